@@ -1,0 +1,106 @@
+package dev.caravan;
+
+import java.util.Arrays;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.PoolOptions;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.spi.Registry;
+import org.apache.camel.util.TimeUtils;
+
+import dev.caravan.demo.DemoServers;
+import dev.caravan.mcp.McpBackendRequest;
+import dev.caravan.mcp.McpBackends;
+import dev.caravan.mcp.McpBroadcast;
+import dev.caravan.mcp.McpCallReply;
+import dev.caravan.mcp.McpCallRouter;
+import dev.caravan.mcp.McpErrorReply;
+import dev.caravan.mcp.McpInitializeMerge;
+import dev.caravan.mcp.McpListMerge;
+import dev.caravan.mcp.McpLocalReplies;
+import dev.caravan.mcp.McpRequestCheck;
+import dev.caravan.mcp.McpSessionCheck;
+import dev.caravan.mcp.McpSessions;
+import dev.caravan.proxy.UpstreamCall;
+import dev.caravan.telemetry.GatewayMetrics;
+
+/**
+ * The beans the route files refer to by name, built from {@code config/application.properties}. Every property has a
+ * default here and can be overridden by an environment variable (upper case, '.' and '-' as '_').
+ */
+public final class CaravanConfiguration implements CamelConfiguration {
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        PropertiesComponent props = context.getPropertiesComponent();
+        Registry registry = context.getRegistry();
+
+        // One Vert.x for the listener (platform-http finds it in the registry) and the upstream client. Each request
+        // holds a worker thread while its route runs, streams included, hence a pool far above Vert.x's default 20.
+        Vertx vertx = Vertx.vertx(new VertxOptions()
+                .setWorkerPoolSize(intProp(props, "caravan.http.worker-pool-size", 400)));
+        registry.bind("vertx", vertx);
+        context.addService(new VertxShutdown(vertx));
+        HttpClient client = vertx.createHttpClient(new HttpClientOptions()
+                        .setKeepAlive(true)
+                        // shorter than the 5 s idle timeout of Node servers, so we never reuse a connection they close
+                        .setKeepAliveTimeout((int) (millis(props, "caravan.upstream.keep-alive-timeout", "4s") / 1000))
+                        .setTcpNoDelay(true),
+                new PoolOptions().setHttp1MaxSize(intProp(props, "caravan.upstream.max-connections-per-host", 500)));
+        registry.bind("upstreamCall", new UpstreamCall(vertx, client,
+                intProp(props, "caravan.upstream.max-answer-bytes", 16 * 1024 * 1024)));
+
+        GatewayMetrics metrics = new GatewayMetrics();
+        registry.bind("gatewayMetrics", metrics);
+        McpBackends backends = new McpBackends();
+        registry.bind("mcpBackends", backends);
+        McpSessions sessions = new McpSessions(
+                props.resolveProperty("caravan.mcp.session.key").orElse(""),
+                props.resolveProperty("caravan.mcp.session.previous-key").orElse(""),
+                millis(props, "caravan.mcp.session.ttl", "24h"));
+        registry.bind("mcpRequestCheck", new McpRequestCheck(
+                csv(props.resolveProperty("caravan.mcp.allowed-origins").orElse("")),
+                millis(props, "caravan.mcp.request-timeout", "300s")));
+        registry.bind("mcpSessionCheck", new McpSessionCheck(sessions));
+        registry.bind("mcpBackendRequest",
+                new McpBackendRequest(backends, millis(props, "caravan.mcp.fan-out-timeout", "10s")));
+        registry.bind("mcpInitializeMerge", new McpInitializeMerge(metrics, sessions, version()));
+        registry.bind("mcpListMerge", new McpListMerge(metrics));
+        registry.bind("mcpBroadcast", new McpBroadcast(metrics));
+        registry.bind("mcpCallRouter", new McpCallRouter(backends));
+        registry.bind("mcpCallReply", new McpCallReply());
+        registry.bind("mcpLocalReplies", new McpLocalReplies());
+        registry.bind("mcpErrorReply", new McpErrorReply(metrics));
+
+        if (Boolean.parseBoolean(props.resolveProperty("caravan.demo.enabled").orElse("true"))) {
+            context.addService(new DemoServers(
+                    intProp(props, "caravan.demo.knowledge-base.port", 3101),
+                    intProp(props, "caravan.demo.slack-conversations.port", 3102)));
+        }
+    }
+
+    private static String version() {
+        String v = CaravanConfiguration.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
+    private static int intProp(PropertiesComponent props, String key, int fallback) {
+        return props.resolveProperty(key).map(String::strip).map(Integer::parseInt).orElse(fallback);
+    }
+
+    private static long millis(PropertiesComponent props, String key, String fallback) {
+        return TimeUtils.toMilliSeconds(props.resolveProperty(key).orElse(fallback).strip());
+    }
+
+    private static Set<String> csv(String value) {
+        return Arrays.stream(value.split(",")).map(String::strip).filter(s -> !s.isEmpty())
+                .collect(Collectors.toUnmodifiableSet());
+    }
+}

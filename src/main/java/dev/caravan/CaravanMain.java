@@ -1,0 +1,54 @@
+package dev.caravan;
+
+import org.apache.camel.main.Main;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts the gateway from the working directory: {@code config/application.properties}, the route files in
+ * {@code routes/} and the kamelets in {@code kamelets/} (all paths can be changed in the properties).
+ */
+public final class CaravanMain {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CaravanMain.class);
+
+    private CaravanMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Main main = create();
+        try {
+            main.run(args);
+        } catch (Exception | LinkageError e) {
+            // Almost always configuration the operator must fix: say what and where, keep the trace for debugging.
+            LOG.error("Caravan did not start: {}", causes(e));
+            LOG.debug("Startup failure", e);
+            System.exit(1);
+        }
+        if (main.getExitCode() != 0) {
+            System.exit(main.getExitCode());
+        }
+    }
+
+    /** The messages of an exception and its causes, most specific last, without repeats. */
+    static String causes(Throwable e) {
+        StringBuilder sb = new StringBuilder();
+        for (Throwable t = e; t != null && t != t.getCause(); t = t.getCause()) {
+            String m = t.getMessage();
+            if (m != null && !m.isBlank() && sb.indexOf(m) < 0) {
+                sb.append(sb.isEmpty() ? "" : " <- ").append(m.strip());
+            }
+        }
+        return sb.isEmpty() ? e.getClass().getName() : sb.toString();
+    }
+
+    /** A main configured like the packaged gateway; tests use it to start the real thing in-process. */
+    public static Main create() {
+        Main main = new Main();
+        main.setPropertyPlaceholderLocations(
+                System.getProperty("caravan.config", "file:config/application.properties"));
+        main.configure().addConfiguration(CaravanConfiguration.class);
+        main.addMainListener(new StartupChecks());
+        return main;
+    }
+}

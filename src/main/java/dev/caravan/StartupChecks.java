@@ -1,0 +1,39 @@
+package dev.caravan;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.MainListenerSupport;
+import org.apache.camel.spi.PropertiesComponent;
+
+/**
+ * Fails startup when a listening port is taken. Camel's Vert.x server only logs a warning in that case and the
+ * gateway would run without serving; an operator must see it fail instead.
+ */
+final class StartupChecks extends MainListenerSupport {
+
+    @Override
+    public void beforeConfigure(BaseMainSupport main) {
+        PropertiesComponent props = main.getCamelContext().getPropertiesComponent();
+        checkFree(props, "camel.server.port", "camel.server.host");
+        checkFree(props, "camel.management.port", "camel.management.host");
+    }
+
+    private static void checkFree(PropertiesComponent props, String portKey, String hostKey) {
+        int port = props.resolveProperty(portKey).map(String::strip).map(Integer::parseInt).orElse(-1);
+        if (port <= 0) {
+            return;
+        }
+        String host = props.resolveProperty(hostKey).orElse("0.0.0.0");
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(InetAddress.getByName(host), port));
+        } catch (IOException e) {
+            throw new StartupFailure("port " + port + " (" + portKey + ") on " + host + " is not available: "
+                                     + e.getMessage() + ". Stop what uses it or choose another port.");
+        }
+    }
+}

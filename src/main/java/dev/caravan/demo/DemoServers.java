@@ -1,0 +1,74 @@
+package dev.caravan.demo;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.servlet.http.HttpServlet;
+import org.apache.camel.support.service.ServiceSupport;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The two sample MCP servers of the demo, started with the gateway when {@code caravan.demo.enabled} is true. They are
+ * real Streamable HTTP servers (MCP Java SDK on Jetty, loopback only) and reach the gateway only through the backend
+ * routes in {@code routes/}, like any other MCP server.
+ */
+public final class DemoServers extends ServiceSupport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DemoServers.class);
+
+    private final int knowledgeBasePort;
+    private final int slackPort;
+    private final List<Server> servers = new ArrayList<>();
+    private final List<Runnable> closers = new ArrayList<>();
+
+    public DemoServers(int knowledgeBasePort, int slackPort) {
+        this.knowledgeBasePort = knowledgeBasePort;
+        this.slackPort = slackPort;
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        KnowledgeBaseServer kb = new KnowledgeBaseServer();
+        start("knowledge-base", knowledgeBasePort, kb.servlet());
+        closers.add(kb::close);
+        SlackConversationsServer slack = new SlackConversationsServer();
+        start("slack-conversations", slackPort, slack.servlet());
+        closers.add(slack::close);
+    }
+
+    private void start(String name, int port, HttpServlet servlet) throws Exception {
+        Server server = new Server();
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        connector.setPort(port);
+        server.addConnector(connector);
+        ServletContextHandler context = new ServletContextHandler();
+        ServletHolder holder = new ServletHolder(servlet);
+        holder.setAsyncSupported(true);
+        context.addServlet(holder, "/mcp");
+        server.setHandler(context);
+        servers.add(server);
+        try {
+            server.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("demo MCP server " + name + " cannot listen on port " + port
+                                            + " (caravan.demo." + name + ".port): " + e.getMessage(), e);
+        }
+        LOG.info("Demo MCP server {} listening on http://127.0.0.1:{}/mcp", name, connector.getLocalPort());
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        closers.forEach(Runnable::run);
+        closers.clear();
+        for (Server server : servers) {
+            server.stop();
+        }
+        servers.clear();
+    }
+}

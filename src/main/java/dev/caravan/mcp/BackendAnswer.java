@@ -1,0 +1,93 @@
+package dev.caravan.mcp;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+
+import dev.caravan.proxy.SseParser;
+import dev.caravan.proxy.UpstreamException;
+
+/**
+ * Reads what one backend answered to a fan-out request, as captured by the upstream call: the JSON-RPC response with
+ * the request's id, from a JSON body or from an SSE stream. Anything else is a failure with a reason fit for a log line
+ * and a metric label.
+ */
+record BackendAnswer(String backend, ObjectNode response, String sessionId, String failure, String failureKind) {
+
+    static BackendAnswer of(Exchange sub, JsonNode requestId) {
+        String backend = sub.getProperty(McpExchange.BACKEND, "?", String.class);
+        Exception error = sub.getException();
+        if (error instanceof UpstreamException u) {
+            return failed(backend, u.getMessage(), u.kind().name().toLowerCase());
+        }
+        if (error != null) {
+            return failed(backend, backend + ": " + error.getClass().getSimpleName(), "internal");
+        }
+        Message m = sub.getMessage();
+        int status = m.getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
+        if (status == 202 && requestId == null) {
+            return new BackendAnswer(backend, null, null, null, null);
+        }
+        if (status < 200 || status >= 300) {
+            return failed(backend, backend + ": answered HTTP " + status, "http_" + status);
+        }
+        if (requestId == null) {
+            return new BackendAnswer(backend, null, null, null, null);
+        }
+        byte[] body = m.getBody(byte[].class);
+        String type = m.getHeader("content-type", "", String.class);
+        try {
+            for (JsonNode message : messages(body == null ? new byte[0] : body, type.startsWith("text/event-stream"))) {
+                if (message instanceof ObjectNode o && !o.has("method") && requestId.equals(o.get("id"))) {
+                    if (o.has("error")) {
+                        return failed(backend, backend + ": error " + o.path("error").path("code").asInt() + " "
+                                               + o.path("error").path("message").asText(), "jsonrpc_error");
+                    }
+                    if (!o.path("result").isObject()) {
+                        return failed(backend, backend + ": response has no result object", "garbage");
+                    }
+                    return new BackendAnswer(backend, o, m.getHeader("mcp-session-id", String.class), null, null);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return failed(backend, backend + ": answer is not JSON-RPC", "garbage");
+        }
+        return failed(backend, backend + ": no response to the request in the answer", "garbage");
+    }
+
+    private static BackendAnswer failed(String backend, String why, String kind) {
+        return new BackendAnswer(backend, null, null, why, kind);
+    }
+
+    private static List<JsonNode> messages(byte[] body, boolean sse) throws IOException {
+        if (!sse) {
+            return List.of(JsonRpc.MAPPER.readTree(body));
+        }
+        List<JsonNode> out = new ArrayList<>();
+        List<String> data = new ArrayList<>();
+        SseParser parser = new SseParser(e -> {
+            if (e.data() != null && !e.data().isEmpty()) {
+                data.add(e.data());
+            }
+        }, Integer.MAX_VALUE);
+        parser.feed(body);
+        parser.feed(new byte[] {'\n', '\n'});
+        for (String d : data) {
+            out.add(JsonRpc.MAPPER.readTree(d));
+        }
+        return out;
+    }
+
+    boolean ok() {
+        return failure == null;
+    }
+
+    ObjectNode result() {
+        return (ObjectNode) response.get("result");
+    }
+}

@@ -1,0 +1,118 @@
+package dev.caravan.mcp;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
+import org.apache.camel.Endpoint;
+import org.apache.camel.Exchange;
+import org.apache.camel.Route;
+import org.apache.camel.ServiceStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The MCP backends behind {@code /mcp}: every started route in the route group {@value #GROUP}, named by its route id.
+ * The route files are the only list: adding, stopping or removing such a route (also by hot reload) changes what the
+ * multiplexer fans out to, with nothing else to keep in sync.
+ */
+public final class McpBackends implements CamelContextAware {
+
+    public static final String GROUP = "mcp-backends";
+    /** backend names become tool-name prefixes and URI schemes, so they must be valid in both */
+    private static final Pattern VALID_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9.-]{0,62}");
+    private static final Logger LOG = LoggerFactory.getLogger(McpBackends.class);
+
+    /** One declared backend and the endpoint of its route. */
+    public record Backend(String name, Endpoint endpoint) {
+    }
+
+    private final Set<String> reportedInvalid = ConcurrentHashMap.newKeySet();
+    private CamelContext camelContext;
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
+    }
+
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
+    }
+
+    /** The started backends in declaration order. Cheap enough to ask per request, so it is never stale. */
+    public List<Backend> all() {
+        List<Backend> backends = new ArrayList<>();
+        for (Route route : camelContext.getRoutes()) {
+            if (!GROUP.equals(route.getGroup())
+                    || camelContext.getRouteController().getRouteStatus(route.getRouteId()) != ServiceStatus.Started) {
+                continue;
+            }
+            if (!VALID_NAME.matcher(route.getRouteId()).matches()) {
+                if (reportedInvalid.add(route.getRouteId())) {
+                    LOG.error("MCP backend route id '{}' is not usable as a name (letters, digits, '-' and '.', "
+                              + "starting with a letter); the backend is left out", route.getRouteId());
+                }
+                continue;
+            }
+            backends.add(new Backend(route.getRouteId(), route.getEndpoint()));
+        }
+        return backends;
+    }
+
+    public Backend byName(String name) {
+        for (Backend b : all()) {
+            if (b.name().equals(name)) {
+                return b;
+            }
+        }
+        return null;
+    }
+
+    public Backend byEndpointUri(String uri) {
+        for (Backend b : all()) {
+            if (b.endpoint().getEndpointUri().equals(uri)) {
+                return b;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The backend whose name prefixes {@code qualified} followed by {@code separator}; the longest name wins so that
+     * {@code kb} and {@code kb-v2} can coexist.
+     */
+    public Backend owner(String qualified, char separator) {
+        Backend best = null;
+        for (Backend b : all()) {
+            String n = b.name();
+            if (qualified.length() > n.length() + 1 && qualified.startsWith(n) && qualified.charAt(n.length()) == separator
+                    && (best == null || n.length() > best.name().length())) {
+                best = b;
+            }
+        }
+        return best;
+    }
+
+    /** Recipient list of a fan-out to every backend. */
+    public List<Endpoint> endpoints() {
+        return all().stream().map(Backend::endpoint).toList();
+    }
+
+    /** Recipient list of the backends that hold a session of the exchange's gateway session (to end them). */
+    public List<Endpoint> sessionEndpoints(Exchange exchange) {
+        McpSessions.Session session = exchange.getProperty(McpExchange.SESSION, McpSessions.Session.class);
+        if (session == null) {
+            return List.of();
+        }
+        Map<String, McpSessions.Backend> held = session.backends();
+        return all().stream()
+                .filter(b -> held.containsKey(b.name()) && held.get(b.name()).sessionId() != null)
+                .map(Backend::endpoint).toList();
+    }
+}

@@ -1,0 +1,31 @@
+package dev.caravan.mcp;
+
+import java.util.List;
+
+import org.apache.camel.Exchange;
+
+import dev.caravan.telemetry.GatewayMetrics;
+
+/**
+ * Completes a message every backend gets and whose answers the client does not need: notifications (202 Accepted),
+ * requests such as {@code logging/setLevel} (an empty result) and the end of a session (DELETE, 200). Backends that
+ * failed are logged and counted by the base class.
+ */
+public final class McpBroadcast extends FanOutMerge {
+
+    public McpBroadcast(GatewayMetrics metrics) {
+        super(metrics);
+    }
+
+    @Override
+    void reply(Exchange target, Exchange original, List<BackendAnswer> answers) {
+        JsonRpc.Message request = original.getProperty(McpExchange.MESSAGE, JsonRpc.Message.class);
+        if (request == null) {
+            McpReply.empty(target, 200);
+        } else if (request.kind() == JsonRpc.Kind.REQUEST) {
+            McpReply.json(target, 200, JsonRpc.result(request.id(), JsonRpc.object()));
+        } else {
+            McpReply.empty(target, 202);
+        }
+    }
+}

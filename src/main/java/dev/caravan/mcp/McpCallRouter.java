@@ -1,0 +1,79 @@
+package dev.caravan.mcp;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+
+import dev.caravan.proxy.UpstreamCall;
+
+/**
+ * Routes a request that concerns one tool, prompt or resource to the backend whose name qualifies it, and strips the
+ * qualification: {@code tools/call}, {@code prompts/get}, {@code resources/read}, {@code resources/subscribe},
+ * {@code resources/unsubscribe} and {@code completion/complete}. Sets {@link McpExchange#BACKEND_ENDPOINT} for the route
+ * to send to, and a relay so that a streamed answer reaches the client event by event.
+ */
+public final class McpCallRouter implements Processor {
+
+    private final McpBackends backends;
+
+    public McpCallRouter(McpBackends backends) {
+        this.backends = backends;
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        JsonRpc.Message message = exchange.getProperty(McpExchange.MESSAGE, JsonRpc.Message.class);
+        ObjectNode params = message.params();
+        if (params == null) {
+            throw McpException.invalidParams("Invalid params: " + message.method() + " needs params", message.id());
+        }
+        McpBackends.Backend backend = switch (message.method()) {
+            case "tools/call" -> unqualify(params, "name", McpNames.NAME_SEPARATOR, "tool", message);
+            case "prompts/get" -> unqualify(params, "name", McpNames.NAME_SEPARATOR, "prompt", message);
+            case "resources/read", "resources/subscribe", "resources/unsubscribe" ->
+                    unqualify(params, "uri", McpNames.URI_SEPARATOR, "resource", message);
+            case "completion/complete" -> completionTarget(params, message);
+            default -> throw new McpException(200, JsonRpc.METHOD_NOT_FOUND, "Method not found: " + message.method(),
+                    message.id());
+        };
+        McpBackendRequest.prepare(exchange, backend.name(), JsonRpc.bytes(message.json()));
+        exchange.setProperty(McpExchange.BACKEND_ENDPOINT, backend.endpoint().getEndpointUri());
+        exchange.setProperty(UpstreamCall.RELAY, new McpStreamRelay(backend.name(), message,
+                exchange.getProperty(McpExchange.SESSION_ID, String.class)));
+    }
+
+    private McpBackends.Backend completionTarget(ObjectNode params, JsonRpc.Message message) {
+        JsonNode ref = params.get("ref");
+        if (ref instanceof ObjectNode r) {
+            switch (r.path("type").asText()) {
+                case "ref/prompt" -> {
+                    return unqualify(r, "name", McpNames.NAME_SEPARATOR, "prompt", message);
+                }
+                case "ref/resource" -> {
+                    return unqualify(r, "uri", McpNames.URI_SEPARATOR, "resource template", message);
+                }
+                default -> {
+                    // falls through to the error below
+                }
+            }
+        }
+        throw McpException.invalidParams("Invalid params: completion/complete needs a ref/prompt or ref/resource",
+                message.id());
+    }
+
+    /** Finds the backend that qualifies {@code field} of {@code node} and replaces it by the backend's own value. */
+    private McpBackends.Backend unqualify(ObjectNode node, String field, char separator, String what,
+                                          JsonRpc.Message message) {
+        JsonNode value = node.get(field);
+        if (value == null || !value.isTextual()) {
+            throw McpException.invalidParams("Invalid params: " + field + " is required", message.id());
+        }
+        McpBackends.Backend backend = backends.owner(value.asText(), separator);
+        if (backend == null) {
+            throw McpException.invalidParams("Unknown " + what + ": " + value.asText(), message.id());
+        }
+        node.put(field, McpNames.unqualify(backend.name(), value.asText()));
+        return backend;
+    }
+}

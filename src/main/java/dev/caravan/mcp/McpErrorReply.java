@@ -1,0 +1,48 @@
+package dev.caravan.mcp;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.caravan.proxy.UpstreamCall;
+import dev.caravan.proxy.UpstreamException;
+import dev.caravan.telemetry.GatewayMetrics;
+
+/**
+ * Turns any failure while handling an MCP request into a JSON-RPC error the client can read: the refusal's own status
+ * and code, a backend failure as -32603 naming the backend, anything unexpected as a bare -32603 (details go to the
+ * log, never to the client).
+ */
+public final class McpErrorReply implements Processor {
+
+    private static final Logger LOG = LoggerFactory.getLogger(McpErrorReply.class);
+
+    private final GatewayMetrics metrics;
+
+    public McpErrorReply(GatewayMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        if (exchange.getProperty(UpstreamCall.RELAYED_STATUS) != null) {
+            // the answer already went out as a stream; the relay ended it with an error event
+            return;
+        }
+        JsonRpc.Message request = exchange.getProperty(McpExchange.MESSAGE, JsonRpc.Message.class);
+        var id = request == null ? null : request.id();
+        if (failure instanceof McpException e) {
+            McpReply.json(exchange, e.httpStatus(), JsonRpc.error(e.id() != null ? e.id() : id, e.code(), e.getMessage()));
+        } else if (failure instanceof UpstreamException e) {
+            LOG.warn("MCP call failed: {}", e.getMessage());
+            metrics.backendFailure(e.upstream(), request == null ? "" : request.method(),
+                    e.kind().name().toLowerCase());
+            McpReply.json(exchange, 200, JsonRpc.backendError(id, e.upstream(), e.getMessage()));
+        } else {
+            LOG.error("Unexpected failure handling MCP {}", request == null ? "request" : request.method(), failure);
+            McpReply.json(exchange, 500, JsonRpc.error(id, JsonRpc.INTERNAL_ERROR, "Internal error"));
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package dev.caravan.mcp;
+
+/**
+ * Names of the exchange properties the MCP routes share. They have no dots so that route files can read them with
+ * Simple, e.g. {@code ${exchangeProperty.mcpMethod}}.
+ */
+public final class McpExchange {
+
+    /** the parsed client message, a {@link JsonRpc.Message} */
+    public static final String MESSAGE = "mcpMessage";
+    /** its method, or empty for a response */
+    public static final String METHOD = "mcpMethod";
+    /** request, notification or response ({@link JsonRpc.Kind}, lower case) */
+    public static final String KIND = "mcpKind";
+    /** the opened gateway session, a {@link McpSessions.Session} */
+    public static final String SESSION = "mcpSession";
+    /** the gateway session id as the client sent it (or as initialize created it) */
+    public static final String SESSION_ID = "mcpSessionId";
+    /** the backend a call is routed to */
+    public static final String BACKEND = "mcpBackend";
+    /** the endpoint of that backend's route */
+    public static final String BACKEND_ENDPOINT = "mcpBackendEndpoint";
+    /** who is calling, for binding sessions to their owner; set by the auth policy, empty when anonymous */
+    public static final String SUBJECT = "caravanSubject";
+
+    private McpExchange() {
+    }
+}

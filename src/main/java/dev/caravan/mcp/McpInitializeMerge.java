@@ -1,0 +1,90 @@
+package dev.caravan.mcp;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.camel.Exchange;
+
+import dev.caravan.telemetry.GatewayMetrics;
+
+/**
+ * Answers {@code initialize} for the virtual server: the union of the backends' capabilities, their instructions, and
+ * a new gateway session that holds each backend's session id and protocol version.
+ */
+public final class McpInitializeMerge extends FanOutMerge {
+
+    private final McpSessions sessions;
+    private final String version;
+
+    public McpInitializeMerge(GatewayMetrics metrics, McpSessions sessions, String version) {
+        super(metrics);
+        this.sessions = sessions;
+        this.version = version;
+    }
+
+    @Override
+    void reply(Exchange target, Exchange original, List<BackendAnswer> answers) {
+        JsonRpc.Message request = original.getProperty(McpExchange.MESSAGE, JsonRpc.Message.class);
+        if (!answers.isEmpty() && answers.stream().noneMatch(BackendAnswer::ok)) {
+            noneAnswered(target, answers, request);
+            return;
+        }
+        ObjectNode capabilities = JsonRpc.object();
+        StringBuilder instructions = new StringBuilder();
+        Map<String, McpSessions.Backend> held = new LinkedHashMap<>();
+        for (BackendAnswer answer : answers) {
+            if (!answer.ok()) {
+                continue;
+            }
+            ObjectNode result = answer.result();
+            held.put(answer.backend(), new McpSessions.Backend(answer.sessionId(),
+                    result.path("protocolVersion").asText(null)));
+            mergeCapabilities(capabilities, result.path("capabilities"));
+            String text = result.path("instructions").asText("");
+            if (!text.isBlank()) {
+                instructions.append("## ").append(answer.backend()).append(" (tools and prompts prefixed ")
+                        .append(answer.backend()).append("_)\n").append(text.strip()).append("\n\n");
+            }
+        }
+        String requested = request.params() == null ? null : request.params().path("protocolVersion").asText(null);
+        String negotiated = McpRequestCheck.PROTOCOL_VERSIONS.contains(requested)
+                ? requested : McpRequestCheck.LATEST_PROTOCOL_VERSION;
+        String subject = original.getProperty(McpExchange.SUBJECT, "", String.class);
+        String sessionId = sessions.seal(new McpSessions.Session(negotiated, held, subject, System.currentTimeMillis()));
+        target.setProperty(McpExchange.SESSION_ID, sessionId);
+        original.setProperty(McpExchange.SESSION_ID, sessionId);
+
+        ObjectNode result = JsonRpc.object();
+        result.put("protocolVersion", negotiated);
+        result.set("capabilities", capabilities);
+        ObjectNode info = result.putObject("serverInfo");
+        info.put("name", "caravan");
+        info.put("title", "Caravan MCP gateway");
+        info.put("version", version);
+        if (!instructions.isEmpty()) {
+            result.put("instructions", instructions.toString().strip());
+        }
+        McpReply.json(target, 200, JsonRpc.result(request.id(), result));
+    }
+
+    /** Union of capability objects; boolean flags such as listChanged or subscribe are true if any backend has them. */
+    static void mergeCapabilities(ObjectNode into, JsonNode from) {
+        from.fields().forEachRemaining(e -> {
+            JsonNode existing = into.get(e.getKey());
+            if (existing instanceof ObjectNode target && e.getValue().isObject()) {
+                e.getValue().fields().forEachRemaining(f -> {
+                    if (f.getValue().isBoolean()) {
+                        target.put(f.getKey(), target.path(f.getKey()).asBoolean(false) || f.getValue().asBoolean());
+                    } else if (!target.has(f.getKey())) {
+                        target.set(f.getKey(), f.getValue());
+                    }
+                });
+            } else if (existing == null) {
+                into.set(e.getKey(), e.getValue().deepCopy());
+            }
+        });
+    }
+}

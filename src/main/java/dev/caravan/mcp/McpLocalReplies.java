@@ -1,0 +1,29 @@
+package dev.caravan.mcp;
+
+import org.apache.camel.Exchange;
+
+/** What the gateway answers by itself, without asking a backend. */
+public final class McpLocalReplies {
+
+    /** {@code ping} checks the gateway's own liveness, so it is answered here. */
+    public void ping(Exchange exchange) {
+        JsonRpc.Message request = exchange.getProperty(McpExchange.MESSAGE, JsonRpc.Message.class);
+        McpReply.json(exchange, 200, JsonRpc.result(request.id(), JsonRpc.object()));
+    }
+
+    public void methodNotFound(Exchange exchange) {
+        JsonRpc.Message request = exchange.getProperty(McpExchange.MESSAGE, JsonRpc.Message.class);
+        throw new McpException(200, JsonRpc.METHOD_NOT_FOUND, "Method not found: " + request.method(), request.id());
+    }
+
+    /** A response from the client to a request no backend is waiting for here. */
+    public void accepted(Exchange exchange) {
+        McpReply.empty(exchange, 202);
+    }
+
+    /** GET opens the server-to-client stream, which this gateway does not offer (the spec's 405 answer). */
+    public void streamNotOffered(Exchange exchange) {
+        McpReply.empty(exchange, 405);
+        exchange.getMessage().setHeader("Allow", "POST, DELETE");
+    }
+}

@@ -1,0 +1,36 @@
+package dev.caravan.mcp;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+
+/**
+ * Writes what the client gets back into the exchange. It starts from no headers at all, so nothing of the client's
+ * request, of a backend's answer or of Camel's internals leaks into the response.
+ */
+final class McpReply {
+
+    private McpReply() {
+    }
+
+    static void json(Exchange exchange, int status, JsonNode body) {
+        Message m = start(exchange, status);
+        m.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        m.setBody(JsonRpc.bytes(body));
+    }
+
+    static void empty(Exchange exchange, int status) {
+        start(exchange, status).setBody(null);
+    }
+
+    private static Message start(Exchange exchange, int status) {
+        Message m = exchange.getMessage();
+        m.getHeaders().clear();
+        m.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        String sessionId = exchange.getProperty(McpExchange.SESSION_ID, String.class);
+        if (sessionId != null) {
+            m.setHeader(McpSessionCheck.HEADER, sessionId);
+        }
+        return m;
+    }
+}

@@ -1,0 +1,96 @@
+package dev.caravan.mcp;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+import io.vertx.core.buffer.Buffer;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.Processor;
+
+import dev.caravan.proxy.UpstreamCall;
+
+/**
+ * The Streamable HTTP transport rules every request to {@code /mcp} must pass before it is routed: Origin, protocol
+ * version, Accept and Content-Type headers, and one well-formed JSON-RPC message per POST. Sets
+ * {@link McpExchange#MESSAGE}, {@link McpExchange#METHOD}, {@link McpExchange#KIND} and the request deadline.
+ */
+public final class McpRequestCheck implements Processor {
+
+    public static final List<String> PROTOCOL_VERSIONS = List.of("2025-11-25", "2025-06-18", "2025-03-26");
+    public static final String LATEST_PROTOCOL_VERSION = PROTOCOL_VERSIONS.get(0);
+    private static final Set<String> LOCAL_HOSTS = Set.of("localhost", "127.0.0.1", "[::1]", "::1");
+
+    private final Set<String> allowedOrigins;
+    private final long requestTimeoutMillis;
+
+    /**
+     * @param allowedOrigins       origins browsers may call from, besides localhost ones; {@code *} allows any
+     * @param requestTimeoutMillis the longest a request may take end to end
+     */
+    public McpRequestCheck(Set<String> allowedOrigins, long requestTimeoutMillis) {
+        this.allowedOrigins = allowedOrigins;
+        this.requestTimeoutMillis = requestTimeoutMillis;
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        Message in = exchange.getMessage();
+        exchange.setProperty(UpstreamCall.DEADLINE, System.currentTimeMillis() + requestTimeoutMillis);
+        String origin = in.getHeader("Origin", String.class);
+        if (origin != null && !originAllowed(origin)) {
+            throw McpException.transport(403, "Forbidden: Origin " + origin + " is not allowed");
+        }
+        String version = in.getHeader("MCP-Protocol-Version", String.class);
+        if (version != null && !PROTOCOL_VERSIONS.contains(version.strip())) {
+            throw McpException.transport(400, "Bad Request: unsupported MCP-Protocol-Version " + version.strip()
+                                              + " (supported: " + String.join(", ", PROTOCOL_VERSIONS) + ")");
+        }
+        if (!"POST".equals(in.getHeader(Exchange.HTTP_METHOD, String.class))) {
+            exchange.setProperty(McpExchange.METHOD, "");
+            exchange.setProperty(McpExchange.KIND, "");
+            return;
+        }
+        String accept = in.getHeader("Accept", "", String.class).toLowerCase(Locale.ROOT);
+        if (!accepts(accept, "application/json") || !accepts(accept, "text/event-stream")) {
+            throw McpException.transport(406,
+                    "Not Acceptable: Accept must list both application/json and text/event-stream");
+        }
+        String contentType = in.getHeader(Exchange.CONTENT_TYPE, "", String.class).toLowerCase(Locale.ROOT);
+        if (!contentType.strip().startsWith("application/json")) {
+            throw McpException.transport(415, "Unsupported Media Type: Content-Type must be application/json");
+        }
+        Object body = in.getBody();
+        byte[] bytes = body instanceof Buffer b ? b.getBytes() : in.getBody(byte[].class);
+        JsonRpc.Message message = JsonRpc.parse(bytes == null ? new byte[0] : bytes);
+        exchange.setProperty(McpExchange.MESSAGE, message);
+        exchange.setProperty(McpExchange.METHOD, message.method() == null ? "" : message.method());
+        exchange.setProperty(McpExchange.KIND, message.kind().name().toLowerCase(Locale.ROOT));
+    }
+
+    private boolean originAllowed(String origin) {
+        if (allowedOrigins.contains("*") || allowedOrigins.contains(origin)) {
+            return true;
+        }
+        try {
+            String host = URI.create(origin).getHost();
+            return host != null && LOCAL_HOSTS.contains(host.toLowerCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** Whether an Accept header admits a media type, wildcards included. */
+    static boolean accepts(String accept, String mediaType) {
+        String family = mediaType.substring(0, mediaType.indexOf('/')) + "/*";
+        for (String part : accept.split(",")) {
+            String range = part.split(";", 2)[0].strip();
+            if (range.equals(mediaType) || range.equals(family) || range.equals("*/*")) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

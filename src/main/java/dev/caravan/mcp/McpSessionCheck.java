@@ -1,0 +1,27 @@
+package dev.caravan.mcp;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+
+/** Opens the gateway session of a request after initialize: 400 without an id, 404 for one that is not valid. */
+public final class McpSessionCheck implements Processor {
+
+    public static final String HEADER = "Mcp-Session-Id";
+
+    private final McpSessions sessions;
+
+    public McpSessionCheck(McpSessions sessions) {
+        this.sessions = sessions;
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        String id = exchange.getMessage().getHeader(HEADER, String.class);
+        if (id == null || id.isBlank()) {
+            throw McpException.transport(400, "Bad Request: Mcp-Session-Id header is required");
+        }
+        McpSessions.Session session = sessions.open(id.strip(), exchange.getProperty(McpExchange.SUBJECT, String.class));
+        exchange.setProperty(McpExchange.SESSION, session);
+        exchange.setProperty(McpExchange.SESSION_ID, id.strip());
+    }
+}

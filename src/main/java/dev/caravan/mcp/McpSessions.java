@@ -1,0 +1,158 @@
+package dev.caravan.mcp;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import javax.crypto.Cipher;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Gateway session ids that carry their own state: the backend session ids, the negotiated protocol versions, the
+ * subject and the issue time, sealed with AES-GCM and base64url-encoded. Any replica that has the key can route a
+ * request, so there is no session table to share, and an id that was altered, sealed under another key or stolen by
+ * another user is refused.
+ */
+public final class McpSessions {
+
+    private static final Logger LOG = LoggerFactory.getLogger(McpSessions.class);
+    private static final byte[] CONTEXT = "caravan-mcp-session-v1".getBytes(StandardCharsets.US_ASCII);
+    private static final int NONCE_BYTES = 12;
+    private static final int TAG_BITS = 128;
+
+    /** A backend's side of a session: its own session id (null for stateless servers) and protocol version. */
+    public record Backend(String sessionId, String protocolVersion) {
+    }
+
+    /** What a gateway session id holds. */
+    public record Session(String protocolVersion, Map<String, Backend> backends, String subject, long issuedAt) {
+    }
+
+    private final SecureRandom random = new SecureRandom();
+    private final SecretKey key;
+    private final SecretKey previousKey;
+    private final long ttlMillis;
+
+    /**
+     * @param key         base64 AES key (16, 24 or 32 bytes); blank generates one for this process only
+     * @param previousKey base64 key still accepted when opening ids (key rotation), may be blank
+     * @param ttlMillis   how long an id stays valid after initialize
+     */
+    public McpSessions(String key, String previousKey, long ttlMillis) {
+        if (key == null || key.isBlank()) {
+            LOG.warn("No caravan.mcp.session.key configured: MCP sessions are sealed with a random key and are only "
+                     + "valid on this process until it restarts. Configure a key to run replicas.");
+            byte[] generated = new byte[32];
+            random.nextBytes(generated);
+            this.key = new SecretKeySpec(generated, "AES");
+        } else {
+            this.key = aesKey(key, "caravan.mcp.session.key");
+        }
+        this.previousKey = previousKey == null || previousKey.isBlank()
+                ? null : aesKey(previousKey, "caravan.mcp.session.previous-key");
+        this.ttlMillis = ttlMillis;
+    }
+
+    private static SecretKey aesKey(String base64, String property) {
+        byte[] bytes;
+        try {
+            bytes = Base64.getDecoder().decode(base64.strip());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(property + " is not base64");
+        }
+        if (bytes.length != 16 && bytes.length != 24 && bytes.length != 32) {
+            throw new IllegalArgumentException(property + " must decode to 16, 24 or 32 bytes, not " + bytes.length);
+        }
+        return new SecretKeySpec(bytes, "AES");
+    }
+
+    public String seal(Session session) {
+        ObjectNode json = JsonRpc.object();
+        json.put("v", session.protocolVersion());
+        ObjectNode backends = json.putObject("b");
+        session.backends().forEach((name, b) -> backends.putArray(name).add(b.sessionId()).add(b.protocolVersion()));
+        json.put("u", session.subject());
+        json.put("t", session.issuedAt());
+        byte[] plain = JsonRpc.bytes(json);
+        byte[] nonce = new byte[NONCE_BYTES];
+        random.nextBytes(nonce);
+        try {
+            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
+            cipher.updateAAD(CONTEXT);
+            byte[] sealed = cipher.doFinal(plain);
+            byte[] out = new byte[NONCE_BYTES + sealed.length];
+            System.arraycopy(nonce, 0, out, 0, NONCE_BYTES);
+            System.arraycopy(sealed, 0, out, NONCE_BYTES, sealed.length);
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(out);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot seal session", e);
+        }
+    }
+
+    /**
+     * Opens a session id sent by a client.
+     *
+     * @throws McpException 404 when the id is not one of ours, expired or belongs to another subject
+     */
+    public Session open(String id, String subject) {
+        byte[] plain = unseal(id);
+        if (plain == null) {
+            throw McpException.transport(404, "Session not found: unknown or invalid Mcp-Session-Id");
+        }
+        JsonNode json;
+        try {
+            json = JsonRpc.MAPPER.readTree(plain);
+        } catch (java.io.IOException e) {
+            throw McpException.transport(404, "Session not found: unknown or invalid Mcp-Session-Id");
+        }
+        long issuedAt = json.path("t").asLong();
+        if (System.currentTimeMillis() - issuedAt > ttlMillis) {
+            throw McpException.transport(404, "Session expired: start a new session with initialize");
+        }
+        String owner = json.path("u").asText("");
+        if (!owner.equals(subject == null ? "" : subject)) {
+            throw McpException.transport(404, "Session not found for this caller");
+        }
+        Map<String, Backend> backends = new LinkedHashMap<>();
+        json.path("b").fields().forEachRemaining(e -> backends.put(e.getKey(),
+                new Backend(e.getValue().path(0).isNull() ? null : e.getValue().path(0).asText(),
+                        e.getValue().path(1).asText(null))));
+        return new Session(json.path("v").asText(), backends, owner, issuedAt);
+    }
+
+    private byte[] unseal(String id) {
+        byte[] raw;
+        try {
+            raw = Base64.getUrlDecoder().decode(id);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        if (raw.length <= NONCE_BYTES + TAG_BITS / 8) {
+            return null;
+        }
+        byte[] plain = unseal(raw, key);
+        return plain != null || previousKey == null ? plain : unseal(raw, previousKey);
+    }
+
+    private static byte[] unseal(byte[] raw, SecretKey key) {
+        try {
+            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, raw, 0, NONCE_BYTES));
+            cipher.updateAAD(CONTEXT);
+            return cipher.doFinal(raw, NONCE_BYTES, raw.length - NONCE_BYTES);
+        } catch (GeneralSecurityException e) {
+            return null;
+        }
+    }
+}

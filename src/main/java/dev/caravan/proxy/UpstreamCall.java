@@ -1,0 +1,387 @@
+package dev.caravan.proxy;
+
+import java.net.ConnectException;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.netty.channel.ConnectTimeoutException;
+import io.vertx.core.Context;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.RequestOptions;
+import org.apache.camel.AsyncCallback;
+import org.apache.camel.AsyncProcessor;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.component.platform.http.vertx.HttpMessage;
+import org.apache.camel.support.AsyncProcessorSupport;
+import org.apache.camel.util.TimeUtils;
+
+/**
+ * The one proxy path of the gateway, for MCP backends and LLM providers alike. Sends the exchange's message to the
+ * URL in {@link #URL} and either relays the answer to the waiting client chunk by chunk (when the exchange carries a
+ * {@link ResponseRelay} that accepts it) or captures it into the exchange.
+ * <p>
+ * Camel's own HTTP producers buffer whole answers and then hand them to platform-http; that turns a long SSE answer
+ * into one late burst and halved throughput when measured here, so this processor talks Vert.x directly and writes
+ * each upstream chunk to the client response as it arrives.
+ * <p>
+ * Properties read from the exchange: {@link #URL}, {@link #NAME}, {@link #TIMEOUT}, {@link #IDLE_TIMEOUT},
+ * {@link #HEADERS}, {@link #DEADLINE}, {@link #RELAY}. The method comes from the {@code CamelHttpMethod} header
+ * (default POST), the body from the message, and every message header goes along except Camel's own, hop-by-hop
+ * headers and the client's credentials: an upstream only ever sees the credentials configured for it.
+ */
+public final class UpstreamCall extends AsyncProcessorSupport implements AsyncProcessor {
+
+    public static final String URL = "caravan.upstream.url";
+    public static final String NAME = "caravan.upstream.name";
+    /** the longest a whole call may take, e.g. {@code 300s} */
+    public static final String TIMEOUT = "caravan.upstream.timeout";
+    /** the longest the upstream may stay silent, defaults to the timeout */
+    public static final String IDLE_TIMEOUT = "caravan.upstream.idle-timeout";
+    /** extra headers, one {@code Name: value} per line, e.g. the upstream's own credentials */
+    public static final String HEADERS = "caravan.upstream.headers";
+    /** an absolute end (epoch millis) set by a caller that needs the answer sooner than the upstream's timeout */
+    public static final String DEADLINE = "caravan.upstream.deadline";
+    public static final String RELAY = "caravan.upstream.relay";
+    /** set to the upstream's status once an answer was relayed to the client (the response is then complete) */
+    public static final String RELAYED_STATUS = "caravan.upstream.relayed-status";
+    /** set when a relayed answer broke off after its head was sent; the exchange itself is not failed then */
+    public static final String RELAY_ERROR = "caravan.upstream.relay-error";
+
+    private static final Set<String> NOT_FORWARDED = Set.of(
+            "connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade", "host",
+            "content-length", "accept-encoding", "proxy-authorization", "proxy-authenticate",
+            // the client's credentials for the gateway never travel further
+            "authorization", "x-api-key", "x-goog-api-key", "cookie");
+    private static final Set<String> NOT_RETURNED = Set.of(
+            "connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade",
+            "content-length", "set-cookie");
+    private static final long DEFAULT_TIMEOUT_MS = 300_000;
+    private static final long CONNECT_TIMEOUT_MS = 10_000;
+
+    private final Vertx vertx;
+    private final HttpClient client;
+    private final int maxCaptureBytes;
+    private final Map<String, List<Map.Entry<String, String>>> staticHeaders = new ConcurrentHashMap<>();
+
+    public UpstreamCall(Vertx vertx, HttpClient client, int maxCaptureBytes) {
+        this.vertx = vertx;
+        this.client = client;
+        this.maxCaptureBytes = maxCaptureBytes;
+    }
+
+    @Override
+    public boolean process(Exchange exchange, AsyncCallback callback) {
+        String url = exchange.getProperty(URL, String.class);
+        if (url == null) {
+            exchange.setException(new IllegalStateException("no upstream URL on the exchange (" + URL + ")"));
+            callback.done(true);
+            return true;
+        }
+        String name = exchange.getProperty(NAME, "upstream", String.class);
+        long limit = millis(exchange.getProperty(TIMEOUT, String.class), DEFAULT_TIMEOUT_MS);
+        long idle = millis(exchange.getProperty(IDLE_TIMEOUT, String.class), limit);
+        Long deadline = exchange.getProperty(DEADLINE, Long.class);
+        long timeout = deadline == null ? limit : Math.min(limit, deadline - System.currentTimeMillis());
+        if (timeout <= 0) {
+            exchange.setException(new UpstreamException(name, UpstreamException.Kind.TIMEOUT, "no time left to call"));
+            callback.done(true);
+            return true;
+        }
+        Message message = exchange.getMessage();
+        RequestOptions options = new RequestOptions()
+                .setAbsoluteURI(url)
+                .setMethod(HttpMethod.valueOf(message.getHeader(Exchange.HTTP_METHOD, "POST", String.class)))
+                .setHeaders(forwardedHeaders(message, exchange.getProperty(HEADERS, String.class)))
+                .setConnectTimeout(Math.min(CONNECT_TIMEOUT_MS, timeout))
+                .setIdleTimeout(Math.min(idle, timeout));
+        Buffer body = toBuffer(exchange, message.getBody());
+        ResponseRelay relay = exchange.getProperty(RELAY, ResponseRelay.class);
+        HttpServerResponse clientResponse = relay == null ? null : clientResponse(exchange);
+        Call call = new Call(exchange, callback, name, relay == null || clientResponse == null ? null : relay,
+                clientResponse);
+        Context context = Vertx.currentContext();
+        (context != null ? context : vertx.getOrCreateContext()).runOnContext(v -> call.start(options, body, timeout));
+        return false;
+    }
+
+    /** The Vert.x response of the client request this exchange serves, or null when it does not serve one. */
+    public static HttpServerResponse clientResponse(Exchange exchange) {
+        return exchange.getIn() instanceof HttpMessage hm ? hm.getResponse() : null;
+    }
+
+    /** Copies upstream answer headers that make sense to a client (no hop-by-hop, no cookies of the upstream). */
+    public static void copyAnswerHeaders(MultiMap from, HttpServerResponse to) {
+        from.forEach(e -> {
+            if (!NOT_RETURNED.contains(e.getKey().toLowerCase(Locale.ROOT))) {
+                to.headers().add(e.getKey(), e.getValue());
+            }
+        });
+    }
+
+    private MultiMap forwardedHeaders(Message message, String configured) {
+        MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+        message.getHeaders().forEach((key, value) -> {
+            String lower = key.toLowerCase(Locale.ROOT);
+            if (value == null || lower.startsWith("camel") || lower.startsWith("org.apache.camel")
+                    || NOT_FORWARDED.contains(lower)) {
+                return;
+            }
+            if (value instanceof Iterable<?> values) {
+                values.forEach(v -> headers.add(key, String.valueOf(v)));
+            } else {
+                headers.add(key, value.toString());
+            }
+        });
+        if (configured != null && !configured.isBlank()) {
+            for (Map.Entry<String, String> h : staticHeaders.computeIfAbsent(configured, UpstreamCall::parseHeaders)) {
+                headers.set(h.getKey(), h.getValue());
+            }
+        }
+        return headers;
+    }
+
+    /** Parses {@code Name: value} lines; a line without a colon is a configuration error. */
+    static List<Map.Entry<String, String>> parseHeaders(String text) {
+        return text.lines().map(String::strip).filter(l -> !l.isEmpty()).map(l -> {
+            int colon = l.indexOf(':');
+            if (colon <= 0) {
+                throw new IllegalArgumentException("upstream header line must look like 'Name: value', got: "
+                                                   + l.substring(0, Math.min(l.length(), 20)) + "...");
+            }
+            return Map.entry(l.substring(0, colon).strip(), l.substring(colon + 1).strip());
+        }).toList();
+    }
+
+    private static Buffer toBuffer(Exchange exchange, Object body) {
+        if (body == null) {
+            return Buffer.buffer();
+        }
+        if (body instanceof Buffer b) {
+            return b;
+        }
+        if (body instanceof byte[] bytes) {
+            return Buffer.buffer(bytes);
+        }
+        if (body instanceof String s) {
+            return Buffer.buffer(s);
+        }
+        return Buffer.buffer(exchange.getContext().getTypeConverter().convertTo(byte[].class, exchange, body));
+    }
+
+    private static long millis(String value, long fallback) {
+        return value == null || value.isBlank() ? fallback : TimeUtils.toMilliSeconds(value);
+    }
+
+    /** The state of one upstream call; all its methods run on one Vert.x context. */
+    private final class Call {
+        private final Exchange exchange;
+        private final AsyncCallback callback;
+        private final String name;
+        private final ResponseRelay relay;
+        private final HttpServerResponse clientResponse;
+        private final AtomicBoolean done = new AtomicBoolean();
+        private HttpClientRequest request;
+        private UpstreamException abortReason;
+        private boolean streaming;
+        private long timer = -1;
+
+        Call(Exchange exchange, AsyncCallback callback, String name, ResponseRelay relay,
+             HttpServerResponse clientResponse) {
+            this.exchange = exchange;
+            this.callback = callback;
+            this.name = name;
+            this.relay = relay;
+            this.clientResponse = clientResponse;
+        }
+
+        void start(RequestOptions options, Buffer body, long timeout) {
+            timer = vertx.setTimer(timeout, id -> abort(new UpstreamException(name, UpstreamException.Kind.TIMEOUT,
+                    "no complete answer within " + TimeUtils.printDuration(timeout, true))));
+            if (relay != null) {
+                clientResponse.closeHandler(v -> abort(new UpstreamException(name,
+                        UpstreamException.Kind.CLIENT_GONE, "client disconnected")));
+            }
+            client.request(options).onComplete(created -> {
+                if (created.failed()) {
+                    finish(classify(created.cause()));
+                    return;
+                }
+                request = created.result();
+                if (done.get()) {
+                    request.reset();
+                    return;
+                }
+                request.send(body).onComplete(answered -> {
+                    if (answered.failed()) {
+                        fail(classify(answered.cause()));
+                    } else {
+                        onResponse(answered.result());
+                    }
+                });
+            });
+        }
+
+        private void onResponse(HttpClientResponse response) {
+            if (done.get()) {
+                return;
+            }
+            int status = response.statusCode();
+            response.exceptionHandler(t -> fail(classify(t)));
+            if (relay != null && relay.relays(status, response.headers())) {
+                relay(response, status);
+            } else {
+                capture(response, status);
+            }
+        }
+
+        private void capture(HttpClientResponse response, int status) {
+            String length = response.getHeader(HttpHeaders.CONTENT_LENGTH);
+            if (length != null && Long.parseLong(length.strip()) > maxCaptureBytes) {
+                abort(tooLarge());
+                return;
+            }
+            Buffer captured = Buffer.buffer();
+            response.handler(chunk -> {
+                if (captured.length() + chunk.length() > maxCaptureBytes) {
+                    abort(tooLarge());
+                } else {
+                    captured.appendBuffer(chunk);
+                }
+            });
+            response.endHandler(v -> {
+                if (done.get()) {
+                    return;
+                }
+                Message message = exchange.getMessage();
+                message.getHeaders().clear();
+                response.headers().forEach(e -> {
+                    if (!NOT_RETURNED.contains(e.getKey().toLowerCase(Locale.ROOT))) {
+                        message.setHeader(e.getKey().toLowerCase(Locale.ROOT), e.getValue());
+                    }
+                });
+                message.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+                message.setBody(captured.getBytes());
+                finish(null);
+            });
+        }
+
+        private void relay(HttpClientResponse response, int status) {
+            streaming = true;
+            relay.head(status, response.headers(), clientResponse);
+            if (!clientResponse.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
+                clientResponse.setChunked(true);
+            }
+            exchange.setProperty(RELAYED_STATUS, status);
+            response.handler(chunk -> {
+                Buffer out;
+                try {
+                    out = relay.chunk(chunk);
+                } catch (RuntimeException e) {
+                    abort(new UpstreamException(name, UpstreamException.Kind.PROTOCOL, e.getMessage()));
+                    return;
+                }
+                if (out != null && out.length() > 0) {
+                    clientResponse.write(out);
+                    if (clientResponse.writeQueueFull()) {
+                        response.pause();
+                        clientResponse.drainHandler(v -> response.resume());
+                    }
+                }
+            });
+            response.endHandler(v -> {
+                if (!done.get()) {
+                    endClient(relay.end());
+                    finish(null);
+                }
+            });
+        }
+
+        private UpstreamException tooLarge() {
+            return new UpstreamException(name, UpstreamException.Kind.TOO_LARGE,
+                    "answer larger than " + maxCaptureBytes + " bytes");
+        }
+
+        /** Stops the call for a reason of the gateway's own (timeout, client gone, too large). */
+        private void abort(UpstreamException reason) {
+            if (done.get()) {
+                return;
+            }
+            abortReason = reason;
+            if (request != null) {
+                request.reset(0, reason);
+            }
+            fail(reason);
+        }
+
+        private void fail(UpstreamException error) {
+            if (done.get()) {
+                return;
+            }
+            if (!streaming) {
+                finish(error);
+                return;
+            }
+            exchange.setProperty(RELAY_ERROR, error);
+            if (error.kind() != UpstreamException.Kind.CLIENT_GONE) {
+                endClient(relay.fail(error));
+            }
+            finish(null);
+        }
+
+        private void endClient(Buffer tail) {
+            if (clientResponse.ended() || clientResponse.closed()) {
+                return;
+            }
+            if (tail != null && tail.length() > 0) {
+                clientResponse.end(tail);
+            } else {
+                clientResponse.end();
+            }
+        }
+
+        private void finish(UpstreamException error) {
+            if (!done.compareAndSet(false, true)) {
+                return;
+            }
+            vertx.cancelTimer(timer);
+            if (error != null) {
+                exchange.setException(error);
+            }
+            callback.done(false);
+        }
+
+        private UpstreamException classify(Throwable t) {
+            if (abortReason != null) {
+                return abortReason;
+            }
+            if (t instanceof UpstreamException u) {
+                return u;
+            }
+            if (t instanceof ConnectException || t instanceof UnknownHostException
+                    || t instanceof ConnectTimeoutException) {
+                return new UpstreamException(name, UpstreamException.Kind.CONNECT, "cannot connect ("
+                                                                                    + t.getClass().getSimpleName() + ")");
+            }
+            if (t instanceof TimeoutException) {
+                return new UpstreamException(name, UpstreamException.Kind.IDLE, "no data for longer than allowed");
+            }
+            String why = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+            return new UpstreamException(name, UpstreamException.Kind.PROTOCOL, why);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package dev.caravan.telemetry;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
+
+/**
+ * The gateway's own metrics, registered in the registry Camel serves on {@code /observe/metrics} (or Micrometer's
+ * global one when metrics are off, so counting never fails).
+ */
+public final class GatewayMetrics implements CamelContextAware {
+
+    private CamelContext camelContext;
+    private volatile MeterRegistry registry;
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
+    }
+
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
+    }
+
+    /** A backend that failed or was too slow and was left out of a fan-out or failed a call. */
+    public void backendFailure(String backend, String method, String reason) {
+        registry().counter("caravan.mcp.backend.failures", "backend", backend, "method", method, "reason", reason)
+                .increment();
+    }
+
+    public MeterRegistry registry() {
+        MeterRegistry r = registry;
+        if (r == null) {
+            r = camelContext == null ? null : camelContext.getRegistry().findSingleByType(MeterRegistry.class);
+            registry = r = r != null ? r : Metrics.globalRegistry;
+        }
+        return r;
+    }
+}
