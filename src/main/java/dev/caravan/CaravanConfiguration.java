@@ -28,6 +28,7 @@ import dev.caravan.mcp.McpLocalReplies;
 import dev.caravan.mcp.McpRequestCheck;
 import dev.caravan.mcp.McpSessionCheck;
 import dev.caravan.mcp.McpSessions;
+import dev.caravan.proxy.OversizeRequests;
 import dev.caravan.proxy.UpstreamCall;
 import dev.caravan.telemetry.GatewayMetrics;
 
@@ -56,6 +57,9 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 new PoolOptions().setHttp1MaxSize(intProp(props, "caravan.upstream.max-connections-per-host", 500)));
         registry.bind("upstreamCall", new UpstreamCall(vertx, client,
                 intProp(props, "caravan.upstream.max-answer-bytes", 16 * 1024 * 1024)));
+        context.getManagementStrategy().addEventNotifier(new OversizeRequests(
+                props.resolveProperty("camel.server.max-body-size").map(String::strip).map(Long::parseLong)
+                        .orElse(Long.MAX_VALUE)));
 
         GatewayMetrics metrics = new GatewayMetrics();
         registry.bind("gatewayMetrics", metrics);
@@ -73,7 +77,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 new McpBackendRequest(backends, millis(props, "caravan.mcp.fan-out-timeout", "10s")));
         registry.bind("mcpInitializeMerge", new McpInitializeMerge(metrics, sessions, version()));
         registry.bind("mcpListMerge", new McpListMerge(metrics));
-        registry.bind("mcpBroadcast", new McpBroadcast(metrics));
+        registry.bind("mcpBroadcast", new McpBroadcast(metrics, sessions));
         registry.bind("mcpCallRouter", new McpCallRouter(backends));
         registry.bind("mcpCallReply", new McpCallReply());
         registry.bind("mcpLocalReplies", new McpLocalReplies());

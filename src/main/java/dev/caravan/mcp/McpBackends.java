@@ -32,6 +32,13 @@ public final class McpBackends implements CamelContextAware {
     public record Backend(String name, Endpoint endpoint) {
     }
 
+    private static final Map<String, String> CAPABILITY_OF_METHOD = Map.of(
+            "tools/list", "tools",
+            "prompts/list", "prompts",
+            "resources/list", "resources",
+            "resources/templates/list", "resources",
+            "logging/setLevel", "logging");
+
     private final Set<String> reportedInvalid = ConcurrentHashMap.newKeySet();
     private CamelContext camelContext;
 
@@ -99,20 +106,22 @@ public final class McpBackends implements CamelContextAware {
         return best;
     }
 
-    /** Recipient list of a fan-out to every backend. */
-    public List<Endpoint> endpoints() {
-        return all().stream().map(Backend::endpoint).toList();
-    }
-
-    /** Recipient list of the backends that hold a session of the exchange's gateway session (to end them). */
-    public List<Endpoint> sessionEndpoints(Exchange exchange) {
+    /**
+     * Recipient list of a fan-out: every backend for initialize; otherwise the backends of the exchange's session
+     * that declared the capability the method needs (tools/list only to servers with tools, logging/setLevel only to
+     * those with logging), and for DELETE those that hold a session to end.
+     */
+    public List<Endpoint> recipients(Exchange exchange) {
         McpSessions.Session session = exchange.getProperty(McpExchange.SESSION, McpSessions.Session.class);
         if (session == null) {
-            return List.of();
+            return all().stream().map(Backend::endpoint).toList();
         }
-        Map<String, McpSessions.Backend> held = session.backends();
-        return all().stream()
-                .filter(b -> held.containsKey(b.name()) && held.get(b.name()).sessionId() != null)
-                .map(Backend::endpoint).toList();
+        boolean delete = "DELETE".equals(exchange.getMessage().getHeader(Exchange.HTTP_METHOD, String.class));
+        String capability = CAPABILITY_OF_METHOD.get(exchange.getProperty(McpExchange.METHOD, "", String.class));
+        return all().stream().filter(b -> {
+            McpSessions.Backend held = session.backends().get(b.name());
+            return held != null && (capability == null || held.capabilities().contains(capability))
+                   && (!delete || held.sessionId() != null);
+        }).map(Backend::endpoint).toList();
     }
 }

@@ -13,14 +13,19 @@ import dev.caravan.telemetry.GatewayMetrics;
  */
 public final class McpBroadcast extends FanOutMerge {
 
-    public McpBroadcast(GatewayMetrics metrics) {
+    private final McpSessions sessions;
+
+    public McpBroadcast(GatewayMetrics metrics, McpSessions sessions) {
         super(metrics);
+        this.sessions = sessions;
     }
 
     @Override
     void reply(Exchange target, Exchange original, List<BackendAnswer> answers) {
         JsonRpc.Message request = original.getProperty(McpExchange.MESSAGE, JsonRpc.Message.class);
         if (request == null) {
+            sessions.end(original.getProperty(McpExchange.SESSION_ID, String.class),
+                    original.getProperty(McpExchange.SESSION, McpSessions.Session.class));
             McpReply.empty(target, 200);
         } else if (request.kind() == JsonRpc.Kind.REQUEST) {
             McpReply.json(target, 200, JsonRpc.result(request.id(), JsonRpc.object()));

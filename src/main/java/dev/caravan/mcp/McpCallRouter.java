@@ -37,6 +37,12 @@ public final class McpCallRouter implements Processor {
             default -> throw new McpException(200, JsonRpc.METHOD_NOT_FOUND, "Method not found: " + message.method(),
                     message.id());
         };
+        McpSessions.Session session = exchange.getProperty(McpExchange.SESSION, McpSessions.Session.class);
+        if (!session.backends().containsKey(backend.name())) {
+            throw McpException.invalidParams("Backend " + backend.name() + " is not part of this session (it was "
+                                             + "unavailable or not declared at initialize); start a new session to "
+                                             + "use it", message.id());
+        }
         McpBackendRequest.prepare(exchange, backend.name(), JsonRpc.bytes(message.json()));
         exchange.setProperty(McpExchange.BACKEND_ENDPOINT, backend.endpoint().getEndpointUri());
         exchange.setProperty(UpstreamCall.RELAY, new McpStreamRelay(backend.name(), message,

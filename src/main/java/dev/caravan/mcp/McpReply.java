@@ -20,7 +20,8 @@ final class McpReply {
     }
 
     static void empty(Exchange exchange, int status) {
-        start(exchange, status).setBody(null);
+        // an empty array, not null, so the response says Content-Length: 0 instead of an empty chunked body
+        start(exchange, status).setBody(new byte[0]);
     }
 
     private static Message start(Exchange exchange, int status) {

@@ -6,6 +6,9 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 
 import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
@@ -30,15 +33,22 @@ public final class McpSessions {
     private static final int NONCE_BYTES = 12;
     private static final int TAG_BITS = 128;
 
-    /** A backend's side of a session: its own session id (null for stateless servers) and protocol version. */
-    public record Backend(String sessionId, String protocolVersion) {
+    /**
+     * A backend's side of a session: its own session id (null for stateless servers), protocol version and the
+     * capabilities it declared (tools, prompts, resources, logging, completions), which decide what it is asked.
+     */
+    public record Backend(String sessionId, String protocolVersion, Set<String> capabilities) {
     }
 
     /** What a gateway session id holds. */
     public record Session(String protocolVersion, Map<String, Backend> backends, String subject, long issuedAt) {
     }
 
+    /** ids ended with DELETE on this replica, until they would have expired anyway */
+    private static final int MAX_ENDED = 100_000;
+
     private final SecureRandom random = new SecureRandom();
+    private final Map<String, Long> ended = new ConcurrentHashMap<>();
     private final SecretKey key;
     private final SecretKey previousKey;
     private final long ttlMillis;
@@ -80,7 +90,10 @@ public final class McpSessions {
         ObjectNode json = JsonRpc.object();
         json.put("v", session.protocolVersion());
         ObjectNode backends = json.putObject("b");
-        session.backends().forEach((name, b) -> backends.putArray(name).add(b.sessionId()).add(b.protocolVersion()));
+        session.backends().forEach((name, b) -> {
+            var entry = backends.putArray(name).add(b.sessionId()).add(b.protocolVersion());
+            b.capabilities().forEach(entry::add);
+        });
         json.put("u", session.subject());
         json.put("t", session.issuedAt());
         byte[] plain = JsonRpc.bytes(json);
@@ -106,6 +119,9 @@ public final class McpSessions {
      * @throws McpException 404 when the id is not one of ours, expired or belongs to another subject
      */
     public Session open(String id, String subject) {
+        if (ended.containsKey(id)) {
+            throw McpException.transport(404, "Session not found: it was ended");
+        }
         byte[] plain = unseal(id);
         if (plain == null) {
             throw McpException.transport(404, "Session not found: unknown or invalid Mcp-Session-Id");
@@ -125,10 +141,30 @@ public final class McpSessions {
             throw McpException.transport(404, "Session not found for this caller");
         }
         Map<String, Backend> backends = new LinkedHashMap<>();
-        json.path("b").fields().forEachRemaining(e -> backends.put(e.getKey(),
-                new Backend(e.getValue().path(0).isNull() ? null : e.getValue().path(0).asText(),
-                        e.getValue().path(1).asText(null))));
+        json.path("b").fields().forEachRemaining(e -> {
+            JsonNode entry = e.getValue();
+            Set<String> capabilities = new TreeSet<>();
+            for (int i = 2; i < entry.size(); i++) {
+                capabilities.add(entry.get(i).asText());
+            }
+            backends.put(e.getKey(), new Backend(entry.path(0).isNull() ? null : entry.path(0).asText(),
+                    entry.path(1).asText(null), capabilities));
+        });
         return new Session(json.path("v").asText(), backends, owner, issuedAt);
+    }
+
+    /**
+     * Marks a session as ended by its client. Other replicas learn it from the backends, which no longer know their
+     * sessions; this replica also refuses calls that would only reach stateless backends.
+     */
+    public void end(String id, Session session) {
+        long now = System.currentTimeMillis();
+        if (ended.size() >= MAX_ENDED) {
+            ended.values().removeIf(expiry -> expiry < now);
+        }
+        if (ended.size() < MAX_ENDED) {
+            ended.put(id, session.issuedAt() + ttlMillis);
+        }
     }
 
     private byte[] unseal(String id) {

@@ -372,10 +372,14 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
             if (t instanceof UpstreamException u) {
                 return u;
             }
-            if (t instanceof ConnectException || t instanceof UnknownHostException
-                    || t instanceof ConnectTimeoutException) {
-                return new UpstreamException(name, UpstreamException.Kind.CONNECT, "cannot connect ("
-                                                                                    + t.getClass().getSimpleName() + ")");
+            if (t instanceof ConnectTimeoutException) {
+                return new UpstreamException(name, UpstreamException.Kind.CONNECT, "cannot connect (timed out)");
+            }
+            if (t instanceof UnknownHostException) {
+                return new UpstreamException(name, UpstreamException.Kind.CONNECT, "cannot connect (unknown host)");
+            }
+            if (t instanceof ConnectException) {
+                return new UpstreamException(name, UpstreamException.Kind.CONNECT, "cannot connect (refused)");
             }
             if (t instanceof TimeoutException) {
                 return new UpstreamException(name, UpstreamException.Kind.IDLE, "no data for longer than allowed");
