@@ -1,0 +1,41 @@
+package dev.caravan.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+
+/** Free loopback ports for servers a test starts, so tests never collide with a running gateway. */
+public final class TestPorts {
+
+    private TestPorts() {
+    }
+
+    public static int free() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Points the gateway started in this JVM at free ports: traffic, management and the two demo servers. Camel reads
+     * JVM system properties before the configuration file, so this must run before the Camel context starts.
+     *
+     * @return the traffic port
+     */
+    public static int configureGateway() {
+        int traffic = free();
+        System.setProperty("camel.server.port", String.valueOf(traffic));
+        System.setProperty("camel.management.port", String.valueOf(free()));
+        int kb = free();
+        int slack = free();
+        System.setProperty("caravan.demo.knowledge-base.port", String.valueOf(kb));
+        System.setProperty("caravan.demo.slack-conversations.port", String.valueOf(slack));
+        System.setProperty("mcp.knowledge-base.url", "http://127.0.0.1:" + kb + "/mcp");
+        System.setProperty("mcp.slack-conversations.url", "http://127.0.0.1:" + slack + "/mcp");
+        System.setProperty("camel.main.routes-reload-enabled", "false");
+        return traffic;
+    }
+}
