@@ -46,7 +46,9 @@ public final class CaravanConfiguration implements CamelConfiguration {
         // One Vert.x for the listener (platform-http finds it in the registry) and the upstream client. Each request
         // holds a worker thread while its route runs, streams included, hence a pool far above Vert.x's default 20.
         Vertx vertx = Vertx.vertx(new VertxOptions()
-                .setWorkerPoolSize(intProp(props, "caravan.http.worker-pool-size", 400)));
+                .setWorkerPoolSize(intProp(props, "caravan.http.worker-pool-size", 400))
+                // a relayed stream keeps its worker for as long as the stream lasts; that is not a blocked thread
+                .setMaxWorkerExecuteTime(1).setMaxWorkerExecuteTimeUnit(java.util.concurrent.TimeUnit.DAYS));
         registry.bind("vertx", vertx);
         context.addService(new VertxShutdown(vertx));
         HttpClient client = vertx.createHttpClient(new HttpClientOptions()

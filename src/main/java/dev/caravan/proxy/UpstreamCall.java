@@ -107,15 +107,15 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
                 .setAbsoluteURI(url)
                 .setMethod(HttpMethod.valueOf(message.getHeader(Exchange.HTTP_METHOD, "POST", String.class)))
                 .setHeaders(forwardedHeaders(message, exchange.getProperty(HEADERS, String.class)))
-                .setConnectTimeout(Math.min(CONNECT_TIMEOUT_MS, timeout))
-                .setIdleTimeout(Math.min(idle, timeout));
+                .setConnectTimeout(Math.min(CONNECT_TIMEOUT_MS, timeout));
         Buffer body = toBuffer(exchange, message.getBody());
         ResponseRelay relay = exchange.getProperty(RELAY, ResponseRelay.class);
         HttpServerResponse clientResponse = relay == null ? null : clientResponse(exchange);
         Call call = new Call(exchange, callback, name, relay == null || clientResponse == null ? null : relay,
                 clientResponse);
         Context context = Vertx.currentContext();
-        (context != null ? context : vertx.getOrCreateContext()).runOnContext(v -> call.start(options, body, timeout));
+        (context != null ? context : vertx.getOrCreateContext())
+                .runOnContext(v -> call.start(options, body, timeout, Math.min(idle, timeout)));
         return false;
     }
 
@@ -199,6 +199,8 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
         private UpstreamException abortReason;
         private boolean streaming;
         private long timer = -1;
+        private long idleTimer = -1;
+        private long lastData;
 
         Call(Exchange exchange, AsyncCallback callback, String name, ResponseRelay relay,
              HttpServerResponse clientResponse) {
@@ -209,9 +211,11 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
             this.clientResponse = clientResponse;
         }
 
-        void start(RequestOptions options, Buffer body, long timeout) {
+        void start(RequestOptions options, Buffer body, long timeout, long idle) {
             timer = vertx.setTimer(timeout, id -> abort(new UpstreamException(name, UpstreamException.Kind.TIMEOUT,
                     "no complete answer within " + TimeUtils.printDuration(timeout, true))));
+            lastData = System.nanoTime();
+            watchIdle(idle);
             if (relay != null) {
                 clientResponse.closeHandler(v -> abort(new UpstreamException(name,
                         UpstreamException.Kind.CLIENT_GONE, "client disconnected")));
@@ -236,10 +240,25 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
             });
         }
 
+        /**
+         * Aborts when nothing arrived for {@code idle} ms. Vert.x's own idle timeout does not cover a response that
+         * started streaming and then went silent, so the call watches its last data itself.
+         */
+        private void watchIdle(long idle) {
+            long silentFor = (System.nanoTime() - lastData) / 1_000_000;
+            if (silentFor >= idle) {
+                abort(new UpstreamException(name, UpstreamException.Kind.IDLE,
+                        "no data for " + TimeUtils.printDuration(idle, true)));
+            } else if (!done.get()) {
+                idleTimer = vertx.setTimer(idle - silentFor, id -> watchIdle(idle));
+            }
+        }
+
         private void onResponse(HttpClientResponse response) {
             if (done.get()) {
                 return;
             }
+            lastData = System.nanoTime();
             int status = response.statusCode();
             response.exceptionHandler(t -> fail(classify(t)));
             if (relay != null && relay.relays(status, response.headers())) {
@@ -257,6 +276,7 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
             }
             Buffer captured = Buffer.buffer();
             response.handler(chunk -> {
+                lastData = System.nanoTime();
                 if (captured.length() + chunk.length() > maxCaptureBytes) {
                     abort(tooLarge());
                 } else {
@@ -288,6 +308,7 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
             }
             exchange.setProperty(RELAYED_STATUS, status);
             response.handler(chunk -> {
+                lastData = System.nanoTime();
                 Buffer out;
                 try {
                     out = relay.chunk(chunk);
@@ -359,6 +380,7 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
                 return;
             }
             vertx.cancelTimer(timer);
+            vertx.cancelTimer(idleTimer);
             if (error != null) {
                 exchange.setException(error);
             }
@@ -382,7 +404,7 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
                 return new UpstreamException(name, UpstreamException.Kind.CONNECT, "cannot connect (refused)");
             }
             if (t instanceof TimeoutException) {
-                return new UpstreamException(name, UpstreamException.Kind.IDLE, "no data for longer than allowed");
+                return new UpstreamException(name, UpstreamException.Kind.TIMEOUT, "timed out");
             }
             String why = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
             return new UpstreamException(name, UpstreamException.Kind.PROTOCOL, why);
