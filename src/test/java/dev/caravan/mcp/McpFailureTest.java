@@ -87,7 +87,7 @@ class McpFailureTest {
         c.initialize(McpHttp.LATEST);
         c.call("tools/list", null);
         String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                        + System.getProperty("camel.management.port") + "/observe/metrics")).build(),
+                        + System.getProperty("caravan.management.port") + "/observe/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         for (String series : new String[] {
                 "caravan_mcp_backend_failures_total{backend=\"down\",method=\"initialize\",reason=\"connect\"}",

@@ -27,8 +27,8 @@ public final class TestPorts {
      */
     public static int configureGateway() {
         int traffic = free();
-        System.setProperty("camel.server.port", String.valueOf(traffic));
-        System.setProperty("camel.management.port", String.valueOf(free()));
+        System.setProperty("caravan.http.port", String.valueOf(traffic));
+        System.setProperty("caravan.management.port", String.valueOf(free()));
         int kb = free();
         int slack = free();
         System.setProperty("caravan.demo.knowledge-base.port", String.valueOf(kb));

@@ -1,0 +1,173 @@
+package dev.caravan;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.StreamSupport;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.spec.McpSchema;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import dev.caravan.support.ManagedProcess;
+import dev.caravan.support.McpHttp;
+import dev.caravan.support.TestPorts;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The packaged gateway ({@code java -jar target/caravan.jar}) in front of its demo backends and the official
+ * server-everything from npm, used by real clients: the MCP TypeScript SDK, the MCP Inspector CLI and the Java SDK.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class McpClientsIT {
+
+    private static final Path NODE = Path.of("src", "test", "node");
+    private static final Path INSPECTOR = NODE.resolve("node_modules/@modelcontextprotocol/inspector-cli/build");
+
+    private final int port = TestPorts.free();
+    private final Map<String, String> env = new HashMap<>();
+    private ManagedProcess everything;
+    private ManagedProcess gateway;
+
+    private String url() {
+        return "http://127.0.0.1:" + port + "/mcp";
+    }
+
+    @BeforeAll
+    void start() throws Exception {
+        int everythingPort = TestPorts.free();
+        everything = ManagedProcess.start(List.of("node",
+                        "node_modules/@modelcontextprotocol/server-everything/dist/index.js", "streamableHttp"),
+                NODE, Map.of("PORT", String.valueOf(everythingPort)), "server-everything",
+                line -> line.contains("listening on port")).awaitLine(30);
+        env.put("CARAVAN_HTTP_PORT", String.valueOf(port));
+        env.put("CARAVAN_MANAGEMENT_PORT", String.valueOf(TestPorts.free()));
+        int kb = TestPorts.free();
+        int slack = TestPorts.free();
+        env.put("CARAVAN_DEMO_KNOWLEDGE_BASE_PORT", String.valueOf(kb));
+        env.put("CARAVAN_DEMO_SLACK_CONVERSATIONS_PORT", String.valueOf(slack));
+        env.put("MCP_KNOWLEDGE_BASE_URL", "http://127.0.0.1:" + kb + "/mcp");
+        env.put("MCP_SLACK_CONVERSATIONS_URL", "http://127.0.0.1:" + slack + "/mcp");
+        env.put("CAMEL_MAIN_ROUTES_INCLUDE_PATTERN", "file:routes/*.camel.yaml,file:src/test/resources/it-routes/*.camel.yaml");
+        env.put("CAMEL_MAIN_ROUTES_RELOAD_ENABLED", "false");
+        env.put("EVERYTHING_URL", "http://127.0.0.1:" + everythingPort + "/mcp");
+        gateway = startGateway("gateway").awaitLine(60);
+    }
+
+    private ManagedProcess startGateway(String log) {
+        return ManagedProcess.start(List.of("java", "-jar", "target/caravan.jar"), Path.of("."), env, log,
+                line -> line.contains("(caravan) started in"));
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (gateway != null) {
+            gateway.close();
+        }
+        if (everything != null) {
+            everything.close();
+        }
+    }
+
+    @Test
+    void typeScriptSdkClientUsesEveryBackendThroughOneEndpoint() throws Exception {
+        ManagedProcess client = ManagedProcess.start(List.of("node", "ts-client.mjs", url()), NODE, Map.of(),
+                "ts-client", line -> line.startsWith("{"));
+        assertEquals(0, client.awaitExit(60), client::output);
+        String json = client.output().lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElseThrow();
+        JsonNode out = McpHttp.JSON.readTree(json);
+
+        assertEquals("caravan", out.at("/server/name").asText());
+        List<String> tools = StreamSupport.stream(out.get("tools").spliterator(), false).map(JsonNode::asText).toList();
+        assertTrue(tools.containsAll(List.of("knowledge-base_search_docs", "slack-conversations_search_messages",
+                "slack-conversations_summarize_channel", "everything_echo",
+                "everything_trigger-long-running-operation")), tools::toString);
+        assertTrue(out.get("prompts").toString().contains("knowledge-base_answer_question"));
+        assertTrue(out.get("prompts").toString().contains("everything_simple-prompt"));
+        assertTrue(out.get("kb").asText().contains("Running agents on Kubernetes"));
+        assertEquals("Echo: through the gateway", out.get("echo").asText());
+
+        // progress from both a Java SDK server and the npm server arrives while their tools run
+        for (String call : new String[] {"summarize", "longRunning"}) {
+            JsonNode timed = out.get(call);
+            JsonNode progress = timed.get("progress");
+            assertEquals(4, progress.size(), call + ": " + timed);
+            long firstAt = progress.get(0).get("at").asLong();
+            long doneAt = timed.get("doneAt").asLong();
+            assertTrue(doneAt - firstAt >= 600, call + ": first progress at " + firstAt + " ms, done at " + doneAt);
+        }
+    }
+
+    @Test
+    void inspectorCliListsAndCallsToolsOfEveryBackend() throws Exception {
+        JsonNode tools = inspector("--method", "tools/list").get("tools");
+        List<String> names = StreamSupport.stream(tools.spliterator(), false).map(t -> t.get("name").asText()).toList();
+        assertTrue(names.contains("knowledge-base_search_docs") && names.contains("everything_get-sum"),
+                names::toString);
+
+        JsonNode sum = inspector("--method", "tools/call", "--tool-name", "everything_get-sum",
+                "--tool-arg", "a=19", "b=23");
+        assertTrue(sum.at("/content/0/text").asText().contains("42"), sum::toString);
+        JsonNode slack = inspector("--method", "tools/call", "--tool-name", "slack-conversations_search_messages",
+                "--tool-arg", "query=Vertex");
+        assertTrue(slack.at("/content/0/text").asText().contains("org header picks the GCP project"), slack::toString);
+        JsonNode read = inspector("--method", "resources/read", "--uri", "knowledge-base+docs://kagent/tool-servers");
+        assertEquals("knowledge-base+docs://kagent/tool-servers", read.at("/contents/0/uri").asText());
+    }
+
+    private JsonNode inspector(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("node", "index.js", url(), "--transport", "http"));
+        command.addAll(List.of(args));
+        ManagedProcess cli = ManagedProcess.start(command, INSPECTOR, Map.of(), "inspector-cli", line -> false);
+        assertEquals(0, cli.awaitExit(60), cli::output);
+        String out = cli.output();
+        return McpHttp.JSON.readTree(out.substring(out.indexOf('{')));
+    }
+
+    @Test
+    void javaSdkClientSeesProgressAndResults() {
+        List<Long> progressAt = new ArrayList<>();
+        long start = System.nanoTime();
+        HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport
+                .builder("http://127.0.0.1:" + port).endpoint("/mcp").build();
+        try (McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(30))
+                .progressConsumer(p -> progressAt.add((System.nanoTime() - start) / 1_000_000)).build()) {
+            McpSchema.InitializeResult init = client.initialize();
+            assertEquals("caravan", init.serverInfo().name());
+            List<String> tools = client.listTools().tools().stream().map(McpSchema.Tool::name).toList();
+            assertTrue(tools.contains("everything_echo") && tools.contains("slack-conversations_summarize_channel"));
+            McpSchema.CallToolResult echo = client.callTool(new McpSchema.CallToolRequest("everything_echo",
+                    Map.of("message", "java")));
+            assertEquals("Echo: java", ((McpSchema.TextContent) echo.content().get(0)).text());
+
+            McpSchema.CallToolResult slow = client.callTool(McpSchema.CallToolRequest.builder()
+                    .name("slack-conversations_summarize_channel")
+                    .arguments(Map.of("channel", "eng-gateway", "steps", 3, "stepMillis", 300))
+                    .progressToken("java-1").build());
+            long doneAt = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(((McpSchema.TextContent) slow.content().get(0)).text().startsWith("#eng-gateway"));
+            assertEquals(3, progressAt.size(), progressAt::toString);
+            assertTrue(doneAt - progressAt.get(0) >= 400, "progress " + progressAt + ", done at " + doneAt);
+        }
+    }
+
+    @Test
+    void aSecondGatewayOnTheSamePortFailsToStartWithAClearMessage() throws Exception {
+        try (ManagedProcess second = startGateway("gateway-port-taken")) {
+            assertEquals(1, second.awaitExit(60), second::output);
+            assertTrue(second.output().contains("port " + port + " (camel.server.port)")
+                       && second.output().contains("is not available"), second::output);
+        }
+    }
+}
