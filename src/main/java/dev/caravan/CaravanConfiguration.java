@@ -11,6 +11,8 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.component.platform.http.PlatformHttpConstants;
+import org.apache.camel.component.platform.http.vertx.EventLoopPlatformHttpEngine;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.util.TimeUtils;
@@ -50,6 +52,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 // a relayed stream keeps its worker for as long as the stream lasts; that is not a blocked thread
                 .setMaxWorkerExecuteTime(1).setMaxWorkerExecuteTimeUnit(java.util.concurrent.TimeUnit.DAYS));
         registry.bind("vertx", vertx);
+        registry.bind(PlatformHttpConstants.PLATFORM_HTTP_ENGINE_NAME, new EventLoopPlatformHttpEngine());
         context.addService(new VertxShutdown(vertx));
         HttpClient client = vertx.createHttpClient(new HttpClientOptions()
                         .setKeepAlive(true)
@@ -65,6 +68,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
 
         GatewayMetrics metrics = new GatewayMetrics();
         registry.bind("gatewayMetrics", metrics);
+        McpBackends.nameTemplatedRoutes(context);
         McpBackends backends = new McpBackends();
         registry.bind("mcpBackends", backends);
         McpSessions sessions = new McpSessions(

@@ -59,7 +59,7 @@ class McpClientsIT {
         env.put("CARAVAN_DEMO_SLACK_CONVERSATIONS_PORT", String.valueOf(slack));
         env.put("MCP_KNOWLEDGE_BASE_URL", "http://127.0.0.1:" + kb + "/mcp");
         env.put("MCP_SLACK_CONVERSATIONS_URL", "http://127.0.0.1:" + slack + "/mcp");
-        env.put("CAMEL_MAIN_ROUTES_INCLUDE_PATTERN", "file:routes/*.camel.yaml,file:src/test/resources/it-routes/*.camel.yaml");
+        env.put("CAMEL_MAIN_ROUTES_INCLUDE_PATTERN", "file:routes/*.camel.yaml,file:kamelets/*.kamelet.yaml,file:src/test/resources/it-routes/*.camel.yaml");
         env.put("CAMEL_MAIN_ROUTES_RELOAD_ENABLED", "false");
         env.put("EVERYTHING_URL", "http://127.0.0.1:" + everythingPort + "/mcp");
         gateway = startGateway("gateway").awaitLine(60);

@@ -13,17 +13,21 @@ import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
 import org.apache.camel.Route;
 import org.apache.camel.ServiceStatus;
+import org.apache.camel.model.Model;
+import org.apache.camel.model.RouteDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The MCP backends behind {@code /mcp}: every started route in the route group {@value #GROUP}, named by its route id.
  * The route files are the only list: adding, stopping or removing such a route (also by hot reload) changes what the
- * multiplexer fans out to, with nothing else to keep in sync.
+ * multiplexer fans out to, with nothing else to keep in sync. Routes made from the {@value #TEMPLATE} kamelet take
+ * their id from its {@code name} parameter (see {@link #nameTemplatedRoutes}).
  */
 public final class McpBackends implements CamelContextAware {
 
     public static final String GROUP = "mcp-backends";
+    public static final String TEMPLATE = "mcp-backend";
     /** backend names become tool-name prefixes and URI schemes, so they must be valid in both */
     private static final Pattern VALID_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9.-]{0,62}");
     private static final Logger LOG = LoggerFactory.getLogger(McpBackends.class);
@@ -50,6 +54,23 @@ public final class McpBackends implements CamelContextAware {
     @Override
     public void setCamelContext(CamelContext camelContext) {
         this.camelContext = camelContext;
+    }
+
+    /**
+     * Camel does not carry a template's route id over to the routes made from it, so a templatedRoute of the
+     * {@value #TEMPLATE} kamelet would get a generated id ("route3"); this names it after the backend instead, unless
+     * the declaration gives a routeId of its own.
+     */
+    public static void nameTemplatedRoutes(CamelContext context) {
+        context.getCamelContextExtension().getContextPlugin(Model.class).addRouteTemplateDefinitionConverter(TEMPLATE,
+                (template, parameters) -> {
+                    RouteDefinition route = template.asRouteDefinition();
+                    Object name = parameters.get("name");
+                    if (name != null) {
+                        route.setId(name.toString());
+                    }
+                    return route;
+                });
     }
 
     /** The started backends in declaration order. Cheap enough to ask per request, so it is never stale. */

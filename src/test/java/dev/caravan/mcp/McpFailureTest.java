@@ -36,7 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @CamelMainTest(configurationClasses = CaravanConfiguration.class,
                propertyPlaceholderLocations = "file:config/application.properties",
                properties = {
-                       "camel.main.routes-include-pattern=file:routes/*.camel.yaml,"
+                       "camel.main.routes-include-pattern=file:routes/*.camel.yaml,file:kamelets/*.kamelet.yaml,"
                        + "classpath:test-routes/scripted-backends.camel.yaml",
                        "caravan.mcp.fan-out-timeout=1s" })
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# MCP gateway benchmarks (issue 3). Every number is measured against a baseline in the same run:
+#   1. tools/call through the gateway vs straight to the same backend: latency at a fixed 1000 req/s (hey) and
+#      maximum throughput (wrk).
+#   2. tools/list merged over 2 and 10 backends, one of them slow, vs that slowest backend alone.
+#   3. Time from process start to the first 200, and resident memory idle and after load.
+# Needs: target/caravan.jar (built if missing), node, hey, wrk (apt-get install hey wrk). Loopback only.
+# usage: bench/mcp-bench.sh [seconds per measurement, default 15]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DUR=${1:-15}
+OUT=target/bench
+mkdir -p "$OUT"
+[ -f target/caravan.jar ] || mvn -q -DskipTests package
+
+GW=13000; MG=13876; KB=13101; SL=13102; FAKE=14000; SLOW_MS=50
+export CARAVAN_HTTP_PORT=$GW CARAVAN_MANAGEMENT_PORT=$MG \
+       CARAVAN_DEMO_KNOWLEDGE_BASE_PORT=$KB CARAVAN_DEMO_SLACK_CONVERSATIONS_PORT=$SL \
+       MCP_KNOWLEDGE_BASE_URL=http://127.0.0.1:$KB/mcp MCP_SLACK_CONVERSATIONS_URL=http://127.0.0.1:$SL/mcp \
+       CAMEL_MAIN_ROUTES_RELOAD_ENABLED=false
+ACCEPT="Accept: application/json, text/event-stream"
+INIT='{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}}'
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+session() { # prints the gateway session id after initialize + notifications/initialized
+  local sid
+  sid=$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' -H "$ACCEPT" -d "$INIT" "http://127.0.0.1:$GW/mcp" \
+        | awk 'tolower($1)=="mcp-session-id:" {print $2}' | tr -d '\r')
+  curl -s -o /dev/null -H 'Content-Type: application/json' -H "$ACCEPT" -H "Mcp-Session-Id: $sid" \
+       -d '{"jsonrpc":"2.0","method":"notifications/initialized"}' "http://127.0.0.1:$GW/mcp"
+  echo "$sid"
+}
+
+start_gateway() { # $1 log name; sets GPID and TTF_MS (process start to first 200 on initialize)
+  local t0; t0=$(date +%s%N)
+  java -jar target/caravan.jar > "$OUT/$1.log" 2>&1 &
+  GPID=$!; PIDS+=("$GPID")
+  until [ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -H "$ACCEPT" -d "$INIT" \
+            "http://127.0.0.1:$GW/mcp" 2>/dev/null)" = 200 ]; do
+    kill -0 "$GPID" || { echo "gateway died, see $OUT/$1.log"; exit 1; }
+    sleep 0.02
+  done
+  TTF_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
+}
+
+stop_gateway() { kill "$GPID"; wait "$GPID" 2>/dev/null || true; }
+rss_mb() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$1/status"; }
+
+hey_run() { # $1 name, $2 url, $3 body, $4 session or "", $5 workers, $6 qps per worker
+  local hdr=(-H "$ACCEPT"); [ -n "$4" ] && hdr+=(-H "Mcp-Session-Id: $4")
+  hey -z "${DUR}s" -c "$5" -q "$6" -m POST -T application/json "${hdr[@]}" -d "$3" "$2" > "$OUT/$1.hey"
+  local p50 p99 rps ok
+  p50=$(awk '/ 50% in/ {printf "%.2f", $3*1000}' "$OUT/$1.hey")
+  p99=$(awk '/ 99% in/ {printf "%.2f", $3*1000}' "$OUT/$1.hey")
+  rps=$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$OUT/$1.hey")
+  ok=$(awk '/\[200\]/ {print $2}' "$OUT/$1.hey")
+  echo "$1 p50_ms=$p50 p99_ms=$p99 rps=$rps ok=${ok:-0}" | tee -a "$OUT/summary.txt"
+}
+
+wrk_run() { # $1 name, $2 url, $3 body, $4 session or ""
+  BODY="$3" SESSION="$4" wrk -t2 -c64 -d"${DUR}s" --latency -s bench/post.lua "$2" > "$OUT/$1.wrk"
+  local rps p99 non2xx
+  rps=$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$OUT/$1.wrk")
+  p99=$(awk '$1=="99%" {print $2}' "$OUT/$1.wrk")
+  non2xx=$(awk '/Non-2xx/ {print $NF}' "$OUT/$1.wrk")
+  echo "$1 max_rps=$rps p99=$p99 non2xx=${non2xx:-0}" | tee -a "$OUT/summary.txt"
+}
+
+: > "$OUT/summary.txt"
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1)" | tee -a "$OUT/summary.txt"
+
+# --- 1. tools/call, gateway vs direct -------------------------------------------------------------------------
+start_gateway gateway-demo
+echo "time_to_first_200_ms=$TTF_MS" | tee -a "$OUT/summary.txt"
+sleep 5
+echo "idle_rss_mb=$(rss_mb "$GPID")" | tee -a "$OUT/summary.txt"
+SID=$(session)
+CALL='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"knowledge-base_search_docs","arguments":{"query":"timeouts"}}}'
+DIRECT='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"search_docs","arguments":{"query":"timeouts"}}}'
+DUR=10 hey_run warmup-gateway "http://127.0.0.1:$GW/mcp" "$CALL" "$SID" 10 100 > /dev/null
+DUR=10 hey_run warmup-direct "http://127.0.0.1:$KB/mcp" "$DIRECT" "" 10 100 > /dev/null
+hey_run call-1k-direct "http://127.0.0.1:$KB/mcp" "$DIRECT" "" 10 100
+hey_run call-1k-gateway "http://127.0.0.1:$GW/mcp" "$CALL" "$SID" 10 100
+wrk_run call-max-direct "http://127.0.0.1:$KB/mcp" "$DIRECT" ""
+wrk_run call-max-gateway "http://127.0.0.1:$GW/mcp" "$CALL" "$SID"
+echo "loaded_rss_mb=$(rss_mb "$GPID")" | tee -a "$OUT/summary.txt"
+stop_gateway
+
+# --- 2. tools/list fan-out with one slow backend --------------------------------------------------------------
+node bench/fake-mcp-backend.mjs $FAKE 10 0 $SLOW_MS > "$OUT/fake-backends.log" 2>&1 &
+PIDS+=("$!")
+until curl -s -o /dev/null "http://127.0.0.1:$((FAKE + 9))/mcp" -d '{}'; do sleep 0.05; done
+LIST='{"jsonrpc":"2.0","id":1,"method":"tools/list"}'
+hey_run list-slowest-alone "http://127.0.0.1:$FAKE/mcp" "$LIST" "" 4 25
+for n in 2 10; do
+  dir="$OUT/routes-$n"; rm -rf "$dir"; mkdir -p "$dir"
+  for i in $(seq 0 $((n - 1))); do
+    cat >> "$dir/backends.camel.yaml" <<EOF
+- templatedRoute:
+    routeTemplateRef: mcp-backend
+    parameters:
+      - name: name
+        value: bench-$i
+      - name: url
+        value: http://127.0.0.1:$((FAKE + i))/mcp
+EOF
+  done
+  CARAVAN_DEMO_ENABLED=false \
+  CAMEL_MAIN_ROUTES_INCLUDE_PATTERN="file:routes/gateway.camel.yaml,file:routes/mcp.camel.yaml,file:kamelets/*.kamelet.yaml,file:$dir/*.camel.yaml" \
+    start_gateway "gateway-fanout-$n"
+  SID=$(session)
+  DUR=5 hey_run "warmup-list-$n" "http://127.0.0.1:$GW/mcp" "$LIST" "$SID" 4 25 > /dev/null
+  hey_run "list-merged-$n-backends" "http://127.0.0.1:$GW/mcp" "$LIST" "$SID" 4 25
+  stop_gateway
+done
+echo "results in $OUT/summary.txt"

@@ -1,0 +1,15 @@
+package org.apache.camel.component.platform.http.vertx;
+
+import org.apache.camel.Processor;
+import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
+import org.apache.camel.component.platform.http.spi.PlatformHttpConsumer;
+
+/** The platform-http engine whose consumers run routes on the event loop; see {@link EventLoopPlatformHttpConsumer}. */
+public final class EventLoopPlatformHttpEngine extends VertxPlatformHttpEngine {
+
+    @Override
+    public PlatformHttpConsumer createConsumer(PlatformHttpEndpoint endpoint, Processor processor) {
+        return new EventLoopPlatformHttpConsumer(endpoint, processor, getHandlers(),
+                VertxPlatformHttpRouter.getRouterNameFromPort(getServerPort()));
+    }
+}
