@@ -4,14 +4,16 @@
 #      maximum throughput (wrk).
 #   2. tools/list merged over 2 and 10 backends, one of them slow, vs that slowest backend alone.
 #   3. Time from process start to the first 200, and resident memory idle and after load.
-# Needs: target/caravan.jar (built if missing), node, hey, wrk (apt-get install hey wrk). Loopback only.
-# usage: bench/mcp-bench.sh [seconds per measurement, default 15]
+# Needs: mvn -DskipTests package (jar and test classes), hey and wrk (apt-get install hey wrk). Loopback only.
+# usage: [JAVA_OPTS="..."] bench/mcp-bench.sh [seconds per measurement, default 15]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DUR=${1:-15}
+# the JVM flags the README recommends; G1 was measured too (see BENCHMARKS.md)
+JAVA_OPTS=${JAVA_OPTS:-"-XX:+UseSerialGC -Xmx512m"}
 OUT=target/bench
 mkdir -p "$OUT"
-[ -f target/caravan.jar ] || mvn -q -DskipTests package
+[ -f target/caravan.jar ] && [ -d target/test-classes/dev/caravan/bench ] || mvn -q -DskipTests package
 
 GW=13000; MG=13876; KB=13101; SL=13102; FAKE=14000; SLOW_MS=50
 export CARAVAN_HTTP_PORT=$GW CARAVAN_MANAGEMENT_PORT=$MG \
@@ -35,7 +37,8 @@ session() { # prints the gateway session id after initialize + notifications/ini
 
 start_gateway() { # $1 log name; sets GPID and TTF_MS (process start to first 200 on initialize)
   local t0; t0=$(date +%s%N)
-  java -jar target/caravan.jar > "$OUT/$1.log" 2>&1 &
+  # shellcheck disable=SC2086 # JAVA_OPTS is a list of JVM flags
+  java ${JAVA_OPTS} -jar target/caravan.jar > "$OUT/$1.log" 2>&1 &
   GPID=$!; PIDS+=("$GPID")
   until [ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -H "$ACCEPT" -d "$INIT" \
             "http://127.0.0.1:$GW/mcp" 2>/dev/null)" = 200 ]; do
@@ -69,6 +72,7 @@ wrk_run() { # $1 name, $2 url, $3 body, $4 session or ""
 }
 
 : > "$OUT/summary.txt"
+echo "gateway JVM options: $JAVA_OPTS" | tee -a "$OUT/summary.txt"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1)" | tee -a "$OUT/summary.txt"
 
 # --- 1. tools/call, gateway vs direct -------------------------------------------------------------------------
@@ -79,8 +83,9 @@ echo "idle_rss_mb=$(rss_mb "$GPID")" | tee -a "$OUT/summary.txt"
 SID=$(session)
 CALL='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"knowledge-base_search_docs","arguments":{"query":"timeouts"}}}'
 DIRECT='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"search_docs","arguments":{"query":"timeouts"}}}'
-DUR=10 hey_run warmup-gateway "http://127.0.0.1:$GW/mcp" "$CALL" "$SID" 10 100 > /dev/null
-DUR=10 hey_run warmup-direct "http://127.0.0.1:$KB/mcp" "$DIRECT" "" 10 100 > /dev/null
+# the JIT needs a while at full load before numbers settle
+DUR=20 wrk_run warmup-gateway "http://127.0.0.1:$GW/mcp" "$CALL" "$SID" > /dev/null
+DUR=10 wrk_run warmup-direct "http://127.0.0.1:$KB/mcp" "$DIRECT" "" > /dev/null
 hey_run call-1k-direct "http://127.0.0.1:$KB/mcp" "$DIRECT" "" 10 100
 hey_run call-1k-gateway "http://127.0.0.1:$GW/mcp" "$CALL" "$SID" 10 100
 wrk_run call-max-direct "http://127.0.0.1:$KB/mcp" "$DIRECT" ""
@@ -89,7 +94,8 @@ echo "loaded_rss_mb=$(rss_mb "$GPID")" | tee -a "$OUT/summary.txt"
 stop_gateway
 
 # --- 2. tools/list fan-out with one slow backend --------------------------------------------------------------
-node bench/fake-mcp-backend.mjs $FAKE 10 0 $SLOW_MS > "$OUT/fake-backends.log" 2>&1 &
+java -cp "target/test-classes:target/classes:target/lib/*" dev.caravan.bench.FakeMcpBackends $FAKE 10 0 $SLOW_MS \
+  > "$OUT/fake-backends.log" 2>&1 &
 PIDS+=("$!")
 until curl -s -o /dev/null "http://127.0.0.1:$((FAKE + 9))/mcp" -d '{}'; do sleep 0.05; done
 LIST='{"jsonrpc":"2.0","id":1,"method":"tools/list"}'

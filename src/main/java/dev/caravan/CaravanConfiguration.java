@@ -30,6 +30,7 @@ import dev.caravan.mcp.McpLocalReplies;
 import dev.caravan.mcp.McpRequestCheck;
 import dev.caravan.mcp.McpSessionCheck;
 import dev.caravan.mcp.McpSessions;
+import dev.caravan.proxy.InlineExecutor;
 import dev.caravan.proxy.OversizeRequests;
 import dev.caravan.proxy.UpstreamCall;
 import dev.caravan.telemetry.GatewayMetrics;
@@ -60,6 +61,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
                         .setKeepAliveTimeout((int) (millis(props, "caravan.upstream.keep-alive-timeout", "4s") / 1000))
                         .setTcpNoDelay(true),
                 new PoolOptions().setHttp1MaxSize(intProp(props, "caravan.upstream.max-connections-per-host", 500)));
+        registry.bind("inlineExecutor", new InlineExecutor());
         registry.bind("upstreamCall", new UpstreamCall(vertx, client,
                 intProp(props, "caravan.upstream.max-answer-bytes", 16 * 1024 * 1024)));
         context.getManagementStrategy().addEventNotifier(new OversizeRequests(
@@ -71,6 +73,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
         McpBackends.nameTemplatedRoutes(context);
         McpBackends backends = new McpBackends();
         registry.bind("mcpBackends", backends);
+        context.getManagementStrategy().addEventNotifier(backends);
         McpSessions sessions = new McpSessions(
                 props.resolveProperty("caravan.mcp.session.key").orElse(""),
                 props.resolveProperty("caravan.mcp.session.previous-key").orElse(""),

@@ -8,12 +8,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 import org.apache.camel.CamelContext;
-import org.apache.camel.CamelContextAware;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
 import org.apache.camel.Route;
 import org.apache.camel.ServiceStatus;
 import org.apache.camel.model.Model;
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.support.EventNotifierSupport;
 import org.apache.camel.model.RouteDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * multiplexer fans out to, with nothing else to keep in sync. Routes made from the {@value #TEMPLATE} kamelet take
  * their id from its {@code name} parameter (see {@link #nameTemplatedRoutes}).
  */
-public final class McpBackends implements CamelContextAware {
+public final class McpBackends extends EventNotifierSupport {
 
     public static final String GROUP = "mcp-backends";
     public static final String TEMPLATE = "mcp-backend";
@@ -44,17 +45,8 @@ public final class McpBackends implements CamelContextAware {
             "logging/setLevel", "logging");
 
     private final Set<String> reportedInvalid = ConcurrentHashMap.newKeySet();
-    private CamelContext camelContext;
-
-    @Override
-    public CamelContext getCamelContext() {
-        return camelContext;
-    }
-
-    @Override
-    public void setCamelContext(CamelContext camelContext) {
-        this.camelContext = camelContext;
-    }
+    /** the backends as of the last route change; rebuilt when a route is added, removed, started or stopped */
+    private volatile List<Backend> current;
 
     /**
      * Camel does not carry a template's route id over to the routes made from it, so a templatedRoute of the
@@ -73,9 +65,33 @@ public final class McpBackends implements CamelContextAware {
                 });
     }
 
-    /** The started backends in declaration order. Cheap enough to ask per request, so it is never stale. */
+    public McpBackends() {
+        setIgnoreExchangeEvents(true);
+    }
+
+    @Override
+    public boolean isEnabled(CamelEvent event) {
+        return event instanceof CamelEvent.RouteEvent;
+    }
+
+    @Override
+    public void notify(CamelEvent event) {
+        current = null;
+    }
+
+    /** The started backends in declaration order, as of the last route change. */
     public List<Backend> all() {
+        List<Backend> backends = current;
+        if (backends == null) {
+            backends = discover();
+            current = backends;
+        }
+        return backends;
+    }
+
+    private List<Backend> discover() {
         List<Backend> backends = new ArrayList<>();
+        CamelContext camelContext = getCamelContext();
         for (Route route : camelContext.getRoutes()) {
             if (!GROUP.equals(route.getGroup())
                     || camelContext.getRouteController().getRouteStatus(route.getRouteId()) != ServiceStatus.Started) {
@@ -90,7 +106,7 @@ public final class McpBackends implements CamelContextAware {
             }
             backends.add(new Backend(route.getRouteId(), route.getEndpoint()));
         }
-        return backends;
+        return List.copyOf(backends);
     }
 
     public Backend byName(String name) {

@@ -35,6 +35,9 @@ public final class McpErrorReply implements Processor {
         var id = request == null ? null : request.id();
         if (failure instanceof McpException e) {
             McpReply.json(exchange, e.httpStatus(), JsonRpc.error(e.id() != null ? e.id() : id, e.code(), e.getMessage()));
+        } else if (failure instanceof UpstreamException e && e.kind() == UpstreamException.Kind.CLIENT_GONE) {
+            // nobody is left to answer, and the backend did nothing wrong
+            LOG.debug("MCP client went away during {}", request == null ? "a request" : request.method());
         } else if (failure instanceof UpstreamException e) {
             LOG.warn("MCP call failed: {}", e.getMessage());
             metrics.backendFailure(e.upstream(), request == null ? "" : request.method(),

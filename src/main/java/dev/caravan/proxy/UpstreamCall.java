@@ -1,6 +1,7 @@
 package dev.caravan.proxy;
 
 import java.net.ConnectException;
+import java.net.URI;
 import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Locale;
@@ -77,6 +78,25 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
     private final HttpClient client;
     private final int maxCaptureBytes;
     private final Map<String, List<Map.Entry<String, String>>> staticHeaders = new ConcurrentHashMap<>();
+    /** parsed upstream URLs: there are few, and parsing one per request showed in profiles */
+    private final Map<String, Target> targets = new ConcurrentHashMap<>();
+
+    private record Target(String host, int port, boolean ssl, String uri) {
+        RequestOptions apply(RequestOptions options) {
+            return options.setHost(host).setPort(port).setSsl(ssl).setURI(uri);
+        }
+    }
+
+    private static Target target(String url) {
+        URI u = URI.create(url);
+        boolean ssl = "https".equalsIgnoreCase(u.getScheme());
+        if (!ssl && !"http".equalsIgnoreCase(u.getScheme()) || u.getHost() == null) {
+            throw new IllegalArgumentException("upstream URL must be http(s)://host[:port]/path");
+        }
+        String path = u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath();
+        return new Target(u.getHost(), u.getPort() > 0 ? u.getPort() : ssl ? 443 : 80, ssl,
+                u.getRawQuery() == null ? path : path + "?" + u.getRawQuery());
+    }
 
     public UpstreamCall(Vertx vertx, HttpClient client, int maxCaptureBytes) {
         this.vertx = vertx;
@@ -103,8 +123,7 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
             return true;
         }
         Message message = exchange.getMessage();
-        RequestOptions options = new RequestOptions()
-                .setAbsoluteURI(url)
+        RequestOptions options = targets.computeIfAbsent(url, UpstreamCall::target).apply(new RequestOptions())
                 .setMethod(HttpMethod.valueOf(message.getHeader(Exchange.HTTP_METHOD, "POST", String.class)))
                 .setHeaders(forwardedHeaders(message, exchange.getProperty(HEADERS, String.class)))
                 .setConnectTimeout(Math.min(CONNECT_TIMEOUT_MS, timeout));
