@@ -121,4 +121,17 @@ EOF
   hey_run "list-merged-$n-backends" "http://127.0.0.1:$GW/mcp" "$LIST" "$SID" 4 25
   stop_gateway
 done
+# --- ratios against the baselines measured above --------------------------------------------------------------
+val() { awk -v n="$1" -v k="$2" '$1==n { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1]==k) { sub(/ms$/, "", kv[2]); print kv[2] } } }' "$OUT/summary.txt"; }
+{
+  echo "== targets"
+  awk -v g="$(val call-1k-gateway p50_ms)" -v d="$(val call-1k-direct p50_ms)" 'BEGIN { printf "tools/call added p50 at 1k req/s: %.2f ms\n", g - d }'
+  awk -v g="$(val call-1k-gateway p99_ms)" -v d="$(val call-1k-direct p99_ms)" 'BEGIN { printf "tools/call added p99 at 1k req/s: %.2f ms (target < 1 ms)\n", g - d }'
+  awk -v g="$(val call-max-gateway max_rps)" -v d="$(val call-max-direct max_rps)" 'BEGIN { printf "tools/call max throughput gateway/direct: %.2f (target >= 0.5)\n", g / d }'
+  for n in 2 10; do
+    awk -v n="$n" -v g50="$(val "list-merged-$n-backends" p50_ms)" -v s50="$(val list-slowest-alone p50_ms)" \
+        -v g99="$(val "list-merged-$n-backends" p99_ms)" -v s99="$(val list-slowest-alone p99_ms)" \
+        'BEGIN { printf "tools/list over %d backends minus slowest alone: p50 %+.2f ms, p99 %+.2f ms (target <= 2 ms)\n", n, g50 - s50, g99 - s99 }'
+  done
+} | tee -a "$OUT/summary.txt"
 echo "results in $OUT/summary.txt"
