@@ -58,7 +58,20 @@ abstract class FanOutMerge implements AggregationStrategy {
         @SuppressWarnings("unchecked")
         Map<Integer, BackendAnswer> answers = target.getProperty(ANSWERS, Map.class);
         target.removeProperty(ANSWERS);
-        reply(target, original, answers == null ? List.of() : new ArrayList<>(answers.values()));
+        List<BackendAnswer> all = answers == null ? List.of() : new ArrayList<>(answers.values());
+        if (needsAnAnswer() && !all.isEmpty() && all.stream().noneMatch(BackendAnswer::ok)) {
+            JsonRpc.Message request = original.getProperty(McpExchange.MESSAGE, JsonRpc.Message.class);
+            List<String> reasons = all.stream().map(BackendAnswer::failure).toList();
+            McpReply.json(target, 200, JsonRpc.error(request.id(), JsonRpc.INTERNAL_ERROR,
+                    "No MCP backend answered: " + String.join("; ", reasons)));
+            return;
+        }
+        reply(target, original, all);
+    }
+
+    /** Whether the client's request fails when every backend failed (true unless the answers do not matter). */
+    boolean needsAnAnswer() {
+        return true;
     }
 
     /**
@@ -68,11 +81,4 @@ abstract class FanOutMerge implements AggregationStrategy {
      * @param answers  one per backend asked, in declaration order
      */
     abstract void reply(Exchange target, Exchange original, List<BackendAnswer> answers);
-
-    /** Replies with an error listing why every backend failed, for when none answered. */
-    static void noneAnswered(Exchange target, List<BackendAnswer> answers, JsonRpc.Message request) {
-        List<String> reasons = answers.stream().map(BackendAnswer::failure).toList();
-        McpReply.json(target, 200, JsonRpc.error(request.id(), JsonRpc.INTERNAL_ERROR,
-                "No MCP backend answered: " + String.join("; ", reasons)));
-    }
 }

@@ -21,6 +21,11 @@ public final class McpBroadcast extends FanOutMerge {
     }
 
     @Override
+    boolean needsAnAnswer() {
+        return false;
+    }
+
+    @Override
     void reply(Exchange target, Exchange original, List<BackendAnswer> answers) {
         JsonRpc.Message request = original.getProperty(McpExchange.MESSAGE, JsonRpc.Message.class);
         if (request == null) {

@@ -30,10 +30,6 @@ public final class McpInitializeMerge extends FanOutMerge {
     @Override
     void reply(Exchange target, Exchange original, List<BackendAnswer> answers) {
         JsonRpc.Message request = original.getProperty(McpExchange.MESSAGE, JsonRpc.Message.class);
-        if (!answers.isEmpty() && answers.stream().noneMatch(BackendAnswer::ok)) {
-            noneAnswered(target, answers, request);
-            return;
-        }
         ObjectNode capabilities = JsonRpc.object();
         StringBuilder instructions = new StringBuilder();
         Map<String, McpSessions.Backend> held = new LinkedHashMap<>();

@@ -1,6 +1,7 @@
 package dev.caravan.mcp;
 
 import java.util.List;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -19,47 +20,28 @@ public final class McpListMerge extends FanOutMerge {
         super(metrics);
     }
 
+    /** Where a list method's items are, which field names them, and how that field is qualified. */
+    private record Shape(String key, String field, char separator) {
+    }
+
+    private static final Map<String, Shape> SHAPES = Map.of(
+            "tools/list", new Shape("tools", "name", McpNames.NAME_SEPARATOR),
+            "prompts/list", new Shape("prompts", "name", McpNames.NAME_SEPARATOR),
+            "resources/list", new Shape("resources", "uri", McpNames.URI_SEPARATOR),
+            "resources/templates/list", new Shape("resourceTemplates", "uriTemplate", McpNames.URI_SEPARATOR));
+
     @Override
     void reply(Exchange target, Exchange original, List<BackendAnswer> answers) {
         JsonRpc.Message request = original.getProperty(McpExchange.MESSAGE, JsonRpc.Message.class);
-        if (!answers.isEmpty() && answers.stream().noneMatch(BackendAnswer::ok)) {
-            noneAnswered(target, answers, request);
-            return;
-        }
-        String key;
-        String field;
-        char separator;
-        switch (request.method()) {
-            case "tools/list" -> {
-                key = "tools";
-                field = "name";
-                separator = McpNames.NAME_SEPARATOR;
-            }
-            case "prompts/list" -> {
-                key = "prompts";
-                field = "name";
-                separator = McpNames.NAME_SEPARATOR;
-            }
-            case "resources/list" -> {
-                key = "resources";
-                field = "uri";
-                separator = McpNames.URI_SEPARATOR;
-            }
-            case "resources/templates/list" -> {
-                key = "resourceTemplates";
-                field = "uriTemplate";
-                separator = McpNames.URI_SEPARATOR;
-            }
-            default -> throw new IllegalArgumentException("not a list method: " + request.method());
-        }
+        Shape shape = SHAPES.get(request.method());
         ObjectNode result = JsonRpc.object();
-        ArrayNode merged = result.putArray(key);
+        ArrayNode merged = result.putArray(shape.key());
         for (BackendAnswer answer : answers) {
             if (!answer.ok()) {
                 continue;
             }
-            for (JsonNode item : answer.result().path(key)) {
-                McpNames.qualifyField(item, field, answer.backend(), separator);
+            for (JsonNode item : answer.result().path(shape.key())) {
+                McpNames.qualifyField(item, shape.field(), answer.backend(), shape.separator());
                 merged.add(item);
             }
         }

@@ -1,0 +1,74 @@
+package dev.caravan.mcp;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangePropertyKey;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
+import org.junit.jupiter.api.Test;
+
+import dev.caravan.proxy.UpstreamException;
+import dev.caravan.telemetry.GatewayMetrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class McpListMergeTest {
+
+    private final CamelContext context = new DefaultCamelContext();
+    private final JsonRpc.Message request = JsonRpc.parse(
+            "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"tools/list\"}".getBytes(StandardCharsets.UTF_8));
+
+    private Exchange answer(String backend, int index, String body) {
+        Exchange e = new DefaultExchange(context);
+        e.setProperty(McpExchange.BACKEND, backend);
+        e.setProperty(McpExchange.MESSAGE, request);
+        e.setProperty(ExchangePropertyKey.MULTICAST_INDEX, index);
+        e.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
+        e.getMessage().setHeader("content-type", "application/json");
+        e.getMessage().setBody(body.getBytes(StandardCharsets.UTF_8));
+        return e;
+    }
+
+    private Exchange failed(String backend, int index) {
+        Exchange e = answer(backend, index, "");
+        e.setException(new UpstreamException(backend, UpstreamException.Kind.CONNECT, "cannot connect (refused)"));
+        return e;
+    }
+
+    private JsonNode merge(Exchange... answers) throws Exception {
+        McpListMerge merge = new McpListMerge(new GatewayMetrics());
+        Exchange original = new DefaultExchange(context);
+        original.setProperty(McpExchange.MESSAGE, request);
+        Exchange result = null;
+        for (Exchange a : answers) {
+            result = merge.aggregate(result, a);
+        }
+        merge.onCompletion(result, original);
+        ByteBuffer body = result.getMessage().getBody(ByteBuffer.class);
+        return JsonRpc.MAPPER.readTree(body.array());
+    }
+
+    @Test
+    void answersAreMergedInDeclarationOrderWhateverOrderTheyArrive() throws Exception {
+        JsonNode reply = merge(
+                answer("b", 1, "{\"jsonrpc\":\"2.0\",\"id\":9,\"result\":{\"tools\":[{\"name\":\"x\"}]}}"),
+                failed("c", 2),
+                answer("a", 0, "{\"jsonrpc\":\"2.0\",\"id\":9,\"result\":{\"tools\":[{\"name\":\"x\"},{\"name\":\"y\"}]}}"));
+        assertEquals("[{\"name\":\"a_x\"},{\"name\":\"a_y\"},{\"name\":\"b_x\"}]", reply.at("/result/tools").toString());
+        assertEquals(9, reply.get("id").asInt());
+    }
+
+    @Test
+    void whenEveryBackendFailsTheClientLearnsWhy() throws Exception {
+        JsonNode reply = merge(failed("a", 0),
+                answer("b", 1, "{\"jsonrpc\":\"2.0\",\"id\":9,\"error\":{\"code\":-32601,\"message\":\"no\"}}"));
+        assertEquals(JsonRpc.INTERNAL_ERROR, reply.at("/error/code").asInt());
+        String message = reply.at("/error/message").asText();
+        assertTrue(message.contains("a: cannot connect (refused)") && message.contains("b: error -32601 no"), message);
+    }
+}
