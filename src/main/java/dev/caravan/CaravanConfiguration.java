@@ -14,6 +14,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.PlatformHttpConstants;
 import org.apache.camel.component.platform.http.vertx.EventLoopPlatformHttpEngine;
 import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.spi.RoutesLoader;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.util.TimeUtils;
 
@@ -45,6 +46,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
     public void configure(CamelContext context) throws Exception {
         PropertiesComponent props = context.getPropertiesComponent();
         Registry registry = context.getRegistry();
+        context.getCamelContextExtension().addContextPlugin(RoutesLoader.class, new ReloadingRoutesLoader());
 
         // One Vert.x for the listener (platform-http finds it in the registry) and the upstream client. Each request
         // holds a worker thread while its route runs, streams included, hence a pool far above Vert.x's default 20.
