@@ -19,6 +19,7 @@ import org.apache.camel.spi.Registry;
 import org.apache.camel.util.TimeUtils;
 
 import dev.caravan.demo.DemoServers;
+import dev.caravan.mcp.McpAnswerRouter;
 import dev.caravan.mcp.McpBackendRequest;
 import dev.caravan.mcp.McpBackends;
 import dev.caravan.mcp.McpBroadcast;
@@ -31,6 +32,7 @@ import dev.caravan.mcp.McpLocalReplies;
 import dev.caravan.mcp.McpRequestCheck;
 import dev.caravan.mcp.McpSessionCheck;
 import dev.caravan.mcp.McpSessions;
+import dev.caravan.mcp.McpStreams;
 import dev.caravan.proxy.InlineExecutor;
 import dev.caravan.proxy.OversizeRequests;
 import dev.caravan.proxy.UpstreamCall;
@@ -86,11 +88,14 @@ public final class CaravanConfiguration implements CamelConfiguration {
         registry.bind("mcpSessionCheck", new McpSessionCheck(sessions));
         registry.bind("mcpBackendRequest",
                 new McpBackendRequest(backends, millis(props, "caravan.mcp.fan-out-timeout", "10s")));
-        registry.bind("mcpInitializeMerge", new McpInitializeMerge(metrics, sessions, version()));
-        registry.bind("mcpListMerge", new McpListMerge(metrics));
+        registry.bind("mcpInitializeMerge", new McpInitializeMerge(metrics, sessions, version(),
+                Boolean.parseBoolean(props.resolveProperty("caravan.mcp.qualify-names").orElse("true"))));
+        registry.bind("mcpListMerge", new McpListMerge(metrics, sessions));
         registry.bind("mcpBroadcast", new McpBroadcast(metrics, sessions));
         registry.bind("mcpCallRouter", new McpCallRouter(backends));
         registry.bind("mcpCallReply", new McpCallReply());
+        registry.bind("mcpAnswerRouter", new McpAnswerRouter(backends));
+        registry.bind("mcpStreams", new McpStreams(metrics, vertx));
         registry.bind("mcpLocalReplies", new McpLocalReplies());
         registry.bind("mcpErrorReply", new McpErrorReply(metrics));
 

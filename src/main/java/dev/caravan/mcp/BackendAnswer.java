@@ -10,6 +10,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
 import dev.caravan.proxy.SseParser;
+import dev.caravan.proxy.UpstreamCall;
 import dev.caravan.proxy.UpstreamException;
 
 /**
@@ -22,6 +23,10 @@ record BackendAnswer(String backend, ObjectNode response, String sessionId, Stri
     static BackendAnswer of(Exchange sub, JsonNode requestId) {
         String backend = sub.getProperty(McpExchange.BACKEND, "?", String.class);
         Exception error = sub.getException();
+        if (sub.getProperty(UpstreamCall.RELAYED_STATUS) != null) {
+            // streamed straight to the client (a GET stream); nothing to merge
+            return new BackendAnswer(backend, null, null, null, null);
+        }
         if (error instanceof UpstreamException u) {
             return failed(backend, u.getMessage(), u.kind().name().toLowerCase());
         }

@@ -34,8 +34,8 @@ abstract class FanOutMerge implements AggregationStrategy {
         Exchange result = oldExchange == null ? newExchange : oldExchange;
         JsonRpc.Message request = newExchange.getProperty(McpExchange.MESSAGE, JsonRpc.Message.class);
         BackendAnswer answer = BackendAnswer.of(newExchange, request == null ? null : request.id());
-        String method = request == null || request.method() == null ? "DELETE" : request.method();
-        if (!answer.ok()) {
+        String method = newExchange.getProperty(McpExchange.METHOD, "", String.class);
+        if (!answer.ok() && worthReporting(answer)) {
             LOG.warn("MCP backend left out of {}: {}", method, answer.failure());
             metrics.backendFailure(answer.backend(), method, answer.failureKind());
         }
@@ -67,6 +67,11 @@ abstract class FanOutMerge implements AggregationStrategy {
             return;
         }
         reply(target, original, all);
+    }
+
+    /** Whether a backend's failure is logged and counted (some are expected, such as 405 to a GET). */
+    boolean worthReporting(BackendAnswer answer) {
+        return true;
     }
 
     /** Whether the client's request fails when every backend failed (true unless the answers do not matter). */

@@ -1,5 +1,9 @@
 package dev.caravan.mcp;
 
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePropertyKey;
 import org.apache.camel.Message;
@@ -33,10 +37,40 @@ public final class McpBackendRequest implements Processor {
             throw new IllegalStateException("fan-out to an endpoint that is not an MCP backend");
         }
         JsonRpc.Message message = copy.getProperty(McpExchange.MESSAGE, JsonRpc.Message.class);
-        prepare(copy, backend.name(), message == null ? null : JsonRpc.bytes(message.json()));
+        MergedStream stream = copy.getProperty(McpExchange.STREAM, MergedStream.class);
+        if (stream != null) {
+            // a backend's GET stream, merged into the client's: open as long as both ends are
+            prepare(copy, backend.name(), null);
+            String lastEventId = stream.lastEventId(backend.name());
+            if (lastEventId != null) {
+                copy.getMessage().setHeader("Last-Event-ID", lastEventId);
+            }
+            copy.getMessage().setHeader("Accept", "text/event-stream");
+            copy.setProperty(UpstreamCall.RELAY, stream.relayFor(backend.name()));
+            copy.setProperty(UpstreamCall.LONG_LIVED, true);
+            return;
+        }
+        prepare(copy, backend.name(), message == null ? null : JsonRpc.bytes(forBackend(message, backend.name(),
+                copy.getProperty(McpExchange.CURSORS, Map.class))));
         long deadline = System.currentTimeMillis() + fanOutTimeoutMillis;
         Long requestDeadline = copy.getProperty(UpstreamCall.DEADLINE, Long.class);
         copy.setProperty(UpstreamCall.DEADLINE, requestDeadline == null ? deadline : Math.min(deadline, requestDeadline));
+    }
+
+    /** The client's message as one backend gets it: a list request carries that backend's own cursor, or none. */
+    private static JsonNode forBackend(JsonRpc.Message message, String backend, Map<?, ?> cursors) {
+        ObjectNode params = message.params();
+        if (params == null || !params.has("cursor")) {
+            return message.json();
+        }
+        ObjectNode copy = message.json().deepCopy();
+        Object cursor = cursors == null ? null : cursors.get(backend);
+        if (cursor == null) {
+            ((ObjectNode) copy.get("params")).remove("cursor");
+        } else {
+            ((ObjectNode) copy.get("params")).put("cursor", cursor.toString());
+        }
+        return copy;
     }
 
     /**

@@ -146,19 +146,24 @@ public final class McpBackends extends EventNotifierSupport {
     /**
      * Recipient list of a fan-out: every backend for initialize; otherwise the backends of the exchange's session
      * that declared the capability the method needs (tools/list only to servers with tools, logging/setLevel only to
-     * those with logging), and for DELETE those that hold a session to end.
+     * those with logging); for GET and DELETE those that hold a session (a stream to open, a session to end); for the
+     * next page of a list only the backends that have more.
      */
     public List<Endpoint> recipients(Exchange exchange) {
         McpSessions.Session session = exchange.getProperty(McpExchange.SESSION, McpSessions.Session.class);
         if (session == null) {
             return all().stream().map(Backend::endpoint).toList();
         }
-        boolean delete = "DELETE".equals(exchange.getMessage().getHeader(Exchange.HTTP_METHOD, String.class));
-        String capability = CAPABILITY_OF_METHOD.get(exchange.getProperty(McpExchange.METHOD, "", String.class));
+        String method = exchange.getProperty(McpExchange.METHOD, "", String.class);
+        boolean needsSession = "DELETE".equals(method) || "GET".equals(method);
+        String capability = CAPABILITY_OF_METHOD.get(method);
+        @SuppressWarnings("unchecked")
+        Map<String, String> cursors = exchange.getProperty(McpExchange.CURSORS, Map.class);
         return all().stream().filter(b -> {
             McpSessions.Backend held = session.backends().get(b.name());
             return held != null && (capability == null || held.capabilities().contains(capability))
-                   && (!delete || held.sessionId() != null);
+                   && (!needsSession || held.sessionId() != null)
+                   && (cursors == null || cursors.containsKey(b.name()));
         }).map(Backend::endpoint).toList();
     }
 }

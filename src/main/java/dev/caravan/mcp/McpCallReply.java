@@ -27,13 +27,15 @@ public final class McpCallReply implements Processor {
         Message answer = exchange.getMessage();
         int status = answer.getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
         ObjectNode message = parse(answer.getBody(byte[].class));
+        McpSessions.Session session = exchange.getProperty(McpExchange.SESSION, McpSessions.Session.class);
         if (status == 200 && message != null && request.id().equals(message.get("id"))
                 && (message.has("result") || message.has("error"))) {
-            McpNames.qualifyResourceUris(backend, request.method(), message);
+            if (session.qualified()) {
+                McpNames.qualifyResourceUris(backend, request.method(), message);
+            }
             McpReply.json(exchange, 200, message);
             return;
         }
-        McpSessions.Session session = exchange.getProperty(McpExchange.SESSION, McpSessions.Session.class);
         McpSessions.Backend held = session == null ? null : session.backends().get(backend);
         if (status == 404 && held != null && held.sessionId() != null) {
             throw McpException.transport(404, "Session not found: backend " + backend

@@ -28,7 +28,8 @@ public final class McpCallRouter implements Processor {
         if (params == null) {
             throw McpException.invalidParams("Invalid params: " + message.method() + " needs params", message.id());
         }
-        McpBackends.Backend backend = switch (message.method()) {
+        McpSessions.Session session = exchange.getProperty(McpExchange.SESSION, McpSessions.Session.class);
+        McpBackends.Backend backend = !session.qualified() ? onlyBackend(session, message) : switch (message.method()) {
             case "tools/call" -> unqualify(params, "name", McpNames.NAME_SEPARATOR, "tool", message);
             case "prompts/get" -> unqualify(params, "name", McpNames.NAME_SEPARATOR, "prompt", message);
             case "resources/read", "resources/subscribe", "resources/unsubscribe" ->
@@ -37,7 +38,6 @@ public final class McpCallRouter implements Processor {
             default -> throw new McpException(200, JsonRpc.METHOD_NOT_FOUND, "Method not found: " + message.method(),
                     message.id());
         };
-        McpSessions.Session session = exchange.getProperty(McpExchange.SESSION, McpSessions.Session.class);
         if (!session.backends().containsKey(backend.name())) {
             throw McpException.invalidParams("Backend " + backend.name() + " is not part of this session (it was "
                                              + "unavailable or not declared at initialize); start a new session to "
@@ -46,7 +46,18 @@ public final class McpCallRouter implements Processor {
         McpBackendRequest.prepare(exchange, backend.name(), JsonRpc.bytes(message.json()));
         exchange.setProperty(McpExchange.BACKEND_ENDPOINT, backend.endpoint().getEndpointUri());
         exchange.setProperty(UpstreamCall.RELAY, new McpStreamRelay(backend.name(), message,
-                exchange.getProperty(McpExchange.SESSION_ID, String.class)));
+                exchange.getProperty(McpExchange.SESSION_ID, String.class), session.qualified()));
+    }
+
+    /** The backend of a session whose names are not qualified, which has exactly one. */
+    private McpBackends.Backend onlyBackend(McpSessions.Session session, JsonRpc.Message message) {
+        String name = session.backends().keySet().iterator().next();
+        McpBackends.Backend backend = backends.byName(name);
+        if (backend == null) {
+            throw new McpException(200, JsonRpc.INTERNAL_ERROR, "Backend " + name + " is no longer configured",
+                    message.id());
+        }
+        return backend;
     }
 
     private McpBackends.Backend completionTarget(ObjectNode params, JsonRpc.Message message) {

@@ -8,7 +8,7 @@ public final class McpExchange {
 
     /** the parsed client message, a {@link JsonRpc.Message} */
     public static final String MESSAGE = "mcpMessage";
-    /** its method, or empty for a response */
+    /** its method; for a response empty; for GET and DELETE the HTTP method */
     public static final String METHOD = "mcpMethod";
     /** request, notification or response ({@link JsonRpc.Kind}, lower case) */
     public static final String KIND = "mcpKind";
@@ -20,6 +20,10 @@ public final class McpExchange {
     public static final String BACKEND = "mcpBackend";
     /** the endpoint of that backend's route */
     public static final String BACKEND_ENDPOINT = "mcpBackendEndpoint";
+    /** the merged GET stream of the exchange, a {@link MergedStream} */
+    public static final String STREAM = "mcpStream";
+    /** the per-backend cursors of a paged list request, from the gateway cursor the client sent */
+    public static final String CURSORS = "mcpCursors";
     /** who is calling, for binding sessions to their owner; set by the auth policy, empty when anonymous */
     public static final String SUBJECT = "caravanSubject";
 

@@ -20,11 +20,17 @@ public final class McpInitializeMerge extends FanOutMerge {
 
     private final McpSessions sessions;
     private final String version;
+    private final boolean qualifyNames;
 
-    public McpInitializeMerge(GatewayMetrics metrics, McpSessions sessions, String version) {
+    /**
+     * @param qualifyNames false passes names of a single backend through unqualified (only takes effect when the
+     *                     session has exactly one backend)
+     */
+    public McpInitializeMerge(GatewayMetrics metrics, McpSessions sessions, String version, boolean qualifyNames) {
         super(metrics);
         this.sessions = sessions;
         this.version = version;
+        this.qualifyNames = qualifyNames;
     }
 
     @Override
@@ -45,15 +51,16 @@ public final class McpInitializeMerge extends FanOutMerge {
             mergeCapabilities(capabilities, result.path("capabilities"));
             String text = result.path("instructions").asText("");
             if (!text.isBlank()) {
-                instructions.append("## ").append(answer.backend()).append(" (tools and prompts prefixed ")
-                        .append(answer.backend()).append("_)\n").append(text.strip()).append("\n\n");
+                instructions.append("## ").append(answer.backend()).append("\n").append(text.strip()).append("\n\n");
             }
         }
         String requested = request.params() == null ? null : request.params().path("protocolVersion").asText(null);
         String negotiated = McpRequestCheck.PROTOCOL_VERSIONS.contains(requested)
                 ? requested : McpRequestCheck.LATEST_PROTOCOL_VERSION;
         String subject = original.getProperty(McpExchange.SUBJECT, "", String.class);
-        String sessionId = sessions.seal(new McpSessions.Session(negotiated, held, subject, System.currentTimeMillis()));
+        boolean qualified = qualifyNames || held.size() != 1;
+        String sessionId = sessions.seal(new McpSessions.Session(negotiated, held, subject, System.currentTimeMillis(),
+                qualified));
         target.setProperty(McpExchange.SESSION_ID, sessionId);
         original.setProperty(McpExchange.SESSION_ID, sessionId);
 
@@ -64,7 +71,11 @@ public final class McpInitializeMerge extends FanOutMerge {
         info.put("name", "caravan");
         info.put("title", "Caravan MCP gateway");
         info.put("version", version);
-        if (!instructions.isEmpty()) {
+        if (!qualified) {
+            // a single backend passed through: its own instructions, as it wrote them
+            answers.stream().filter(BackendAnswer::ok).map(a -> a.result().path("instructions"))
+                    .filter(JsonNode::isTextual).findFirst().ifPresent(i -> result.set("instructions", i));
+        } else if (!instructions.isEmpty()) {
             result.put("instructions", instructions.toString().strip());
         }
         McpReply.json(target, 200, JsonRpc.result(request.id(), result));

@@ -1,6 +1,7 @@
 package dev.caravan.mcp;
 
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,12 +13,29 @@ import dev.caravan.telemetry.GatewayMetrics;
 
 /**
  * Merges the answers to {@code tools/list}, {@code prompts/list}, {@code resources/list} and
- * {@code resources/templates/list} into one list, each item qualified with its backend's name.
+ * {@code resources/templates/list} into one list, each item qualified with its backend's name. When backends page
+ * their lists, the merged page carries one gateway cursor holding each backend's next cursor.
  */
 public final class McpListMerge extends FanOutMerge {
 
-    public McpListMerge(GatewayMetrics metrics) {
+    private final McpSessions sessions;
+
+    public McpListMerge(GatewayMetrics metrics, McpSessions sessions) {
         super(metrics);
+        this.sessions = sessions;
+    }
+
+    /**
+     * First step of a list request: a cursor from the client becomes each backend's own cursor
+     * ({@link McpExchange#CURSORS}), so only backends with more to list are asked again.
+     */
+    public void openCursor(Exchange exchange) {
+        JsonRpc.Message request = exchange.getProperty(McpExchange.MESSAGE, JsonRpc.Message.class);
+        JsonNode cursor = request.params() == null ? null : request.params().get("cursor");
+        if (cursor != null) {
+            exchange.setProperty(McpExchange.CURSORS, sessions.openCursor(cursor.asText(null),
+                    exchange.getProperty(McpExchange.SESSION_ID, String.class), request.method(), request.id()));
+        }
     }
 
     /** Where a list method's items are, which field names them, and how that field is qualified. */
@@ -34,16 +52,28 @@ public final class McpListMerge extends FanOutMerge {
     void reply(Exchange target, Exchange original, List<BackendAnswer> answers) {
         JsonRpc.Message request = original.getProperty(McpExchange.MESSAGE, JsonRpc.Message.class);
         Shape shape = SHAPES.get(request.method());
+        McpSessions.Session session = original.getProperty(McpExchange.SESSION, McpSessions.Session.class);
         ObjectNode result = JsonRpc.object();
         ArrayNode merged = result.putArray(shape.key());
+        Map<String, String> next = new LinkedHashMap<>();
         for (BackendAnswer answer : answers) {
             if (!answer.ok()) {
                 continue;
             }
+            JsonNode nextCursor = answer.result().get("nextCursor");
+            if (nextCursor != null && nextCursor.isTextual()) {
+                next.put(answer.backend(), nextCursor.asText());
+            }
             for (JsonNode item : answer.result().path(shape.key())) {
-                McpNames.qualifyField(item, shape.field(), answer.backend(), shape.separator());
+                if (session.qualified()) {
+                    McpNames.qualifyField(item, shape.field(), answer.backend(), shape.separator());
+                }
                 merged.add(item);
             }
+        }
+        if (!next.isEmpty()) {
+            result.put("nextCursor", sessions.sealCursor(original.getProperty(McpExchange.SESSION_ID, String.class),
+                    request.method(), next));
         }
         McpReply.json(target, 200, JsonRpc.result(request.id(), result));
     }

@@ -15,15 +15,4 @@ public final class McpLocalReplies {
         JsonRpc.Message request = exchange.getProperty(McpExchange.MESSAGE, JsonRpc.Message.class);
         throw new McpException(200, JsonRpc.METHOD_NOT_FOUND, "Method not found: " + request.method(), request.id());
     }
-
-    /** A response from the client to a request no backend is waiting for here. */
-    public void accepted(Exchange exchange) {
-        McpReply.empty(exchange, 202);
-    }
-
-    /** GET opens the server-to-client stream, which this gateway does not offer (the spec's 405 answer). */
-    public void streamNotOffered(Exchange exchange) {
-        McpReply.empty(exchange, 405);
-        exchange.getMessage().setHeader("Allow", "POST, DELETE");
-    }
 }

@@ -48,8 +48,10 @@ public final class McpRequestCheck implements Processor {
             throw McpException.transport(400, "Bad Request: unsupported MCP-Protocol-Version " + version.strip()
                                               + " (supported: " + String.join(", ", PROTOCOL_VERSIONS) + ")");
         }
-        if (!"POST".equals(in.getHeader(Exchange.HTTP_METHOD, String.class))) {
-            exchange.setProperty(McpExchange.METHOD, "");
+        String httpMethod = in.getHeader(Exchange.HTTP_METHOD, String.class);
+        if (!"POST".equals(httpMethod)) {
+            // GET opens the stream, DELETE ends the session: the HTTP method is what they ask for
+            exchange.setProperty(McpExchange.METHOD, httpMethod);
             exchange.setProperty(McpExchange.KIND, "");
             return;
         }

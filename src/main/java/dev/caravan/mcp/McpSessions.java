@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
 public final class McpSessions {
 
     private static final Logger LOG = LoggerFactory.getLogger(McpSessions.class);
-    private static final byte[] CONTEXT = "caravan-mcp-session-v1".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SESSION = "caravan-mcp-session-v1".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CURSOR = "caravan-mcp-cursor-v1".getBytes(StandardCharsets.US_ASCII);
     private static final int NONCE_BYTES = 12;
     private static final int TAG_BITS = 128;
 
@@ -40,8 +41,12 @@ public final class McpSessions {
     public record Backend(String sessionId, String protocolVersion, Set<String> capabilities) {
     }
 
-    /** What a gateway session id holds. */
-    public record Session(String protocolVersion, Map<String, Backend> backends, String subject, long issuedAt) {
+    /**
+     * What a gateway session id holds. {@code qualified} says whether names are prefixed with their backend's: always,
+     * unless the gateway is configured to pass a single backend through unchanged.
+     */
+    public record Session(String protocolVersion, Map<String, Backend> backends, String subject, long issuedAt,
+                          boolean qualified) {
     }
 
     /** ids ended with DELETE on this replica, until they would have expired anyway */
@@ -99,20 +104,69 @@ public final class McpSessions {
         });
         json.put("u", session.subject());
         json.put("t", session.issuedAt());
-        byte[] plain = JsonRpc.bytes(json);
+        json.put("q", session.qualified());
+        return seal(JsonRpc.bytes(json), SESSION);
+    }
+
+    /**
+     * A list cursor for the client: the cursors each backend gave for its next page, bound to the session and the
+     * method, sealed like session ids so a client can neither read nor forge them.
+     */
+    public String sealCursor(String sessionId, String method, Map<String, String> backendCursors) {
+        ObjectNode json = JsonRpc.object();
+        json.put("s", digest(sessionId));
+        json.put("m", method);
+        ObjectNode cursors = json.putObject("c");
+        backendCursors.forEach(cursors::put);
+        return seal(JsonRpc.bytes(json), CURSOR);
+    }
+
+    /**
+     * The per-backend cursors inside a cursor the client sent back.
+     *
+     * @throws McpException -32602 for a cursor that is not ours, was altered, or belongs to another session or list
+     */
+    public Map<String, String> openCursor(String cursor, String sessionId, String method, JsonNode requestId) {
+        byte[] plain = cursor == null ? null : unseal(cursor, CURSOR);
+        JsonNode json = null;
+        try {
+            json = plain == null ? null : JsonRpc.MAPPER.readTree(plain);
+        } catch (java.io.IOException e) {
+            // treated as invalid below
+        }
+        if (json == null || !digest(sessionId).equals(json.path("s").asText())
+                || !method.equals(json.path("m").asText())) {
+            throw McpException.invalidParams("Invalid params: unknown or invalid cursor", requestId);
+        }
+        Map<String, String> cursors = new LinkedHashMap<>();
+        json.path("c").fields().forEachRemaining(e -> cursors.put(e.getKey(), e.getValue().asText()));
+        return cursors;
+    }
+
+    private static String digest(String sessionId) {
+        try {
+            byte[] hash = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(sessionId.getBytes(StandardCharsets.US_ASCII));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(hash).substring(0, 22);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private String seal(byte[] plain, byte[] context) {
         byte[] nonce = new byte[NONCE_BYTES];
         random.nextBytes(nonce);
         try {
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
-            cipher.updateAAD(CONTEXT);
+            cipher.updateAAD(context);
             byte[] sealed = cipher.doFinal(plain);
             byte[] out = new byte[NONCE_BYTES + sealed.length];
             System.arraycopy(nonce, 0, out, 0, NONCE_BYTES);
             System.arraycopy(sealed, 0, out, NONCE_BYTES, sealed.length);
             return Base64.getUrlEncoder().withoutPadding().encodeToString(out);
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot seal session", e);
+            throw new IllegalStateException("cannot seal", e);
         }
     }
 
@@ -143,7 +197,7 @@ public final class McpSessions {
     }
 
     private Session decode(String id) {
-        byte[] plain = unseal(id);
+        byte[] plain = unseal(id, SESSION);
         if (plain == null) {
             throw McpException.transport(404, "Session not found: unknown or invalid Mcp-Session-Id");
         }
@@ -163,7 +217,8 @@ public final class McpSessions {
             backends.put(e.getKey(), new Backend(entry.path(0).isNull() ? null : entry.path(0).asText(),
                     entry.path(1).asText(null), capabilities));
         });
-        return new Session(json.path("v").asText(), backends, json.path("u").asText(""), json.path("t").asLong());
+        return new Session(json.path("v").asText(), backends, json.path("u").asText(""), json.path("t").asLong(),
+                json.path("q").asBoolean(true));
     }
 
     /**
@@ -181,7 +236,7 @@ public final class McpSessions {
         opened.remove(id);
     }
 
-    private byte[] unseal(String id) {
+    private byte[] unseal(String id, byte[] context) {
         byte[] raw;
         try {
             raw = Base64.getUrlDecoder().decode(id);
@@ -191,15 +246,15 @@ public final class McpSessions {
         if (raw.length <= NONCE_BYTES + TAG_BITS / 8) {
             return null;
         }
-        byte[] plain = unseal(raw, key);
-        return plain != null || previousKey == null ? plain : unseal(raw, previousKey);
+        byte[] plain = unseal(raw, key, context);
+        return plain != null || previousKey == null ? plain : unseal(raw, previousKey, context);
     }
 
-    private static byte[] unseal(byte[] raw, SecretKey key) {
+    private static byte[] unseal(byte[] raw, SecretKey key, byte[] context) {
         try {
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, raw, 0, NONCE_BYTES));
-            cipher.updateAAD(CONTEXT);
+            cipher.updateAAD(context);
             return cipher.doFinal(raw, NONCE_BYTES, raw.length - NONCE_BYTES);
         } catch (GeneralSecurityException e) {
             return null;

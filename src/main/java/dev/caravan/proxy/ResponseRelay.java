@@ -5,8 +5,9 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 
 /**
- * Decides how an upstream answer reaches the client. One instance serves one request, so it may keep state (an SSE
- * parser, token counts). Every method runs on the Vert.x event loop and must not block.
+ * Decides how an upstream answer reaches the client. One instance serves one upstream call, so it may keep state (an
+ * SSE parser, token counts); several calls may share a client response (a merged stream), which is why the relay, not
+ * the call, writes the head and ends the response. Every method runs on a Vert.x event loop and must not block.
  */
 public interface ResponseRelay {
 
@@ -16,18 +17,35 @@ public interface ResponseRelay {
      */
     boolean relays(int status, MultiMap upstreamHeaders);
 
-    /** Writes the client's status line and headers; nothing of the body is written yet. */
+    /** Writes the client's status line and headers (if not written yet); nothing of the body is written yet. */
     void head(int status, MultiMap upstreamHeaders, HttpServerResponse client);
 
     /** What to send the client for one upstream chunk; may be the chunk itself or an empty buffer. */
     Buffer chunk(Buffer data);
 
-    /** Last bytes to send when the upstream answer ended normally, or null. */
-    Buffer end();
+    /** The upstream answer ended normally: write what is left and end the client response (if this relay owns it). */
+    void end(HttpServerResponse client);
 
     /**
-     * Last bytes to send when the upstream broke off (timeout, reset) after the head went out, so the client gets an
-     * error in the protocol it speaks rather than a truncated stream. Null ends the response as is.
+     * The upstream broke off (timeout, reset) after the head went out: tell the client in the protocol it speaks rather
+     * than truncating the stream, and end the response (if this relay owns it).
      */
-    Buffer fail(UpstreamException error);
+    void fail(UpstreamException error, HttpServerResponse client);
+
+    /** Arranges for {@code abort} to run when the client goes away, so the upstream call stops too. */
+    default void onClientGone(HttpServerResponse client, Runnable abort) {
+        client.closeHandler(v -> abort.run());
+    }
+
+    /** Ends a response with optional last bytes, unless the client is already gone. */
+    static void endWith(HttpServerResponse client, Buffer tail) {
+        if (client.ended() || client.closed()) {
+            return;
+        }
+        if (tail != null && tail.length() > 0) {
+            client.end(tail);
+        } else {
+            client.end();
+        }
+    }
 }

@@ -57,6 +57,8 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
     public static final String HEADERS = "caravan.upstream.headers";
     /** an absolute end (epoch millis) set by a caller that needs the answer sooner than the upstream's timeout */
     public static final String DEADLINE = "caravan.upstream.deadline";
+    /** true for a stream meant to stay open (an MCP GET stream): no call or idle timeout, it ends with either side */
+    public static final String LONG_LIVED = "caravan.upstream.long-lived";
     public static final String RELAY = "caravan.upstream.relay";
     /** set to the upstream's status once an answer was relayed to the client (the response is then complete) */
     public static final String RELAYED_STATUS = "caravan.upstream.relayed-status";
@@ -113,10 +115,12 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
             return true;
         }
         String name = exchange.getProperty(NAME, "upstream", String.class);
-        long limit = millis(exchange.getProperty(TIMEOUT, String.class), DEFAULT_TIMEOUT_MS);
-        long idle = millis(exchange.getProperty(IDLE_TIMEOUT, String.class), limit);
-        Long deadline = exchange.getProperty(DEADLINE, Long.class);
-        long timeout = deadline == null ? limit : Math.min(limit, deadline - System.currentTimeMillis());
+        boolean longLived = exchange.getProperty(LONG_LIVED, false, Boolean.class);
+        long limit = longLived ? 0 : millis(exchange.getProperty(TIMEOUT, String.class), DEFAULT_TIMEOUT_MS);
+        long idle = longLived ? 0 : millis(exchange.getProperty(IDLE_TIMEOUT, String.class), limit);
+        Long deadline = longLived ? null : exchange.getProperty(DEADLINE, Long.class);
+        long timeout = longLived ? Long.MAX_VALUE
+                : deadline == null ? limit : Math.min(limit, deadline - System.currentTimeMillis());
         if (timeout <= 0) {
             exchange.setException(new UpstreamException(name, UpstreamException.Kind.TIMEOUT, "no time left to call"));
             callback.done(true);
@@ -134,7 +138,7 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
                 clientResponse);
         Context context = Vertx.currentContext();
         (context != null ? context : vertx.getOrCreateContext())
-                .runOnContext(v -> call.start(options, body, timeout, Math.min(idle, timeout)));
+                .runOnContext(v -> call.start(options, body, longLived ? 0 : timeout, Math.min(idle, timeout)));
         return false;
     }
 
@@ -230,13 +234,19 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
             this.clientResponse = clientResponse;
         }
 
+        /** @param timeout and {@code idle}: 0 for none */
         void start(RequestOptions options, Buffer body, long timeout, long idle) {
-            timer = vertx.setTimer(timeout, id -> abort(new UpstreamException(name, UpstreamException.Kind.TIMEOUT,
-                    "no complete answer within " + TimeUtils.printDuration(timeout, true))));
+            if (timeout > 0) {
+                timer = vertx.setTimer(timeout, id -> abort(new UpstreamException(name,
+                        UpstreamException.Kind.TIMEOUT, "no complete answer within "
+                                                        + TimeUtils.printDuration(timeout, true))));
+            }
             lastData = System.nanoTime();
-            watchIdle(idle);
+            if (idle > 0) {
+                watchIdle(idle);
+            }
             if (relay != null) {
-                clientResponse.closeHandler(v -> abort(new UpstreamException(name,
+                relay.onClientGone(clientResponse, () -> abort(new UpstreamException(name,
                         UpstreamException.Kind.CLIENT_GONE, "client disconnected")));
             }
             client.request(options).onComplete(created -> {
@@ -345,7 +355,7 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
             });
             response.endHandler(v -> {
                 if (!done.get()) {
-                    endClient(relay.end());
+                    relay.end(clientResponse);
                     finish(null);
                 }
             });
@@ -378,28 +388,21 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
             }
             exchange.setProperty(RELAY_ERROR, error);
             if (error.kind() != UpstreamException.Kind.CLIENT_GONE) {
-                endClient(relay.fail(error));
+                relay.fail(error, clientResponse);
             }
             finish(null);
-        }
-
-        private void endClient(Buffer tail) {
-            if (clientResponse.ended() || clientResponse.closed()) {
-                return;
-            }
-            if (tail != null && tail.length() > 0) {
-                clientResponse.end(tail);
-            } else {
-                clientResponse.end();
-            }
         }
 
         private void finish(UpstreamException error) {
             if (!done.compareAndSet(false, true)) {
                 return;
             }
-            vertx.cancelTimer(timer);
-            vertx.cancelTimer(idleTimer);
+            if (timer >= 0) {
+                vertx.cancelTimer(timer);
+            }
+            if (idleTimer >= 0) {
+                vertx.cancelTimer(idleTimer);
+            }
             if (error != null) {
                 exchange.setException(error);
             }

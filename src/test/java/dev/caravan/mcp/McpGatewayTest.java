@@ -139,7 +139,8 @@ class McpGatewayTest {
         HttpResponse<String> note = c.post("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/roots/list_changed\"}");
         assertEquals(202, note.statusCode());
         assertEquals("", note.body());
-        assertEquals(202, c.post("{\"jsonrpc\":\"2.0\",\"id\":99,\"result\":{}}").statusCode());
+        // an answer to a request no backend sent through this gateway
+        assertEquals(400, c.post("{\"jsonrpc\":\"2.0\",\"id\":99,\"result\":{}}").statusCode());
         assertEquals(JsonRpc.object(), c.call("logging/setLevel", "{\"level\":\"info\"}").get("result"));
     }
 
@@ -178,8 +179,8 @@ class McpGatewayTest {
         assertEquals(3, McpHttp.message(noSession).get("id").asInt());
 
         McpHttp c = client();
-        HttpResponse<String> get = c.send(c.request(null, "Accept", "text/event-stream").GET().build());
-        assertEquals(405, get.statusCode());
+        HttpResponse<String> get = c.send(c.request(null, "Accept", "application/json").GET().build());
+        assertEquals(406, get.statusCode());
         assertEquals(405, c.send(c.request(null).PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{}"))
                 .build()).statusCode());
         HttpResponse<String> big = c.post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{\"pad\":\""
@@ -190,6 +191,25 @@ class McpGatewayTest {
         HttpResponse<String> end = c.send(c.request(null).DELETE().build());
         assertEquals(200, end.statusCode());
         assertEquals(404, c.post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}").statusCode());
+    }
+
+    @Test
+    void getOpensTheMergedServerToClientStream() throws Exception {
+        McpHttp c = client();
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", PORT)) {
+            socket.getOutputStream().write(("GET /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
+                                            + "Mcp-Session-Id: " + c.sessionId() + "\r\n\r\n").getBytes());
+            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+                    socket.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII));
+            socket.setSoTimeout(5000);
+            assertEquals("HTTP/1.1 200 OK", in.readLine());
+            java.util.List<String> head = new java.util.ArrayList<>();
+            for (String line = in.readLine(); !line.isEmpty(); line = in.readLine()) {
+                head.add(line.toLowerCase());
+            }
+            assertTrue(head.contains("content-type: text/event-stream"), head::toString);
+            assertTrue(head.contains("mcp-session-id: " + c.sessionId().toLowerCase()), head::toString);
+        }
     }
 
     @Test

@@ -18,7 +18,7 @@ class McpSessionsTest {
     private static McpSessions.Session session(String subject, long issuedAt) {
         return new McpSessions.Session("2025-11-25", Map.of(
                 "kb", new McpSessions.Backend(null, "2025-06-18", Set.of("tools", "resources")),
-                "slack", new McpSessions.Backend("abc-123", "2025-11-25", Set.of("tools"))), subject, issuedAt);
+                "slack", new McpSessions.Backend("abc-123", "2025-11-25", Set.of("tools"))), subject, issuedAt, true);
     }
 
     @Test

@@ -1,0 +1,79 @@
+package dev.caravan.mcp;
+
+import java.io.IOException;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.caravan.proxy.SseParser;
+
+/**
+ * Turns the SSE events of one backend into the events its client gets: resource URIs qualified, requests to the
+ * client re-keyed ({@link McpIds#toClient}), and event ids made composite over the backends sharing the client stream.
+ */
+final class BackendEvents {
+
+    private final String backend;
+    private final JsonRpc.Message request;
+    private final boolean qualified;
+    private final Map<String, String> lastIds;
+    private boolean answered;
+
+    /**
+     * @param request the client request this stream answers, or null for the standalone GET stream
+     * @param lastIds the last event id of every backend on the same client stream (shared, updated here)
+     */
+    BackendEvents(String backend, JsonRpc.Message request, boolean qualified, Map<String, String> lastIds) {
+        this.backend = backend;
+        this.request = request;
+        this.qualified = qualified;
+        this.lastIds = lastIds;
+    }
+
+    /** The event in wire format for the client. */
+    String translate(SseParser.Event event) {
+        if (event.isComment()) {
+            return event.serialize();
+        }
+        String id = event.id();
+        if (id != null) {
+            lastIds.put(backend, id);
+            id = McpIds.eventId(lastIds);
+        }
+        String data = event.data();
+        if (data != null && !data.isEmpty()) {
+            data = translate(data);
+        }
+        return new SseParser.Event(id, event.event(), data, event.retry(), null).serialize();
+    }
+
+    private String translate(String data) {
+        JsonNode message;
+        try {
+            message = JsonRpc.MAPPER.readTree(data);
+        } catch (IOException e) {
+            throw new IllegalStateException(backend + " sent an event that is not JSON");
+        }
+        if (!(message instanceof ObjectNode o)) {
+            return data;
+        }
+        boolean isResponse = o.has("id") && !o.has("method");
+        if (isResponse && request != null && o.get("id").equals(request.id())) {
+            answered = true;
+            if (qualified) {
+                McpNames.qualifyResourceUris(backend, request.method(), o);
+            }
+        } else if (o.has("id") && o.has("method")) {
+            o.set("id", McpIds.toClient(backend, o.get("id")));
+        } else if (qualified) {
+            McpNames.qualifyResourceUris(backend, null, o);
+        }
+        return o.toString();
+    }
+
+    /** Whether the response to the client's request has gone out. */
+    boolean answered() {
+        return answered;
+    }
+}

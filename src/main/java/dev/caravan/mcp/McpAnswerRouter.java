@@ -1,0 +1,43 @@
+package dev.caravan.mcp;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+
+/**
+ * Routes the client's answer to a backend's request (sampling, elicitation, roots) back to that backend: the id the
+ * gateway gave the request names the backend and carries the id the backend expects ({@link McpIds}).
+ */
+public final class McpAnswerRouter implements Processor {
+
+    private final McpBackends backends;
+
+    public McpAnswerRouter(McpBackends backends) {
+        this.backends = backends;
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        JsonRpc.Message answer = exchange.getProperty(McpExchange.MESSAGE, JsonRpc.Message.class);
+        McpIds.Route route = McpIds.fromClient(answer.id());
+        McpSessions.Session session = exchange.getProperty(McpExchange.SESSION, McpSessions.Session.class);
+        McpBackends.Backend backend = route == null ? null : backends.byName(route.backend());
+        if (backend == null || !session.backends().containsKey(backend.name())) {
+            throw McpException.transport(400, "Bad Request: a response to a request this gateway did not send");
+        }
+        ObjectNode forwarded = answer.json().deepCopy();
+        forwarded.set("id", route.id());
+        McpBackendRequest.prepare(exchange, backend.name(), JsonRpc.bytes(forwarded));
+        exchange.setProperty(McpExchange.BACKEND_ENDPOINT, backend.endpoint().getEndpointUri());
+    }
+
+    /** After the backend took the answer: 202 for the client, or 502 naming the backend that refused it. */
+    public void accepted(Exchange exchange) {
+        int status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
+        if (status < 200 || status >= 300) {
+            throw McpException.transport(502, "Backend " + exchange.getProperty(McpExchange.BACKEND)
+                                              + " did not accept the response (HTTP " + status + ")");
+        }
+        McpReply.empty(exchange, 202);
+    }
+}
