@@ -2,9 +2,22 @@
 // as one JSON object for the Java integration test to check.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import {
+  CreateMessageRequestSchema,
+  ResourceListChangedNotificationSchema,
+} from "@modelcontextprotocol/sdk/types.js";
 
 const url = new URL(process.argv[2]);
-const client = new Client({ name: "caravan-it", version: "1.0.0" });
+// declaring sampling makes server-everything offer its sampling tool; this client answers like a stub LLM
+const client = new Client({ name: "caravan-it", version: "1.0.0" }, { capabilities: { sampling: {} } });
+const samplingRequests = [];
+client.setRequestHandler(CreateMessageRequestSchema, async (request) => {
+  samplingRequests.push(request.params.messages[0].content.text);
+  return { role: "assistant", content: { type: "text", text: "stub LLM says hi" }, model: "stub", stopReason: "endTurn" };
+});
+let listChanged;
+const resourceListChanged = new Promise((resolve) => (listChanged = resolve));
+client.setNotificationHandler(ResourceListChangedNotificationSchema, () => listChanged(true));
 const transport = new StreamableHTTPClientTransport(url);
 await client.connect(transport);
 
@@ -27,7 +40,16 @@ const out = {
   echo: text(await client.callTool({ name: "everything_echo", arguments: { message: "through the gateway" } })),
   summarize: await timedCall("slack-conversations_summarize_channel", { channel: "support", steps: 4, stepMillis: 300 }),
   longRunning: await timedCall("everything_trigger-long-running-operation", { duration: 2, steps: 4 }),
+  // the server asks this client for an LLM sample in the middle of the call; the answer goes back through the gateway
+  sampling: text(await client.callTool({ name: "everything_trigger-sampling-request", arguments: { prompt: "hello" } })),
 };
+out.samplingRequests = samplingRequests;
+// registering a resource makes server-everything announce resources/list_changed on its own stream (GET /mcp)
+await client.callTool({ name: "everything_gzip-file-as-resource",
+  arguments: { name: "note.txt.gz", data: "data:text/plain;base64,aGVsbG8gd29ybGQ=" } });
+out.resourceListChanged = await Promise.race([resourceListChanged,
+  new Promise((resolve) => setTimeout(() => resolve(false), 5000))]);
+out.resources = (await client.listResources()).resources.map((r) => r.uri);
 await transport.terminateSession();
 await client.close();
 console.log(JSON.stringify(out));

@@ -98,6 +98,14 @@ class McpClientsIT {
         assertTrue(out.get("kb").asText().contains("Running agents on Kubernetes"));
         assertEquals("Echo: through the gateway", out.get("echo").asText());
 
+        // a request from the backend to the client (sampling) and the client's answer both crossed the gateway
+        assertTrue(out.get("sampling").asText().contains("stub LLM says hi"), out::toString);
+        assertTrue(out.get("samplingRequests").toString().contains("hello"), out::toString);
+        // a notification on the backend's own stream reached the client through GET /mcp
+        assertTrue(out.get("resourceListChanged").asBoolean(), out::toString);
+        assertTrue(out.get("resources").toString().contains("everything+demo://resource/session/note.txt.gz"),
+                out::toString);
+
         // progress from both a Java SDK server and the npm server arrives while their tools run
         for (String call : new String[] {"summarize", "longRunning"}) {
             JsonNode timed = out.get(call);

@@ -262,8 +262,13 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
                 request.send(body).onComplete(answered -> {
                     if (answered.failed()) {
                         fail(classify(answered.cause()));
-                    } else {
+                        return;
+                    }
+                    try {
                         onResponse(answered.result());
+                    } catch (RuntimeException e) {
+                        // a relay or the client response misbehaved: end the call rather than leave it hanging
+                        abort(new UpstreamException(name, UpstreamException.Kind.PROTOCOL, e.getMessage()));
                     }
                 });
             });
@@ -332,7 +337,7 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
         private void relay(HttpClientResponse response, int status) {
             streaming = true;
             relay.head(status, response.headers(), clientResponse);
-            if (!clientResponse.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
+            if (!clientResponse.headWritten() && !clientResponse.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
                 clientResponse.setChunked(true);
             }
             exchange.setProperty(RELAYED_STATUS, status);

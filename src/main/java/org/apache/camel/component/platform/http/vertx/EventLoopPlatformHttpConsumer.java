@@ -2,7 +2,9 @@ package org.apache.camel.component.platform.http.vertx;
 
 import java.util.List;
 
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePattern;
@@ -45,8 +47,7 @@ public final class EventLoopPlatformHttpConsumer extends VertxPlatformHttpConsum
                 fail(exchange, ctx, e);
                 return;
             }
-            getAsyncProcessor().process(exchange, doneSync -> VertxPlatformHttpSupport
-                    .writeResponse(ctx, exchange, getEndpoint().getHeaderFilterStrategy(), getEndpoint().isMuteException())
+            getAsyncProcessor().process(exchange, doneSync -> respond(ctx, exchange)
                     .onComplete(written -> {
                         if (written.failed()) {
                             fail(exchange, ctx, written.cause());
@@ -56,6 +57,22 @@ public final class EventLoopPlatformHttpConsumer extends VertxPlatformHttpConsum
                         }
                     }));
         });
+    }
+
+    /**
+     * Writes the route's reply, unless the route already streamed one (its head is out) or the client is gone; a
+     * streamed reply the route left open is ended here.
+     */
+    private Future<Void> respond(RoutingContext ctx, Exchange exchange) {
+        HttpServerResponse response = ctx.response();
+        if (response.closed() || response.ended()) {
+            return Future.succeededFuture();
+        }
+        if (response.headWritten()) {
+            return response.end();
+        }
+        return VertxPlatformHttpSupport.writeResponse(ctx, exchange, getEndpoint().getHeaderFilterStrategy(),
+                getEndpoint().isMuteException());
     }
 
     private void fail(Exchange exchange, RoutingContext ctx, Throwable failure) {
