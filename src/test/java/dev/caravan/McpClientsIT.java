@@ -3,7 +3,6 @@ package dev.caravan;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.StreamSupport;
@@ -18,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
+import dev.caravan.support.GatewayProcess;
 import dev.caravan.support.ManagedProcess;
 import dev.caravan.support.McpHttp;
 import dev.caravan.support.TestPorts;
@@ -35,10 +35,9 @@ class McpClientsIT {
     private static final Path NODE = Path.of("src", "test", "node");
     private static final Path INSPECTOR = NODE.resolve("node_modules/@modelcontextprotocol/inspector-cli/build");
 
-    private final int port = TestPorts.free();
-    private final Map<String, String> env = new HashMap<>();
+    private final GatewayProcess gateway = new GatewayProcess();
+    private final int port = gateway.port;
     private ManagedProcess everything;
-    private ManagedProcess gateway;
 
     private String url() {
         return "http://127.0.0.1:" + port + "/mcp";
@@ -51,30 +50,15 @@ class McpClientsIT {
                         "node_modules/@modelcontextprotocol/server-everything/dist/index.js", "streamableHttp"),
                 NODE, Map.of("PORT", String.valueOf(everythingPort)), "server-everything",
                 line -> line.contains("listening on port")).awaitLine(30);
-        env.put("CARAVAN_HTTP_PORT", String.valueOf(port));
-        env.put("CARAVAN_MANAGEMENT_PORT", String.valueOf(TestPorts.free()));
-        int kb = TestPorts.free();
-        int slack = TestPorts.free();
-        env.put("CARAVAN_DEMO_KNOWLEDGE_BASE_PORT", String.valueOf(kb));
-        env.put("CARAVAN_DEMO_SLACK_CONVERSATIONS_PORT", String.valueOf(slack));
-        env.put("MCP_KNOWLEDGE_BASE_URL", "http://127.0.0.1:" + kb + "/mcp");
-        env.put("MCP_SLACK_CONVERSATIONS_URL", "http://127.0.0.1:" + slack + "/mcp");
-        env.put("CAMEL_MAIN_ROUTES_INCLUDE_PATTERN", "file:routes/*.camel.yaml,file:kamelets/*.kamelet.yaml,file:src/test/resources/it-routes/*.camel.yaml");
-        env.put("CAMEL_MAIN_ROUTES_RELOAD_ENABLED", "false");
-        env.put("EVERYTHING_URL", "http://127.0.0.1:" + everythingPort + "/mcp");
-        gateway = startGateway("gateway").awaitLine(60);
-    }
-
-    private ManagedProcess startGateway(String log) {
-        return ManagedProcess.start(List.of("java", "-jar", "target/caravan.jar"), Path.of("."), env, log,
-                line -> line.contains("(caravan) started in"));
+        gateway.env("CAMEL_MAIN_ROUTES_INCLUDE_PATTERN", "file:routes/*.camel.yaml,file:kamelets/*.kamelet.yaml,"
+                                                         + "file:src/test/resources/it-routes/*.camel.yaml")
+                .env("EVERYTHING_URL", "http://127.0.0.1:" + everythingPort + "/mcp")
+                .start("gateway");
     }
 
     @AfterAll
     void stop() throws Exception {
-        if (gateway != null) {
-            gateway.close();
-        }
+        gateway.close();
         if (everything != null) {
             everything.close();
         }
@@ -172,7 +156,8 @@ class McpClientsIT {
 
     @Test
     void aSecondGatewayOnTheSamePortFailsToStartWithAClearMessage() throws Exception {
-        try (ManagedProcess second = startGateway("gateway-port-taken")) {
+        try (ManagedProcess second = new GatewayProcess().env("CARAVAN_HTTP_PORT", String.valueOf(port))
+                .startUnchecked("gateway-port-taken")) {
             assertEquals(1, second.awaitExit(60), second::output);
             assertTrue(second.output().contains("port " + port + " (camel.server.port)")
                        && second.output().contains("is not available"), second::output);

@@ -76,7 +76,7 @@ class McpFailureTest {
         List<String> names = StreamSupport.stream(tools.spliterator(), false).map(t -> t.get("name").asText()).toList();
         assertEquals(List.of("knowledge-base_search_docs", "slack-conversations_search_messages",
                 "slack-conversations_summarize_channel", "ok_probe", "status_status_tool", "stall_stall_tool",
-                "chatty_chatty_tool", "hang_hang_tool"), names);
+                "chatty_chatty_tool", "hang_hang_tool", "paged_t1", "paged_t2", "old_old_tool"), names);
         // the slow backend needs 3 s; the fan-out stops waiting for it after 1 s
         assertTrue(millis < 2500, "tools/list took " + millis + " ms");
     }
@@ -168,6 +168,43 @@ class McpFailureTest {
         }
         // the backend sees its connection closed long before any timeout (300 s) would have done it
         SCRIPTED.closed("hang").get(5, TimeUnit.SECONDS);
+    }
+
+    private static List<String> toolNames(JsonNode result) {
+        return StreamSupport.stream(result.get("tools").spliterator(), false).map(t -> t.get("name").asText()).toList();
+    }
+
+    @Test
+    void pagedBackendsArePagedThroughAGatewayCursor() {
+        McpHttp c = new McpHttp(PORT);
+        c.initialize(McpHttp.LATEST);
+        JsonNode first = c.call("tools/list", null).get("result");
+        String cursor = first.get("nextCursor").asText();
+        // the next page asks only the backend that has more, with its own cursor
+        JsonNode second = c.call("tools/list", "{\"cursor\":\"" + cursor + "\"}").get("result");
+        assertEquals(List.of("paged_t3", "paged_t4"), toolNames(second));
+        JsonNode third = c.call("tools/list", "{\"cursor\":\"" + second.get("nextCursor").asText() + "\"}")
+                .get("result");
+        assertEquals(List.of("paged_t5"), toolNames(third));
+        assertNull(third.get("nextCursor"));
+
+        McpHttp other = new McpHttp(PORT);
+        other.initialize(McpHttp.LATEST);
+        for (JsonNode refused : List.of(other.call("tools/list", "{\"cursor\":\"" + cursor + "\"}"),
+                c.call("prompts/list", "{\"cursor\":\"" + cursor + "\"}"),
+                c.call("tools/list", "{\"cursor\":\"forged\"}"))) {
+            assertEquals(JsonRpc.INVALID_PARAMS, refused.at("/error/code").asInt(), refused::toString);
+        }
+    }
+
+    @Test
+    void aBackendKeepsTheProtocolVersionItNegotiated() {
+        McpHttp c = new McpHttp(PORT);
+        assertEquals(McpHttp.LATEST, c.initialize(McpHttp.LATEST).get("protocolVersion").asText());
+        int before = SCRIPTED.oldHeaders().size();
+        assertEquals("ok old_tool", McpHttp.message(c.post(callBody("old_old_tool"), "MCP-Protocol-Version",
+                McpHttp.LATEST)).at("/result/content/0/text").asText());
+        assertEquals("2025-03-26", SCRIPTED.oldHeaders().get(before).get("MCP-Protocol-Version"));
     }
 
     @Test

@@ -24,6 +24,8 @@ public final class ManagedProcess implements AutoCloseable {
     private final CompletableFuture<String> ready = new CompletableFuture<>();
     private final StringBuffer output = new StringBuffer();
     private final Thread pump;
+    private final List<Map.Entry<Predicate<String>, CompletableFuture<String>>> watchers =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private ManagedProcess(Process process, Path log, Predicate<String> readyLine) {
         this.process = process;
@@ -38,6 +40,12 @@ public final class ManagedProcess implements AutoCloseable {
                     output.append(line).append('\n');
                     if (readyLine.test(line)) {
                         ready.complete(line);
+                    }
+                    for (var w : watchers) {
+                        if (w.getKey().test(line)) {
+                            w.getValue().complete(line);
+                            watchers.remove(w);
+                        }
                     }
                 }
             } catch (IOException e) {
@@ -70,6 +78,16 @@ public final class ManagedProcess implements AutoCloseable {
         } catch (java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("not ready after " + seconds + " s:\n" + output, e);
         }
+    }
+
+    /**
+     * A future that completes with the next output line matching {@code line}; register it before causing the line,
+     * then wait on it.
+     */
+    public CompletableFuture<String> nextLine(Predicate<String> line) {
+        CompletableFuture<String> future = new CompletableFuture<>();
+        watchers.add(Map.entry(line, future));
+        return future;
     }
 
     /** Waits for the process to end and returns its exit code. */

@@ -25,6 +25,8 @@ import io.vertx.core.json.JsonObject;
  * <li>{@code stall}: starts an SSE answer to calls, sends one progress event, then goes silent</li>
  * <li>{@code chatty}: starts an SSE answer to calls and sends progress every 100 ms, forever</li>
  * <li>{@code hang}: never answers calls at all</li>
+ * <li>{@code paged}: lists five tools two per page, with cursors {@code p2} and {@code p3}</li>
+ * <li>{@code old}: speaks only protocol version 2025-03-26; records the headers of its calls</li>
  * </ul>
  * {@link #closed(String)} completes when a call's connection to that mode is closed by the gateway.
  */
@@ -33,6 +35,7 @@ public final class ScriptedMcpServer implements AutoCloseable {
     private final Vertx vertx = Vertx.vertx();
     private final HttpServer server;
     private final List<MultiMap> okHeaders = new CopyOnWriteArrayList<>();
+    private final List<MultiMap> oldHeaders = new CopyOnWriteArrayList<>();
     private final Map<String, CompletableFuture<Void>> closed = new ConcurrentHashMap<>();
 
     public ScriptedMcpServer() throws Exception {
@@ -47,6 +50,11 @@ public final class ScriptedMcpServer implements AutoCloseable {
     /** Headers of every tools/call the {@code ok} backend received. */
     public List<MultiMap> okHeaders() {
         return okHeaders;
+    }
+
+    /** Headers of every tools/call the {@code old} backend received. */
+    public List<MultiMap> oldHeaders() {
+        return oldHeaders;
     }
 
     public CompletableFuture<Void> closed(String mode) {
@@ -67,9 +75,12 @@ public final class ScriptedMcpServer implements AutoCloseable {
                 request.response().setStatusCode(202).end();
             } else if ("initialize".equals(method)) {
                 json(request, id, new JsonObject()
-                        .put("protocolVersion", message.getJsonObject("params").getString("protocolVersion"))
+                        .put("protocolVersion", mode.equals("old") ? "2025-03-26"
+                                : message.getJsonObject("params").getString("protocolVersion"))
                         .put("capabilities", new JsonObject().put("tools", new JsonObject()))
                         .put("serverInfo", new JsonObject().put("name", mode).put("version", "1")));
+            } else if ("tools/list".equals(method) && mode.equals("paged")) {
+                page(request, id, message.getJsonObject("params", new JsonObject()).getString("cursor"));
             } else if ("tools/list".equals(method)) {
                 list(request, mode, id);
             } else if ("tools/call".equals(method)) {
@@ -93,11 +104,25 @@ public final class ScriptedMcpServer implements AutoCloseable {
         }
     }
 
+    private void page(HttpServerRequest request, Object id, String cursor) {
+        int from = cursor == null ? 1 : Integer.parseInt(cursor.substring(1)) * 2 - 1;
+        JsonArray tools = new JsonArray();
+        for (int t = from; t < from + 2 && t <= 5; t++) {
+            tools.add(new JsonObject().put("name", "t" + t).put("inputSchema", new JsonObject().put("type", "object")));
+        }
+        JsonObject result = new JsonObject().put("tools", tools);
+        if (from + 2 <= 5) {
+            result.put("nextCursor", "p" + (from + 3) / 2);
+        }
+        json(request, id, result);
+    }
+
     private void call(HttpServerRequest request, String mode, Object id, JsonObject message) {
         request.connection().closeHandler(v -> closed(mode).complete(null));
         switch (mode) {
-            case "ok" -> {
-                okHeaders.add(MultiMap.caseInsensitiveMultiMap().addAll(request.headers()));
+            case "ok", "old" -> {
+                (mode.equals("ok") ? okHeaders : oldHeaders)
+                        .add(MultiMap.caseInsensitiveMultiMap().addAll(request.headers()));
                 json(request, id, new JsonObject().put("content", new JsonArray().add(new JsonObject()
                         .put("type", "text").put("text", "ok " + message.getJsonObject("params").getString("name")))));
             }

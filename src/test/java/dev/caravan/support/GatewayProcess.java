@@ -1,0 +1,63 @@
+package dev.caravan.support;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The packaged gateway ({@code java -jar target/caravan.jar}) started on free ports, configured the way an operator
+ * would: environment variables over {@code config/application.properties}.
+ */
+public final class GatewayProcess implements AutoCloseable {
+
+    public final int port = TestPorts.free();
+    public final int managementPort = TestPorts.free();
+    public final int knowledgeBasePort = TestPorts.free();
+    public final int slackPort = TestPorts.free();
+    private final Map<String, String> env = new HashMap<>();
+    private ManagedProcess process;
+
+    public GatewayProcess() {
+        env.put("CARAVAN_HTTP_PORT", String.valueOf(port));
+        env.put("CARAVAN_MANAGEMENT_PORT", String.valueOf(managementPort));
+        env.put("CARAVAN_DEMO_KNOWLEDGE_BASE_PORT", String.valueOf(knowledgeBasePort));
+        env.put("CARAVAN_DEMO_SLACK_CONVERSATIONS_PORT", String.valueOf(slackPort));
+        env.put("MCP_KNOWLEDGE_BASE_URL", "http://127.0.0.1:" + knowledgeBasePort + "/mcp");
+        env.put("MCP_SLACK_CONVERSATIONS_URL", "http://127.0.0.1:" + slackPort + "/mcp");
+        env.put("CAMEL_MAIN_ROUTES_RELOAD_ENABLED", "false");
+    }
+
+    public GatewayProcess env(String name, String value) {
+        env.put(name, value);
+        return this;
+    }
+
+    /** Starts the gateway and waits until Camel reports it started. */
+    public GatewayProcess start(String logName) throws Exception {
+        process = startUnchecked(logName).awaitLine(60);
+        return this;
+    }
+
+    /** Starts the gateway without waiting, for a start that is expected to fail. */
+    public ManagedProcess startUnchecked(String logName) {
+        return ManagedProcess.start(List.of("java", "-jar", "target/caravan.jar"), Path.of("."), env, logName,
+                line -> line.contains("(caravan) started in"));
+    }
+
+    public String output() {
+        return process.output();
+    }
+
+    /** See {@link ManagedProcess#nextLine}. */
+    public java.util.concurrent.CompletableFuture<String> nextLine(java.util.function.Predicate<String> line) {
+        return process.nextLine(line);
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (process != null) {
+            process.close();
+        }
+    }
+}
