@@ -4,6 +4,7 @@
 #      maximum throughput (wrk).
 #   2. tools/list merged over 2 and 10 backends, one of them slow, vs that slowest backend alone.
 #   3. Time from process start to the first 200, and resident memory idle and after load.
+#   4. (issue 4) new sessions per second on initialize over two backends; sealing/opening a session id.
 # Needs: mvn -DskipTests package (jar and test classes), hey and wrk (apt-get install hey wrk). Loopback only.
 # usage: [JAVA_OPTS="..."] bench/mcp-bench.sh [seconds per measurement, default 15]
 set -euo pipefail
@@ -91,7 +92,14 @@ hey_run call-1k-gateway "http://127.0.0.1:$GW/mcp" "$CALL" "$SID" 10 100
 wrk_run call-max-direct "http://127.0.0.1:$KB/mcp" "$DIRECT" ""
 wrk_run call-max-gateway "http://127.0.0.1:$GW/mcp" "$CALL" "$SID"
 echo "loaded_rss_mb=$(rss_mb "$GPID")" | tee -a "$OUT/summary.txt"
+
+# --- 1b. initialize: new sessions per second over the two demo backends vs one backend alone -----------------
+hey_run init-direct-one-backend "http://127.0.0.1:$SL/mcp" "$INIT" "" 16 0
+hey_run init-gateway-two-backends "http://127.0.0.1:$GW/mcp" "$INIT" "" 16 0
 stop_gateway
+
+# --- 1c. sealing and opening a session id (a loop in the JVM, no HTTP) --------------------------------------------
+java -cp "target/test-classes:target/classes:target/lib/*" dev.caravan.mcp.SessionSealBench | tee -a "$OUT/summary.txt"
 
 # --- 2. tools/list fan-out with one slow backend --------------------------------------------------------------
 java -cp "target/test-classes:target/classes:target/lib/*" dev.caravan.bench.FakeMcpBackends $FAKE 10 0 $SLOW_MS \

@@ -102,6 +102,28 @@ class McpClientsIT {
     }
 
     @Test
+    void theServerToClientStreamResumesFromTheLastEventId() throws Exception {
+        McpHttp c = new McpHttp(port);
+        c.initialize(McpHttp.LATEST);
+        String gzip = "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":"
+                      + "\"everything_gzip-file-as-resource\",\"arguments\":{\"name\":\"%s\","
+                      + "\"data\":\"data:text/plain;base64,aGk=\"}}}";
+        String lastEventId;
+        try (McpHttp.OpenStream stream = c.openStream(null)) {
+            c.post(gzip.formatted("first.gz"));
+            stream.awaitData("notifications/resources/list_changed", 10);
+            lastEventId = stream.lastEventId();
+        }
+        // announced while no stream is open; server-everything keeps it for a client that resumes
+        c.post(gzip.formatted("second.gz"));
+        try (McpHttp.OpenStream resumed = c.openStream(lastEventId)) {
+            resumed.awaitData("notifications/resources/list_changed", 10);
+            assertTrue(McpHttp.JSON.readTree(java.util.Base64.getUrlDecoder().decode(resumed.lastEventId()))
+                    .has("everything"), "the composite event id names the backend it resumes");
+        }
+    }
+
+    @Test
     void inspectorCliListsAndCallsToolsOfEveryBackend() throws Exception {
         JsonNode tools = inspector("--method", "tools/list").get("tools");
         List<String> names = StreamSupport.stream(tools.spliterator(), false).map(t -> t.get("name").asText()).toList();

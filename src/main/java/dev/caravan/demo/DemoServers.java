@@ -41,7 +41,18 @@ public final class DemoServers extends ServiceSupport {
         closers.add(slack::close);
     }
 
-    private void start(String name, int port, HttpServlet servlet) throws Exception {
+    private void start(String name, int port, HttpServlet servlet) {
+        try {
+            servers.add(serve(port, servlet));
+        } catch (Exception e) {
+            throw new IllegalStateException("demo MCP server " + name + " cannot listen on port " + port
+                                            + " (caravan.demo." + name + ".port): " + e.getMessage(), e);
+        }
+        LOG.info("Demo MCP server {} listening on http://127.0.0.1:{}/mcp", name, port);
+    }
+
+    /** Serves an MCP SDK transport servlet at {@code http://127.0.0.1:<port>/mcp} on Jetty, started. */
+    public static Server serve(int port, HttpServlet servlet) throws Exception {
         Server server = new Server();
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
@@ -52,14 +63,8 @@ public final class DemoServers extends ServiceSupport {
         holder.setAsyncSupported(true);
         context.addServlet(holder, "/mcp");
         server.setHandler(context);
-        servers.add(server);
-        try {
-            server.start();
-        } catch (Exception e) {
-            throw new IllegalStateException("demo MCP server " + name + " cannot listen on port " + port
-                                            + " (caravan.demo." + name + ".port): " + e.getMessage(), e);
-        }
-        LOG.info("Demo MCP server {} listening on http://127.0.0.1:{}/mcp", name, connector.getLocalPort());
+        server.start();
+        return server;
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.buffer.Buffer;
 
 import dev.caravan.proxy.SseParser;
 
@@ -18,7 +19,10 @@ final class BackendEvents {
     private final JsonRpc.Message request;
     private final boolean qualified;
     private final Map<String, String> lastIds;
+    private final SseParser parser = new SseParser(this::onEvent, McpStreamRelay.MAX_EVENT_BYTES);
+    private Buffer pending = Buffer.buffer();
     private boolean answered;
+    private boolean resumable;
 
     /**
      * @param request the client request this stream answers, or null for the standalone GET stream
@@ -31,8 +35,23 @@ final class BackendEvents {
         this.lastIds = lastIds;
     }
 
+    /** What the client gets for one chunk of the backend's stream: the complete events in it, translated. */
+    Buffer feed(Buffer chunk) {
+        parser.feed(chunk);
+        Buffer out = pending;
+        pending = Buffer.buffer();
+        return out;
+    }
+
+    private void onEvent(SseParser.Event event) {
+        if (event.id() != null || event.retry() != null) {
+            resumable = true;
+        }
+        pending.appendString(translate(event));
+    }
+
     /** The event in wire format for the client. */
-    String translate(SseParser.Event event) {
+    private String translate(SseParser.Event event) {
         if (event.isComment()) {
             return event.serialize();
         }
@@ -75,5 +94,10 @@ final class BackendEvents {
     /** Whether the response to the client's request has gone out. */
     boolean answered() {
         return answered;
+    }
+
+    /** Whether the backend gave event ids (or a retry hint), i.e. its stream can be resumed. */
+    boolean resumable() {
+        return resumable;
     }
 }

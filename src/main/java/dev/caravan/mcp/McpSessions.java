@@ -196,7 +196,7 @@ public final class McpSessions {
         return session;
     }
 
-    private Session decode(String id) {
+    Session decode(String id) {
         byte[] plain = unseal(id, SESSION);
         if (plain == null) {
             throw McpException.transport(404, "Session not found: unknown or invalid Mcp-Session-Id");

@@ -25,16 +25,12 @@ final class McpStreamRelay implements ResponseRelay {
     private final JsonRpc.Message request;
     private final String gatewaySessionId;
     private final BackendEvents events;
-    private final SseParser parser;
-    private Buffer pending = Buffer.buffer();
-    private boolean resumable;
 
     McpStreamRelay(String backend, JsonRpc.Message request, String gatewaySessionId, boolean qualified) {
         this.backend = backend;
         this.request = request;
         this.gatewaySessionId = gatewaySessionId;
         this.events = new BackendEvents(backend, request, qualified, new LinkedHashMap<>());
-        this.parser = new SseParser(this::onEvent, MAX_EVENT_BYTES);
     }
 
     /** Headers of every SSE answer the gateway streams to a client. */
@@ -64,23 +60,13 @@ final class McpStreamRelay implements ResponseRelay {
 
     @Override
     public Buffer chunk(Buffer data) {
-        parser.feed(data);
-        Buffer out = pending;
-        pending = Buffer.buffer();
-        return out;
-    }
-
-    private void onEvent(SseParser.Event event) {
-        if (event.id() != null || event.retry() != null) {
-            resumable = true;
-        }
-        pending.appendString(events.translate(event));
+        return events.feed(data);
     }
 
     @Override
     public void end(HttpServerResponse client) {
         // a stream that ends unanswered but gave event ids is one the client may resume (SSE polling)
-        ResponseRelay.endWith(client, events.answered() || resumable ? null
+        ResponseRelay.endWith(client, events.answered() || events.resumable() ? null
                 : errorEvent(backend + ": closed the stream without answering"));
     }
 

@@ -11,7 +11,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 
 import dev.caravan.proxy.ResponseRelay;
-import dev.caravan.proxy.SseParser;
 import dev.caravan.proxy.UpstreamException;
 
 /**
@@ -75,12 +74,10 @@ final class MergedStream {
 
     private final class Part implements ResponseRelay {
 
-        private final SseParser parser;
-        private Buffer pending = Buffer.buffer();
+        private final BackendEvents events;
 
         Part(String backend) {
-            BackendEvents events = new BackendEvents(backend, null, qualified, lastIds);
-            parser = new SseParser(e -> pending.appendString(events.translate(e)), McpStreamRelay.MAX_EVENT_BYTES);
+            events = new BackendEvents(backend, null, qualified, lastIds);
         }
 
         @Override
@@ -95,10 +92,7 @@ final class MergedStream {
 
         @Override
         public Buffer chunk(Buffer data) {
-            parser.feed(data);
-            Buffer out = pending;
-            pending = Buffer.buffer();
-            return out;
+            return events.feed(data);
         }
 
         @Override

@@ -12,10 +12,9 @@ import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.server.McpSyncServerExchange;
 import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTransportProvider;
 import io.modelcontextprotocol.spec.McpSchema;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
+
+import dev.caravan.demo.DemoServers;
 
 /**
  * The MCP server the official conformance suite (npm {@code @modelcontextprotocol/conformance}, server scenarios) is
@@ -58,17 +57,7 @@ public final class ConformanceFixture {
                         (ex, req) -> new McpSchema.CompleteResult(new McpSchema.CompleteResult.CompleteCompletion(
                                 List.of("paris", "park", "party"), 3, false))))
                 .build();
-        Server server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        connector.setPort(port);
-        server.addConnector(connector);
-        ServletContextHandler context = new ServletContextHandler();
-        ServletHolder holder = new ServletHolder(transport);
-        holder.setAsyncSupported(true);
-        context.addServlet(holder, "/mcp");
-        server.setHandler(context);
-        server.start();
+        Server server = DemoServers.serve(port, transport);
         Runtime.getRuntime().addShutdownHook(new Thread(mcp::close));
         System.out.println("conformance fixture listening on http://127.0.0.1:" + port + "/mcp");
         server.join();

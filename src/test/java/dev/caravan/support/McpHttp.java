@@ -117,6 +117,59 @@ public final class McpHttp {
         }
     }
 
+    /** An open {@code GET /mcp} stream whose lines arrive in a queue; closing it disconnects. */
+    public final class OpenStream implements AutoCloseable {
+        private final java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+        private final java.util.concurrent.CompletableFuture<Stream<String>> body;
+        private String lastEventId;
+
+        OpenStream(String lastEventId) {
+            HttpRequest.Builder get = request(null, "Accept", "text/event-stream").GET();
+            if (lastEventId != null) {
+                get.header("Last-Event-ID", lastEventId);
+            }
+            body = http.sendAsync(get.build(), HttpResponse.BodyHandlers.ofLines()).thenApply(r -> {
+                Stream<String> stream = r.body();
+                Thread reader = new Thread(() -> stream.forEach(lines::add), "GET stream reader");
+                reader.setDaemon(true);
+                reader.start();
+                return stream;
+            });
+        }
+
+        /** Waits for a data line containing {@code text}; remembers the event id it came with. */
+        public String awaitData(String text, long seconds) throws InterruptedException {
+            long end = System.nanoTime() + seconds * 1_000_000_000L;
+            String id = null;
+            for (long left = end - System.nanoTime(); left > 0; left = end - System.nanoTime()) {
+                String line = lines.poll(left, java.util.concurrent.TimeUnit.NANOSECONDS);
+                if (line == null) {
+                    break;
+                }
+                if (line.startsWith("id:")) {
+                    id = line.substring(3).strip();
+                } else if (line.startsWith("data:") && line.contains(text)) {
+                    lastEventId = id;
+                    return line;
+                }
+            }
+            throw new IllegalStateException("no event with " + text + " within " + seconds + " s");
+        }
+
+        public String lastEventId() {
+            return lastEventId;
+        }
+
+        @Override
+        public void close() throws Exception {
+            body.get(10, java.util.concurrent.TimeUnit.SECONDS).close();
+        }
+    }
+
+    public OpenStream openStream(String lastEventId) {
+        return new OpenStream(lastEventId);
+    }
+
     /** Posts a request and records every SSE data line with the time it arrived, until the stream ends. */
     public List<TimedData> stream(String body) {
         try {
