@@ -1,5 +1,6 @@
 package dev.caravan;
 
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -18,6 +19,7 @@ import org.apache.camel.spi.RoutesLoader;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.util.TimeUtils;
 
+import dev.caravan.auth.Secrets;
 import dev.caravan.demo.DemoServers;
 import dev.caravan.mcp.McpAnswerRouter;
 import dev.caravan.mcp.McpBackendRequest;
@@ -49,6 +51,10 @@ public final class CaravanConfiguration implements CamelConfiguration {
         PropertiesComponent props = context.getPropertiesComponent();
         Registry registry = context.getRegistry();
         context.getCamelContextExtension().addContextPlugin(RoutesLoader.class, new ReloadingRoutesLoader());
+        Secrets secrets = new Secrets(Path.of(props.resolveProperty("caravan.secrets.dir").orElse("config/secrets")),
+                System.getenv());
+        props.addPropertiesFunction(secrets);
+        registry.bind("secrets", secrets);
 
         // One Vert.x for the listener (platform-http finds it in the registry) and the upstream client. Each request
         // holds a worker thread while its route runs, streams included, hence a pool far above Vert.x's default 20.
@@ -67,7 +73,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 new PoolOptions().setHttp1MaxSize(intProp(props, "caravan.upstream.max-connections-per-host", 500)));
         registry.bind("inlineExecutor", new InlineExecutor());
         registry.bind("upstreamCall", new UpstreamCall(vertx, client,
-                intProp(props, "caravan.upstream.max-answer-bytes", 16 * 1024 * 1024)));
+                intProp(props, "caravan.upstream.max-answer-bytes", 16 * 1024 * 1024), secrets));
         context.getManagementStrategy().addEventNotifier(new OversizeRequests(
                 props.resolveProperty("camel.server.max-body-size").map(String::strip).map(Long::parseLong)
                         .orElse(Long.MAX_VALUE)));
@@ -79,8 +85,8 @@ public final class CaravanConfiguration implements CamelConfiguration {
         registry.bind("mcpBackends", backends);
         context.getManagementStrategy().addEventNotifier(backends);
         McpSessions sessions = new McpSessions(
-                props.resolveProperty("caravan.mcp.session.key").orElse(""),
-                props.resolveProperty("caravan.mcp.session.previous-key").orElse(""),
+                secrets.resolve(props.resolveProperty("caravan.mcp.session.key").orElse("")),
+                secrets.resolve(props.resolveProperty("caravan.mcp.session.previous-key").orElse("")),
                 millis(props, "caravan.mcp.session.ttl", "24h"));
         registry.bind("mcpRequestCheck", new McpRequestCheck(
                 csv(props.resolveProperty("caravan.mcp.allowed-origins").orElse("")),
@@ -102,7 +108,9 @@ public final class CaravanConfiguration implements CamelConfiguration {
         if (Boolean.parseBoolean(props.resolveProperty("caravan.demo.enabled").orElse("true"))) {
             context.addService(new DemoServers(
                     intProp(props, "caravan.demo.knowledge-base.port", 3101),
-                    intProp(props, "caravan.demo.slack-conversations.port", 3102)));
+                    intProp(props, "caravan.demo.slack-conversations.port", 3102),
+                    intProp(props, "caravan.demo.issuer.port", 3103),
+                    props.resolveProperty("caravan.auth.resource").orElse("http://localhost:3000/mcp")));
         }
     }
 

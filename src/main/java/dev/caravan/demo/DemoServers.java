@@ -13,9 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The two sample MCP servers of the demo, started with the gateway when {@code caravan.demo.enabled} is true. They are
- * real Streamable HTTP servers (MCP Java SDK on Jetty, loopback only) and reach the gateway only through the backend
- * routes in {@code routes/}, like any other MCP server.
+ * The demo's sample servers, started with the gateway when {@code caravan.demo.enabled} is true: two MCP servers
+ * (real Streamable HTTP servers, MCP Java SDK on Jetty, loopback only) that reach the gateway only through the backend
+ * routes in {@code routes/}, like any other MCP server, and a token issuer for trying authentication.
  */
 public final class DemoServers extends ServiceSupport {
 
@@ -23,12 +23,19 @@ public final class DemoServers extends ServiceSupport {
 
     private final int knowledgeBasePort;
     private final int slackPort;
+    private final int issuerPort;
+    private final String audience;
     private final List<Server> servers = new ArrayList<>();
     private final List<Runnable> closers = new ArrayList<>();
 
-    public DemoServers(int knowledgeBasePort, int slackPort) {
+    /**
+     * @param issuerPort port of the demo token issuer (loopback); its tokens are for {@code audience}
+     */
+    public DemoServers(int knowledgeBasePort, int slackPort, int issuerPort, String audience) {
         this.knowledgeBasePort = knowledgeBasePort;
         this.slackPort = slackPort;
+        this.issuerPort = issuerPort;
+        this.audience = audience;
     }
 
     @Override
@@ -39,6 +46,13 @@ public final class DemoServers extends ServiceSupport {
         SlackConversationsServer slack = new SlackConversationsServer();
         start("slack-conversations", slackPort, slack.servlet());
         closers.add(slack::close);
+        try {
+            DevIssuer issuer = new DevIssuer(issuerPort, audience);
+            closers.add(issuer::close);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("demo issuer cannot listen on port " + issuerPort
+                                            + " (caravan.demo.issuer.port): " + e.getMessage(), e);
+        }
     }
 
     private void start(String name, int port, HttpServlet servlet) {

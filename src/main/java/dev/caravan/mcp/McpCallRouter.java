@@ -29,6 +29,7 @@ public final class McpCallRouter implements Processor {
             throw McpException.invalidParams("Invalid params: " + message.method() + " needs params", message.id());
         }
         McpSessions.Session session = exchange.getProperty(McpExchange.SESSION, McpSessions.Session.class);
+        exchange.setProperty(McpExchange.TARGET, targetOf(message.method(), params));
         McpBackends.Backend backend = !session.qualified() ? onlyBackend(session, message) : switch (message.method()) {
             case "tools/call" -> unqualify(params, "name", McpNames.NAME_SEPARATOR, "tool", message);
             case "prompts/get" -> unqualify(params, "name", McpNames.NAME_SEPARATOR, "prompt", message);
@@ -47,6 +48,16 @@ public final class McpCallRouter implements Processor {
         exchange.setProperty(McpExchange.BACKEND_ENDPOINT, backend.endpoint().getEndpointUri());
         exchange.setProperty(UpstreamCall.RELAY, new McpStreamRelay(backend.name(), message,
                 exchange.getProperty(McpExchange.SESSION_ID, String.class), session.qualified()));
+    }
+
+    /** What a call concerns as the client named it (before the backend's prefix is stripped). */
+    private static String targetOf(String method, ObjectNode params) {
+        JsonNode target = switch (method) {
+            case "tools/call", "prompts/get" -> params.get("name");
+            case "resources/read", "resources/subscribe", "resources/unsubscribe" -> params.get("uri");
+            default -> null;
+        };
+        return target == null ? null : target.asText();
     }
 
     /** The backend of a session whose names are not qualified, which has exactly one. */

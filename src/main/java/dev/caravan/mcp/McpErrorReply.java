@@ -5,6 +5,7 @@ import org.apache.camel.Processor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.caravan.auth.AuthFailure;
 import dev.caravan.proxy.UpstreamCall;
 import dev.caravan.proxy.UpstreamException;
 import dev.caravan.telemetry.GatewayMetrics;
@@ -33,7 +34,12 @@ public final class McpErrorReply implements Processor {
         }
         JsonRpc.Message request = exchange.getProperty(McpExchange.MESSAGE, JsonRpc.Message.class);
         var id = request == null ? null : request.id();
-        if (failure instanceof McpException e) {
+        if (failure instanceof AuthFailure e) {
+            McpReply.json(exchange, e.status(), JsonRpc.error(id, JsonRpc.SERVER_ERROR, e.getMessage()));
+            if (e.wwwAuthenticate() != null) {
+                exchange.getMessage().setHeader("WWW-Authenticate", e.wwwAuthenticate());
+            }
+        } else if (failure instanceof McpException e) {
             McpReply.json(exchange, e.httpStatus(), JsonRpc.error(e.id() != null ? e.id() : id, e.code(), e.getMessage()));
         } else if (failure instanceof UpstreamException e && e.kind() == UpstreamException.Kind.CLIENT_GONE) {
             // nobody is left to answer, and the backend did nothing wrong

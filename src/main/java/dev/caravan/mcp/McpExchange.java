@@ -1,5 +1,7 @@
 package dev.caravan.mcp;
 
+import dev.caravan.auth.AuthExchange;
+
 /**
  * Names of the exchange properties the MCP routes share. They have no dots so that route files can read them with
  * Simple, e.g. {@code ${exchangeProperty.mcpMethod}}.
@@ -24,8 +26,10 @@ public final class McpExchange {
     public static final String STREAM = "mcpStream";
     /** the per-backend cursors of a paged list request, from the gateway cursor the client sent */
     public static final String CURSORS = "mcpCursors";
+    /** the tool, prompt or resource a call concerns, as the client named it */
+    public static final String TARGET = "mcpTarget";
     /** who is calling, for binding sessions to their owner; set by the auth policy, empty when anonymous */
-    public static final String SUBJECT = "caravanSubject";
+    public static final String SUBJECT = AuthExchange.SUBJECT;
 
     private McpExchange() {
     }

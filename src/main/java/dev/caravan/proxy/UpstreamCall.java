@@ -31,6 +31,8 @@ import org.apache.camel.component.platform.http.vertx.HttpMessage;
 import org.apache.camel.support.AsyncProcessorSupport;
 import org.apache.camel.util.TimeUtils;
 
+import dev.caravan.auth.Secrets;
+
 /**
  * The one proxy path of the gateway, for MCP backends and LLM providers alike. Sends the exchange's message to the
  * URL in {@link #URL} and either relays the answer to the waiting client chunk by chunk (when the exchange carries a
@@ -100,10 +102,13 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
                 u.getRawQuery() == null ? path : path + "?" + u.getRawQuery());
     }
 
-    public UpstreamCall(Vertx vertx, HttpClient client, int maxCaptureBytes) {
+    private final Secrets secrets;
+
+    public UpstreamCall(Vertx vertx, HttpClient client, int maxCaptureBytes, Secrets secrets) {
         this.vertx = vertx;
         this.client = client;
         this.maxCaptureBytes = maxCaptureBytes;
+        this.secrets = secrets;
     }
 
     @Override
@@ -127,9 +132,18 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
             return true;
         }
         Message message = exchange.getMessage();
+        MultiMap headers;
+        try {
+            headers = forwardedHeaders(message, exchange.getProperty(HEADERS, String.class));
+        } catch (IllegalStateException e) {
+            // a credential that cannot be read: the upstream must not be called without it
+            exchange.setException(new UpstreamException(name, UpstreamException.Kind.CONFIG, e.getMessage()));
+            callback.done(true);
+            return true;
+        }
         RequestOptions options = targets.computeIfAbsent(url, UpstreamCall::target).apply(new RequestOptions())
                 .setMethod(HttpMethod.valueOf(message.getHeader(Exchange.HTTP_METHOD, "POST", String.class)))
-                .setHeaders(forwardedHeaders(message, exchange.getProperty(HEADERS, String.class)))
+                .setHeaders(headers)
                 .setConnectTimeout(Math.min(CONNECT_TIMEOUT_MS, timeout));
         Buffer body = toBuffer(exchange, message.getBody());
         ResponseRelay relay = exchange.getProperty(RELAY, ResponseRelay.class);
@@ -172,7 +186,7 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
         });
         if (configured != null && !configured.isBlank()) {
             for (Map.Entry<String, String> h : staticHeaders.computeIfAbsent(configured, UpstreamCall::parseHeaders)) {
-                headers.set(h.getKey(), h.getValue());
+                headers.set(h.getKey(), secrets.resolve(h.getValue()));
             }
         }
         return headers;

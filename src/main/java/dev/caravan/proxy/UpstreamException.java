@@ -16,7 +16,9 @@ public final class UpstreamException extends Exception {
         /** the answer was larger than the gateway buffers */
         TOO_LARGE,
         /** the client went away, so the call was abandoned */
-        CLIENT_GONE
+        CLIENT_GONE,
+        /** the upstream's configuration is incomplete (a credential that cannot be read) */
+        CONFIG
     }
 
     private final String upstream;

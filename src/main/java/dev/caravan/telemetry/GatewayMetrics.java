@@ -24,6 +24,17 @@ public final class GatewayMetrics implements CamelContextAware {
         this.camelContext = camelContext;
     }
 
+    /** The gateway's metrics bean of a context (one that counts nowhere when there is none, e.g. in unit tests). */
+    public static GatewayMetrics of(CamelContext context) {
+        GatewayMetrics metrics = context == null ? null : context.getRegistry().findSingleByType(GatewayMetrics.class);
+        return metrics != null ? metrics : new GatewayMetrics();
+    }
+
+    /** A request an auth policy refused: reason missing_token, invalid_token, insufficient_scope or denied. */
+    public void authFailure(String policy, String reason) {
+        registry().counter("caravan.auth.refusals", "policy", policy, "reason", reason).increment();
+    }
+
     /** A backend that failed or was too slow and was left out of a fan-out or failed a call. */
     public void backendFailure(String backend, String method, String reason) {
         registry().counter("caravan.mcp.backend.failures", "backend", backend, "method", method, "reason", reason)

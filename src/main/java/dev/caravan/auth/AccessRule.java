@@ -1,0 +1,60 @@
+package dev.caravan.auth;
+
+import java.util.Map;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.caravan.telemetry.GatewayMetrics;
+
+/**
+ * A named authorization rule a request must satisfy, written in the route file ({@link Rule} syntax), e.g. the seed's
+ * {@code jwt.email endsWith "@solo.io" && jwt.email_verified == true}. A request it does not allow gets 403; every
+ * refusal is logged (who, what, which rule) and counted. Declared as a bean in a route file.
+ */
+public final class AccessRule implements Processor, CamelContextAware {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AccessRule.class);
+
+    private CamelContext camelContext;
+    private String name = "access-rule";
+    private Rule rule;
+
+    @Override
+    public void process(Exchange exchange) {
+        if (!rule.allows(AuthExchange.facts(exchange, Map.of()))) {
+            throw deny(exchange, name, rule, "this request", GatewayMetrics.of(camelContext));
+        }
+    }
+
+    /** Logs and counts a refusal, and returns the failure to throw. */
+    public static AuthFailure deny(Exchange exchange, String policy, Object rule, String what, GatewayMetrics metrics) {
+        LOG.info("{} denied {} to {} (rule: {})", policy, what, AuthExchange.caller(exchange), rule);
+        metrics.authFailure(policy, "denied");
+        return new AuthFailure(403, "denied", "Forbidden: " + policy + " does not allow " + what, null);
+    }
+
+    /** The rule's name in logs, metrics and refusals. */
+    public void setName(String name) {
+        this.name = name;
+    }
+
+    /** The rule ({@link Rule} syntax); a rule that does not parse fails the route file that declares it. */
+    public void setRule(String rule) {
+        this.rule = Rule.parse(rule);
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
+    }
+
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
+    }
+}

@@ -1,0 +1,51 @@
+package dev.caravan.auth;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import org.apache.camel.Exchange;
+
+/** Exchange properties the auth policies set for rules, sessions, metrics and logs. */
+public final class AuthExchange {
+
+    /** the verified claims of the caller's token, a Map (empty when anonymous) */
+    public static final String CLAIMS = "jwt";
+    /** who is calling: the token's subject, empty when anonymous */
+    public static final String SUBJECT = "caravanSubject";
+
+    private AuthExchange() {
+    }
+
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> claims(Exchange exchange) {
+        Map<String, Object> claims = exchange.getProperty(CLAIMS, Map.class);
+        return claims == null ? Map.of() : claims;
+    }
+
+    /** Who is calling, for logs: the email or subject of the token, or "anonymous". */
+    public static String caller(Exchange exchange) {
+        Map<String, Object> claims = claims(exchange);
+        Object who = claims.getOrDefault("email", claims.get("sub"));
+        return who == null ? "anonymous" : who.toString();
+    }
+
+    /** Facts the listener routes know about a request, by the exchange property that holds them. */
+    private static final Map<String, String> FACT_PROPERTIES = Map.of(
+            "mcp.method", "mcpMethod",
+            "llm.model", "llmModel",
+            "llm.provider", "llmProvider",
+            "llm.org", "llmOrg");
+
+    /** The facts of a request for rules: its claims and headers, what the routes know, and {@code others}. */
+    public static Rule.Facts facts(Exchange exchange, Map<String, Object> others) {
+        Map<String, Object> all = new HashMap<>();
+        FACT_PROPERTIES.forEach((fact, property) -> {
+            Object value = exchange.getProperty(property);
+            if (value != null) {
+                all.put(fact, value);
+            }
+        });
+        all.putAll(others);
+        return Rule.facts(claims(exchange), exchange.getIn().getHeaders(), all);
+    }
+}

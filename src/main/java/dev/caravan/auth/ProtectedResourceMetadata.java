@@ -1,0 +1,80 @@
+package dev.caravan.auth;
+
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+
+/**
+ * OAuth 2.0 Protected Resource Metadata (RFC 9728) for a resource the gateway guards, so MCP clients can discover
+ * where to get a token: served at {@code /.well-known/oauth-protected-resource} and at the path-suffixed form the
+ * RFC prescribes for a resource with a path ({@code .../oauth-protected-resource/mcp}). Declared as a bean in a route
+ * file, configured through its setters.
+ */
+public final class ProtectedResourceMetadata implements Processor {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private String resource;
+    private String[] authorizationServers = new String[0];
+    private String[] scopesSupported = new String[0];
+    private String[] bearerMethods = {"header"};
+    private String documentation;
+
+    /** Where a resource's metadata lives: the well-known path inserted between host and path (RFC 9728 §3.1). */
+    public static String wellKnownUrl(String resource) {
+        URI uri = URI.create(resource);
+        String path = uri.getRawPath() == null || uri.getRawPath().equals("/") ? "" : uri.getRawPath();
+        return uri.getScheme() + "://" + uri.getRawAuthority() + "/.well-known/oauth-protected-resource" + path;
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("resource", resource);
+        array(body.putArray("authorization_servers"), authorizationServers);
+        array(body.putArray("scopes_supported"), scopesSupported);
+        array(body.putArray("bearer_methods_supported"), bearerMethods);
+        if (documentation != null && !documentation.isBlank()) {
+            body.put("resource_documentation", documentation);
+        }
+        exchange.getMessage().getHeaders().clear();
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
+        exchange.getMessage().setHeader("Cache-Control", "max-age=3600");
+        exchange.getMessage().setBody(ByteBuffer.wrap(body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    private static void array(ArrayNode node, String[] values) {
+        Arrays.stream(values).forEach(node::add);
+    }
+
+    private static String[] csv(String value) {
+        return value == null ? new String[0] : Arrays.stream(value.split(",")).map(String::strip)
+                .filter(s -> !s.isEmpty()).toArray(String[]::new);
+    }
+
+    public void setResource(String resource) {
+        this.resource = resource;
+    }
+
+    public void setAuthorizationServers(String servers) {
+        this.authorizationServers = csv(servers);
+    }
+
+    public void setScopesSupported(String scopes) {
+        this.scopesSupported = csv(scopes);
+    }
+
+    public void setBearerMethodsSupported(String methods) {
+        this.bearerMethods = csv(methods);
+    }
+
+    public void setResourceDocumentation(String documentation) {
+        this.documentation = documentation;
+    }
+}
