@@ -52,7 +52,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
         Registry registry = context.getRegistry();
         context.getCamelContextExtension().addContextPlugin(RoutesLoader.class, new ReloadingRoutesLoader());
         Secrets secrets = new Secrets(Path.of(props.resolveProperty("caravan.secrets.dir").orElse("config/secrets")),
-                System.getenv());
+                System.getenv(), millis(props, "caravan.secrets.reread-interval", "1s"));
         props.addPropertiesFunction(secrets);
         registry.bind("secrets", secrets);
 

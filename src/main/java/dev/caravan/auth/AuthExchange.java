@@ -2,18 +2,31 @@ package dev.caravan.auth;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Function;
 
+import io.vertx.core.MultiMap;
 import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.component.platform.http.vertx.HttpMessage;
 
 /** Exchange properties the auth policies set for rules, sessions, metrics and logs. */
 public final class AuthExchange {
 
     /** the verified claims of the caller's token, a Map (empty when anonymous) */
     public static final String CLAIMS = "jwt";
+    /** each top-level claim also on its own, e.g. {@code jwt.email}, for Simple expressions and log patterns */
+    public static final String CLAIM_PREFIX = "jwt.";
     /** who is calling: the token's subject, empty when anonymous */
     public static final String SUBJECT = "caravanSubject";
 
     private AuthExchange() {
+    }
+
+    /** Puts a verified token's claims on the exchange. */
+    static void setClaims(Exchange exchange, Map<String, Object> claims, String subject) {
+        exchange.setProperty(CLAIMS, claims);
+        claims.forEach((name, value) -> exchange.setProperty(CLAIM_PREFIX + name, value));
+        exchange.setProperty(SUBJECT, subject == null ? "" : subject);
     }
 
     @SuppressWarnings("unchecked")
@@ -46,6 +59,19 @@ public final class AuthExchange {
             }
         });
         all.putAll(others);
-        return Rule.facts(claims(exchange), exchange.getIn().getHeaders(), all);
+        return Rule.facts(claims(exchange), clientHeaders(exchange), all);
+    }
+
+    /**
+     * The headers the client sent. Routes replace the message headers with the upstream's request (or answer) on the
+     * way, so rules read the original request where platform-http keeps it.
+     */
+    private static Function<String, String> clientHeaders(Exchange exchange) {
+        if (exchange.getIn() instanceof HttpMessage http && http.getRequest() != null) {
+            MultiMap headers = http.getRequest().headers();
+            return headers::get;
+        }
+        Message in = exchange.getIn();
+        return name -> in.getHeader(name, String.class);
     }
 }

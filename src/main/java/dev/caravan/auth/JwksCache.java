@@ -12,9 +12,12 @@ import com.nimbusds.jose.jwk.JWKMatcher;
 import com.nimbusds.jose.jwk.JWKSelector;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import org.slf4j.Logger;
@@ -30,19 +33,23 @@ final class JwksCache {
 
     private static final Logger LOG = LoggerFactory.getLogger(JwksCache.class);
 
+    private final Vertx vertx;
     private final HttpClient client;
     private final String url;
     private final Path file;
     private final long maxAgeMillis;
     private final long minRefreshMillis;
     private volatile JWKSet keys = new JWKSet();
+    /** changes whenever the set of keys does, so that tokens verified with a withdrawn key are checked again */
+    private volatile long version;
     private volatile long loadedAt;
     private volatile long fileModified = -1;
     private long lastAttempt = Long.MIN_VALUE / 2;
     private Future<JWKSet> inflight;
 
-    JwksCache(HttpClient client, String url, Path file, long maxAgeMillis, long minRefreshMillis) {
-        this.client = client;
+    JwksCache(Vertx vertx, String url, Path file, long maxAgeMillis, long minRefreshMillis) {
+        this.vertx = vertx;
+        this.client = vertx.createHttpClient();
         this.url = url;
         this.file = file;
         this.maxAgeMillis = maxAgeMillis;
@@ -52,14 +59,22 @@ final class JwksCache {
     /** The key to verify a token with (null when there is none), refreshing first when the key id is new. */
     Future<JWK> key(String kid, JWSAlgorithm alg) {
         JWK found = find(kid, alg);
-        boolean stale = System.currentTimeMillis() - loadedAt > maxAgeMillis;
         if (found != null) {
-            if (stale) {
-                refresh();
-            }
+            refreshIfStale();
             return Future.succeededFuture(found);
         }
         return refresh().map(set -> find(kid, alg));
+    }
+
+    /** Starts loading the keys in the background when they are older than the configured maximum age. */
+    void refreshIfStale() {
+        if (System.currentTimeMillis() - loadedAt > maxAgeMillis) {
+            refresh();
+        }
+    }
+
+    long version() {
+        return version;
     }
 
     private JWK find(String kid, JWSAlgorithm alg) {
@@ -83,8 +98,10 @@ final class JwksCache {
             return Future.succeededFuture(keys);
         }
         lastAttempt = now;
-        Future<JWKSet> loading = file != null ? loadFile() : fetch();
-        inflight = loading.map(set -> {
+        Future<JWKSet> loading = (file != null ? loadFile() : fetch()).map(set -> {
+            if (!set.toJSONObject().equals(keys.toJSONObject())) {
+                version++;
+            }
             keys = set;
             loadedAt = System.currentTimeMillis();
             return set;
@@ -92,28 +109,40 @@ final class JwksCache {
             LOG.warn("Could not refresh the signing keys from {}: {}; keeping the {} keys already known",
                     file != null ? file : url, e.getMessage(), keys.getKeys().size());
             return Future.succeededFuture(keys);
-        }).onComplete(r -> {
-            synchronized (this) {
-                inflight = null;
-            }
         });
-        return inflight;
+        if (!loading.isComplete()) {
+            // a file loads at once; a fetch is shared by every request that waits for it
+            inflight = loading;
+            loading.onComplete(r -> {
+                synchronized (this) {
+                    inflight = null;
+                }
+            });
+        }
+        return loading;
     }
 
     private Future<JWKSet> fetch() {
         Promise<JWKSet> promise = Promise.promise();
-        client.request(new RequestOptions().setAbsoluteURI(url).setMethod(HttpMethod.GET).setTimeout(5000))
-                .compose(req -> req.send())
+        // The chain must be set up on an event loop: started from another thread, the answer can arrive before
+        // body() is asked for, and the body is then lost (seen here: a fetch that never completed).
+        Context context = Vertx.currentContext();
+        (context != null ? context : vertx.getOrCreateContext()).runOnContext(v -> client
+                .request(new RequestOptions().setAbsoluteURI(url).setMethod(HttpMethod.GET).setTimeout(5000))
+                .compose(HttpClientRequest::send)
                 .compose(resp -> resp.statusCode() == 200 ? resp.body()
                         : Future.failedFuture("HTTP " + resp.statusCode()))
-                .onSuccess(body -> {
+                .onComplete(body -> {
+                    if (body.failed()) {
+                        promise.fail(body.cause());
+                        return;
+                    }
                     try {
-                        promise.complete(JWKSet.parse(body.toString()));
-                    } catch (ParseException e) {
+                        promise.complete(JWKSet.parse(body.result().toString()));
+                    } catch (ParseException | RuntimeException e) {
                         promise.fail("not a JWK set: " + e.getMessage());
                     }
-                })
-                .onFailure(promise::fail);
+                }));
         return promise.future();
     }
 

@@ -8,7 +8,9 @@ import java.util.Date;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 import com.nimbusds.jose.JOSEException;
@@ -16,11 +18,11 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.crypto.factories.DefaultJWSVerifierFactory;
 import com.nimbusds.jose.jwk.AsymmetricJWK;
-import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.JWTParser;
 import com.nimbusds.jwt.SignedJWT;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.apache.camel.AsyncCallback;
@@ -66,6 +68,16 @@ public final class JwtAuth extends AsyncProcessorSupport implements CamelContext
     private long jwksMinRefreshMillis = 10_000;
     private volatile JwksCache jwks;
 
+    /**
+     * A token already verified, with the version of the key set it was verified against. Agents send the same token
+     * for up to an hour; remembering it skips parsing and the signature check (most of the cost) on later requests.
+     */
+    private record Verified(JWTClaimsSet claims, long keysVersion) {
+    }
+
+    private static final int MAX_VERIFIED = 10_000;
+    private final Map<String, Verified> verified = new ConcurrentHashMap<>();
+
     @Override
     public boolean process(Exchange exchange, AsyncCallback callback) {
         if ("off".equals(mode)) {
@@ -80,17 +92,27 @@ public final class JwtAuth extends AsyncProcessorSupport implements CamelContext
             callback.done(true);
             return true;
         }
-        verify(token).onComplete(result -> {
-            if (result.succeeded()) {
-                accept(exchange, result.result());
-            } else if (!"permissive".equals(mode)) {
-                AuthFailure failure = result.cause() instanceof AuthFailure f ? f
-                        : unauthorized("invalid_token", "Unauthorized: invalid token", true);
-                fail(exchange, failure);
-            }
+        Future<JWTClaimsSet> verified = verify(token);
+        if (verified.isComplete()) {
+            // the usual case: the key was known, nothing to wait for
+            decide(exchange, verified);
+            callback.done(true);
+            return true;
+        }
+        verified.onComplete(result -> {
+            decide(exchange, result);
             callback.done(false);
         });
         return false;
+    }
+
+    private void decide(Exchange exchange, AsyncResult<JWTClaimsSet> result) {
+        if (result.succeeded()) {
+            accept(exchange, result.result());
+        } else if (!"permissive".equals(mode)) {
+            fail(exchange, result.cause() instanceof AuthFailure f ? f
+                    : unauthorized("invalid_token", "Unauthorized: invalid token", true));
+        }
     }
 
     private void accept(Exchange exchange, JWTClaimsSet claims) {
@@ -101,8 +123,7 @@ public final class JwtAuth extends AsyncProcessorSupport implements CamelContext
                     + String.join(" ", requiredScopes) + "\"" + metadataParam()));
             return;
         }
-        exchange.setProperty(AuthExchange.CLAIMS, claims.getClaims());
-        exchange.setProperty(AuthExchange.SUBJECT, claims.getSubject() == null ? "" : claims.getSubject());
+        AuthExchange.setClaims(exchange, claims.getClaims(), claims.getSubject());
     }
 
     private void fail(Exchange exchange, AuthFailure failure) {
@@ -134,6 +155,11 @@ public final class JwtAuth extends AsyncProcessorSupport implements CamelContext
 
     /** Verifies a token; the future fails with an {@link AuthFailure} that says why. */
     Future<JWTClaimsSet> verify(String token) {
+        Verified known = verified.get(token);
+        if (known != null && known.keysVersion() == jwks().version() && checkClaims(known.claims()) == null) {
+            jwks().refreshIfStale();
+            return Future.succeededFuture(known.claims());
+        }
         if (token.length() > maxTokenBytes) {
             return Future.failedFuture(invalid("token larger than " + maxTokenBytes + " bytes"));
         }
@@ -150,6 +176,7 @@ public final class JwtAuth extends AsyncProcessorSupport implements CamelContext
         if (!algorithms.contains(alg)) {
             return Future.failedFuture(invalid("algorithm " + alg + " is not accepted"));
         }
+        long keysVersion = jwks().version();
         return jwks().key(signed.getHeader().getKeyID(), alg).compose(key -> {
             if (key == null) {
                 return Future.failedFuture(invalid("signed with an unknown key"));
@@ -162,13 +189,25 @@ public final class JwtAuth extends AsyncProcessorSupport implements CamelContext
                 }
                 JWTClaimsSet claims = signed.getJWTClaimsSet();
                 String problem = checkClaims(claims);
-                return problem == null ? Future.succeededFuture(claims) : Future.failedFuture(invalid(problem));
+                if (problem != null) {
+                    return Future.failedFuture(invalid(problem));
+                }
+                remember(token, new Verified(claims, keysVersion));
+                return Future.succeededFuture(claims);
             } catch (JOSEException | ParseException | ClassCastException e) {
                 return Future.failedFuture(invalid("cannot verify the token"));
             }
         });
     }
 
+    private void remember(String token, Verified claims) {
+        if (verified.size() >= MAX_VERIFIED) {
+            verified.clear(); // crude but bounded: the busy tokens come back on their next request
+        }
+        verified.put(token, claims);
+    }
+
+    /** Issuer, audience and times; checked again on every request, so a remembered token still expires. */
     private String checkClaims(JWTClaimsSet claims) {
         long now = System.currentTimeMillis();
         long skew = clockSkewSeconds * 1000;
@@ -244,7 +283,7 @@ public final class JwtAuth extends AsyncProcessorSupport implements CamelContext
                         throw new IllegalStateException(name + ": set jwksUrl or jwksFile");
                     }
                     Vertx vertx = camelContext.getRegistry().findSingleByType(Vertx.class);
-                    jwks = new JwksCache(vertx.createHttpClient(), jwksUrl,
+                    jwks = new JwksCache(vertx, jwksUrl,
                             jwksFile == null || jwksFile.isBlank() ? null : Path.of(jwksFile), jwksMaxAgeMillis,
                             jwksMinRefreshMillis);
                 }

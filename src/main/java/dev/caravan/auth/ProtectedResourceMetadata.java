@@ -2,6 +2,7 @@ package dev.caravan.auth;
 
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
+import org.apache.camel.component.platform.http.vertx.HttpMessage;
 
 /**
  * OAuth 2.0 Protected Resource Metadata (RFC 9728) for a resource the gateway guards, so MCP clients can discover
@@ -19,6 +21,7 @@ import org.apache.camel.Processor;
 public final class ProtectedResourceMetadata implements Processor {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String WELL_KNOWN = "/.well-known/oauth-protected-resource";
 
     private String resource;
     private String[] authorizationServers = new String[0];
@@ -30,11 +33,21 @@ public final class ProtectedResourceMetadata implements Processor {
     public static String wellKnownUrl(String resource) {
         URI uri = URI.create(resource);
         String path = uri.getRawPath() == null || uri.getRawPath().equals("/") ? "" : uri.getRawPath();
-        return uri.getScheme() + "://" + uri.getRawAuthority() + "/.well-known/oauth-protected-resource" + path;
+        return uri.getScheme() + "://" + uri.getRawAuthority() + WELL_KNOWN + path;
     }
 
     @Override
     public void process(Exchange exchange) {
+        String path = exchange.getIn() instanceof HttpMessage http ? http.getRequest().path()
+                : exchange.getIn().getHeader(Exchange.HTTP_URI, "", String.class);
+        exchange.getMessage().getHeaders().clear();
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
+        if (!path.equals(WELL_KNOWN) && !path.equals(URI.create(wellKnownUrl(resource)).getRawPath())) {
+            exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 404);
+            exchange.getMessage().setBody(bytes(JSON.createObjectNode().put("error", "not_found")
+                    .put("error_description", "no protected resource at " + path)));
+            return;
+        }
         ObjectNode body = JSON.createObjectNode();
         body.put("resource", resource);
         array(body.putArray("authorization_servers"), authorizationServers);
@@ -43,10 +56,12 @@ public final class ProtectedResourceMetadata implements Processor {
         if (documentation != null && !documentation.isBlank()) {
             body.put("resource_documentation", documentation);
         }
-        exchange.getMessage().getHeaders().clear();
-        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
         exchange.getMessage().setHeader("Cache-Control", "max-age=3600");
-        exchange.getMessage().setBody(ByteBuffer.wrap(body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        exchange.getMessage().setBody(bytes(body));
+    }
+
+    private static ByteBuffer bytes(ObjectNode json) {
+        return ByteBuffer.wrap(json.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     private static void array(ArrayNode node, String[] values) {

@@ -3,9 +3,9 @@ package dev.caravan.auth;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -138,7 +138,8 @@ public final class Rule {
         }
     }
 
-    private record Compare(String op, Node left, Node right) implements Node {
+    /** {@code pattern} is the compiled right side of {@code matches} when it is a literal, null otherwise. */
+    private record Compare(String op, Node left, Node right, Pattern pattern) implements Node {
         @Override
         public Object eval(Facts facts) {
             Object l = left.eval(facts);
@@ -155,8 +156,8 @@ public final class Rule {
                 case "contains" -> l instanceof String s ? r instanceof String t && s.contains(t)
                         : l instanceof Collection<?> c && c.stream().anyMatch(e -> same(e, r));
                 case "in" -> r instanceof Collection<?> c && c.stream().anyMatch(e -> same(l, e));
-                case "matches" -> l instanceof String s && r instanceof String t && Pattern.compile(t).matcher(s)
-                        .matches();
+                case "matches" -> l instanceof String s && r instanceof String t
+                                  && (pattern != null ? pattern : Pattern.compile(t)).matcher(s).matches();
                 default -> throw new IllegalStateException(op);
             };
         }
@@ -248,16 +249,16 @@ public final class Rule {
             Node left = value();
             for (String op : SYMBOL_OPS) {
                 if (take(op)) {
-                    return new Compare(op, left, value());
+                    return new Compare(op, left, value(), null);
                 }
             }
             for (String op : WORD_OPS) {
                 if (take(op)) {
                     Node right = value();
-                    if (op.equals("matches") && right instanceof Literal l && l.value() instanceof String regex) {
-                        Pattern.compile(regex); // a bad pattern fails at load, not on a request
-                    }
-                    return new Compare(op, left, right);
+                    // compiled once, so a bad pattern fails when the route file loads, not on a request
+                    Pattern pattern = op.equals("matches") && right instanceof Literal l && l.value() instanceof String
+                            regex ? Pattern.compile(regex) : null;
+                    return new Compare(op, left, right, pattern);
                 }
             }
             return left;
@@ -386,35 +387,20 @@ public final class Rule {
         }
     }
 
-    /** Facts from maps: {@code jwt} claims, request headers (case-insensitive) and named values for the rest. */
-    public static Facts facts(Map<String, Object> claims, Map<String, Object> headers, Map<String, Object> others) {
+    /**
+     * Facts from a request: {@code jwt.*} from the claims, {@code header.<name>} from a header lookup, and every other
+     * fact from {@code others} by its first two parts ({@code "mcp.tool"}, {@code "mcp.arguments"}), walked into
+     * further when it is a map ({@code mcp.arguments.product}).
+     */
+    public static Facts facts(Map<String, Object> claims, Function<String, String> header, Map<String, Object> others) {
         return path -> {
-            Object v = switch (path.get(0)) {
-                case "jwt" -> claims;
-                case "header" -> {
-                    String name = path.get(1).toLowerCase(Locale.ROOT);
-                    for (Map.Entry<String, Object> e : headers.entrySet()) {
-                        if (e.getKey().toLowerCase(Locale.ROOT).equals(name)) {
-                            yield e.getValue() instanceof List<?> l && !l.isEmpty() ? l.get(0) : e.getValue();
-                        }
-                    }
-                    yield null;
-                }
-                default -> others;
-            };
-            if (path.get(0).equals("header")) {
-                return v;
+            String root = path.get(0);
+            if (root.equals("header")) {
+                return path.size() == 2 ? header.apply(path.get(1)) : null;
             }
-            int from = path.get(0).equals("jwt") ? 1 : 0;
-            if (!path.get(0).equals("jwt")) {
-                // others are keyed by their full first two parts, e.g. "mcp.tool", then walked
-                v = others.getOrDefault(path.get(0) + "." + path.get(1), null);
-                from = 2;
-            }
-            for (int i = from; i < path.size(); i++) {
-                if (v == UNKNOWN) {
-                    return UNKNOWN;
-                }
+            boolean claim = root.equals("jwt");
+            Object v = claim ? claims : others.get(root + "." + path.get(1));
+            for (int i = claim ? 1 : 2; i < path.size() && v != UNKNOWN; i++) {
                 v = v instanceof Map<?, ?> m ? m.get(path.get(i)) : null;
             }
             return v;

@@ -15,28 +15,32 @@ import org.apache.camel.spi.PropertiesFunction;
 /**
  * Credentials for backends and providers, kept out of route files, logs and errors. A route or property writes
  * {@code {{secret:kb-token}}}; Camel resolves that to a reference ({@code [[secret:kb-token]]}) and the upstream call
- * replaces the reference with the value on every request: the file {@code <dir>/kb-token} (re-read when it changes,
- * as mounted Kubernetes secrets do) or else the environment variable {@code CARAVAN_SECRET_KB_TOKEN}. Camel's
- * startup summary and any error therefore only ever show the reference.
+ * replaces the reference with the value on every request: the file {@code <dir>/kb-token} (read again every second
+ * or so, so a rotated file or an updated Kubernetes secret mount takes effect without a restart) or else the
+ * environment variable {@code CARAVAN_SECRET_KB_TOKEN}. Camel's startup summary and any error therefore only ever
+ * show the reference.
  */
 public final class Secrets implements PropertiesFunction {
 
     private static final Pattern REFERENCE = Pattern.compile("\\[\\[secret:([A-Za-z0-9._-]+)]]");
 
-    private record Cached(long modified, String value) {
+    private record Cached(String value, long readAt) {
     }
 
     private final Path dir;
     private final Map<String, String> env;
+    private final long rereadMillis;
     private final Map<String, Cached> files = new ConcurrentHashMap<>();
 
     /**
-     * @param dir where secret files are (one file per secret, named after it)
-     * @param env the environment to fall back on
+     * @param dir          where secret files are (one file per secret, named after it)
+     * @param env          the environment to fall back on
+     * @param rereadMillis how long a value read from a file is used before the file is read again (rotation)
      */
-    public Secrets(Path dir, Map<String, String> env) {
+    public Secrets(Path dir, Map<String, String> env, long rereadMillis) {
         this.dir = dir;
         this.env = env;
+        this.rereadMillis = rereadMillis;
     }
 
     @Override
@@ -67,16 +71,17 @@ public final class Secrets implements PropertiesFunction {
     }
 
     private String value(String name) {
-        Path file = dir.resolve(name);
-        try {
-            long modified = Files.getLastModifiedTime(file).toMillis();
-            Cached cached = files.get(name);
-            if (cached == null || cached.modified() != modified) {
-                cached = new Cached(modified, Files.readString(file, StandardCharsets.UTF_8).strip());
-                files.put(name, cached);
-            }
+        long now = System.currentTimeMillis();
+        Cached cached = files.get(name);
+        if (cached != null && now - cached.readAt() < rereadMillis) {
             return cached.value();
+        }
+        try {
+            String value = Files.readString(dir.resolve(name), StandardCharsets.UTF_8).strip();
+            files.put(name, new Cached(value, now));
+            return value;
         } catch (IOException e) {
+            files.remove(name);
             String fromEnv = env.get("CARAVAN_SECRET_" + name.toUpperCase(Locale.ROOT).replaceAll("[.-]", "_"));
             if (fromEnv == null) {
                 throw new IllegalStateException("secret " + name + " is neither in " + dir + " nor in the environment");

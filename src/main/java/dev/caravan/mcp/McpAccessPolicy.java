@@ -34,37 +34,53 @@ import dev.caravan.telemetry.GatewayMetrics;
 public final class McpAccessPolicy implements Processor, CamelContextAware {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Map<String, String> LIST_KEYS = Map.of("tools/list", "tools", "prompts/list", "prompts",
-            "resources/list", "resources", "resources/templates/list", "resourceTemplates");
 
     private CamelContext camelContext;
     private String name = "mcp-access";
     private final Map<String, List<Rule>> rules = new HashMap<>();
 
+    /** What a list holds: its key in the result, the field that names an item, the kind of item for the rules. */
+    private record Listed(String key, String field, char separator, String kind) {
+    }
+
+    private static final Map<String, Listed> LISTS = Map.of(
+            "tools/list", new Listed("tools", "name", McpNames.NAME_SEPARATOR, "tool"),
+            "prompts/list", new Listed("prompts", "name", McpNames.NAME_SEPARATOR, "prompt"),
+            "resources/list", new Listed("resources", "uri", McpNames.URI_SEPARATOR, "resource"),
+            "resources/templates/list", new Listed("resourceTemplates", "uriTemplate", McpNames.URI_SEPARATOR,
+                    "resource"));
+
     @Override
     public void process(Exchange exchange) throws IOException {
         String method = exchange.getProperty(McpExchange.METHOD, "", String.class);
-        if (LIST_KEYS.containsKey(method)) {
-            filter(exchange, LIST_KEYS.get(method));
+        Listed listed = LISTS.get(method);
+        if (listed != null) {
+            filter(exchange, listed);
         } else {
             check(exchange, method);
         }
     }
 
+    /** Refuses a call to a tool, prompt or resource no rule of its kind allows. */
     private void check(Exchange exchange, String method) {
+        JsonRpc.Message request = exchange.getProperty(McpExchange.MESSAGE, JsonRpc.Message.class);
+        JsonNode params = request.params();
+        JsonNode ref = params == null ? null : params.path("ref");
         String kind = switch (method) {
             case "tools/call" -> "tool";
             case "prompts/get" -> "prompt";
             case "resources/read", "resources/subscribe", "resources/unsubscribe" -> "resource";
+            // completing an argument of a prompt or resource template reveals as much as using it
+            case "completion/complete" -> "ref/prompt".equals(ref.path("type").asText()) ? "prompt" : "resource";
             default -> null;
         };
         String target = exchange.getProperty(McpExchange.TARGET, String.class);
         if (kind == null || target == null || open(kind)) {
             return;
         }
-        JsonRpc.Message request = exchange.getProperty(McpExchange.MESSAGE, JsonRpc.Message.class);
-        JsonNode arguments = request.params() == null ? null : request.params().get("arguments");
-        Map<String, Object> facts = item(exchange, kind, target);
+        JsonNode arguments = method.equals("completion/complete") ? null : params.get("arguments");
+        Map<String, Object> facts = item(exchange, kind, target, exchange.getProperty(McpExchange.BACKEND,
+                String.class));
         facts.put("mcp.arguments", arguments == null ? Map.of() : JSON.convertValue(arguments, Map.class));
         Rule.Facts all = AuthExchange.facts(exchange, facts);
         if (rules.get(kind).stream().noneMatch(r -> r.allows(all))) {
@@ -73,41 +89,52 @@ public final class McpAccessPolicy implements Processor, CamelContextAware {
         }
     }
 
-    private void filter(Exchange exchange, String key) throws IOException {
-        String kind = switch (key) {
-            case "tools" -> "tool";
-            case "prompts" -> "prompt";
-            default -> "resource";
-        };
-        if (open(kind)) {
+    /**
+     * Hides the items of a merged list that no rule could allow. Rules on arguments cannot be decided yet, so an item
+     * they might allow stays visible and its calls are checked when they come.
+     */
+    private void filter(Exchange exchange, Listed listed) throws IOException {
+        if (open(listed.kind())) {
             return;
         }
         ByteBuffer body = exchange.getMessage().getBody(ByteBuffer.class);
         JsonNode reply = JSON.readTree(body.array(), body.arrayOffset() + body.position(), body.remaining());
-        JsonNode items = reply.path("result").path(key);
-        if (!(items instanceof ArrayNode list)) {
+        if (!(reply.path("result").path(listed.key()) instanceof ArrayNode items)) {
             return;
         }
-        String field = key.equals("tools") || key.equals("prompts") ? "name"
-                : key.equals("resources") ? "uri" : "uriTemplate";
+        McpSessions.Session session = exchange.getProperty(McpExchange.SESSION, McpSessions.Session.class);
         ArrayNode kept = JSON.createArrayNode();
-        for (JsonNode item : list) {
-            Map<String, Object> facts = item(exchange, kind, item.path(field).asText());
+        for (JsonNode item : items) {
+            String itemName = item.path(listed.field()).asText();
+            Map<String, Object> facts = item(exchange, listed.kind(), itemName,
+                    backendOf(session, itemName, listed.separator()));
             facts.put("mcp.arguments", Rule.UNKNOWN);
             Rule.Facts all = AuthExchange.facts(exchange, facts);
-            if (rules.get(kind).stream().anyMatch(r -> r.evaluate(all) != Rule.Outcome.FALSE)) {
+            if (rules.get(listed.kind()).stream().anyMatch(r -> r.evaluate(all) != Rule.Outcome.FALSE)) {
                 kept.add(item);
             }
         }
-        ((ObjectNode) reply.get("result")).set(key, kept);
+        ((ObjectNode) reply.get("result")).set(listed.key(), kept);
         exchange.getMessage().setBody(ByteBuffer.wrap(JSON.writeValueAsBytes(reply)));
     }
 
-    private static Map<String, Object> item(Exchange exchange, String kind, String target) {
+    /** The backend a listed item came from, as calls to it will be routed. */
+    private String backendOf(McpSessions.Session session, String itemName, char separator) {
+        if (!session.qualified()) {
+            return session.backends().keySet().iterator().next();
+        }
+        McpBackends.Backend owner = backends().owner(itemName, separator);
+        return owner == null ? null : owner.name();
+    }
+
+    private McpBackends backends() {
+        return camelContext.getRegistry().findSingleByType(McpBackends.class);
+    }
+
+    private static Map<String, Object> item(Exchange exchange, String kind, String target, String backend) {
         Map<String, Object> facts = new HashMap<>();
         facts.put("mcp." + kind, target);
-        facts.put("mcp.method", exchange.getProperty(McpExchange.METHOD, String.class));
-        facts.put("mcp.backend", exchange.getProperty(McpExchange.BACKEND, String.class));
+        facts.put("mcp.backend", backend);
         return facts;
     }
 

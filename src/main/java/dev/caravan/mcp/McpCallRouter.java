@@ -55,6 +55,8 @@ public final class McpCallRouter implements Processor {
         JsonNode target = switch (method) {
             case "tools/call", "prompts/get" -> params.get("name");
             case "resources/read", "resources/subscribe", "resources/unsubscribe" -> params.get("uri");
+            case "completion/complete" -> params.path("ref").has("name") ? params.path("ref").get("name")
+                    : params.path("ref").get("uri");
             default -> null;
         };
         return target == null ? null : target.asText();

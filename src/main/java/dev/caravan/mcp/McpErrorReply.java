@@ -48,7 +48,10 @@ public final class McpErrorReply implements Processor {
             LOG.warn("MCP call failed: {}", e.getMessage());
             metrics.backendFailure(e.upstream(), request == null ? "" : request.method(),
                     e.kind().name().toLowerCase());
-            McpReply.json(exchange, 200, JsonRpc.backendError(id, e.upstream(), e.getMessage()));
+            // how the gateway is configured (secret names, paths) is the operator's business, not the client's
+            String message = e.kind() == UpstreamException.Kind.CONFIG
+                    ? e.upstream() + ": backend is not configured correctly" : e.getMessage();
+            McpReply.json(exchange, 200, JsonRpc.backendError(id, e.upstream(), message));
         } else {
             LOG.error("Unexpected failure handling MCP {}", request == null ? "request" : request.method(), failure);
             McpReply.json(exchange, 500, JsonRpc.error(id, JsonRpc.INTERNAL_ERROR, "Internal error"));

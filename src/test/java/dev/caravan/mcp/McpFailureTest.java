@@ -212,12 +212,11 @@ class McpFailureTest {
         McpHttp c = new McpHttp(PORT);
         c.initialize(McpHttp.LATEST);
         int before = SCRIPTED.okHeaders().size();
-        JsonNode ok = McpHttp.message(c.post(callBody("ok_probe"), "Authorization", "Bearer client-secret",
-                "Cookie", "session=abc", "X-Api-Key", "client-key"));
+        // (a client's Authorization: AuthGatewayTest, with a real token)
+        JsonNode ok = McpHttp.message(c.post(callBody("ok_probe"), "Cookie", "session=abc", "X-Api-Key", "client-key"));
         assertEquals("ok probe", ok.at("/result/content/0/text").asText(), ok::toString);
         MultiMap seen = SCRIPTED.okHeaders().get(before);
         assertEquals("s3cret", seen.get("X-Backend-Key"));
-        assertNull(seen.get("Authorization"));
         assertNull(seen.get("Cookie"));
         assertNull(seen.get("X-Api-Key"));
         assertNull(seen.get("Mcp-Session-Id"), "ok is stateless: it gave no session id, so it gets none");

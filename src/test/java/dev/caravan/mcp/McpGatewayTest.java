@@ -212,12 +212,44 @@ class McpGatewayTest {
         }
     }
 
+    /** A token from the demo issuer, as the README's curl gets one. */
+    private static String demoToken(String form) throws Exception {
+        HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + System.getProperty("caravan.demo.issuer.port") + "/token"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r::body);
+        return McpHttp.JSON.readTree(r.body()).get("access_token").asText();
+    }
+
     @Test
-    void noInternalOrHopByHopHeadersReachTheClient() {
-        McpHttp c = client();
+    void theDemoAcceptsDemoTokensAndAnonymousCallersButNoBadToken() throws Exception {
+        McpHttp alice = new McpHttp(PORT, demoToken("email=alice@example.com"));
+        alice.initialize(McpHttp.LATEST);
+        assertEquals(3, alice.call("tools/list", null).at("/result/tools").size());
+        // the session belongs to alice: without her token it is someone else's
+        McpHttp anonymous = new McpHttp(PORT);
+        anonymous.sessionId(alice.sessionId());
+        assertEquals(404, anonymous.post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}").statusCode());
+
+        HttpResponse<String> bad = new McpHttp(PORT, "not-a-token").post("{\"jsonrpc\":\"2.0\",\"id\":1,"
+                + "\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},"
+                + "\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}");
+        assertEquals(401, bad.statusCode());
+        assertTrue(bad.headers().firstValue("WWW-Authenticate").orElse("")
+                .contains("/.well-known/oauth-protected-resource/mcp\""), bad.headers()::toString);
+        // the demo rule: a token's email must be verified
+        McpHttp unverified = new McpHttp(PORT, demoToken("email=eve@example.com&email_verified=false"));
+        assertEquals(403, unverified.post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}").statusCode());
+    }
+
+    @Test
+    void noInternalOrHopByHopHeadersReachTheClient() throws Exception {
+        McpHttp c = new McpHttp(PORT, demoToken("email=dev@example.com"));
+        c.initialize(McpHttp.LATEST);
         HttpResponse<String> r = c.post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{"
                                         + "\"name\":\"knowledge-base_search_docs\",\"arguments\":{\"query\":\"kagent\"}}}",
-                "Authorization", "Bearer client-token", "X-Debug", "1");
+                "X-Debug", "1");
         assertEquals(200, r.statusCode());
         for (String name : r.headers().map().keySet()) {
             String lower = name.toLowerCase();

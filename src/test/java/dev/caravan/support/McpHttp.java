@@ -31,9 +31,16 @@ public final class McpHttp {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final URI uri;
     private String sessionId;
+    private String token;
 
     public McpHttp(int port) {
         this.uri = URI.create("http://127.0.0.1:" + port + "/mcp");
+    }
+
+    /** A client that sends {@code Authorization: Bearer <token>} with every request. */
+    public McpHttp(int port, String token) {
+        this(port);
+        this.token = token;
     }
 
     public String sessionId() {
@@ -50,6 +57,9 @@ public final class McpHttp {
                 .header("Accept", "application/json, text/event-stream");
         if (sessionId != null) {
             b.header("Mcp-Session-Id", sessionId);
+        }
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
         }
         for (int i = 0; i < headers.length; i += 2) {
             b.setHeader(headers[i], headers[i + 1]);

@@ -37,6 +37,7 @@ public final class ScriptedMcpServer implements AutoCloseable {
     private final List<MultiMap> okHeaders = new CopyOnWriteArrayList<>();
     private final List<MultiMap> oldHeaders = new CopyOnWriteArrayList<>();
     private final Map<String, CompletableFuture<Void>> closed = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
 
     public ScriptedMcpServer() throws Exception {
         server = vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1")
@@ -57,11 +58,17 @@ public final class ScriptedMcpServer implements AutoCloseable {
         return oldHeaders;
     }
 
+    /** How many requests reached this server, on any path. */
+    public int requests() {
+        return requests.get();
+    }
+
     public CompletableFuture<Void> closed(String mode) {
         return closed.computeIfAbsent(mode, m -> new CompletableFuture<>());
     }
 
     private void handle(HttpServerRequest request) {
+        requests.incrementAndGet();
         String mode = request.path().split("/")[1];
         request.body().onSuccess(buffer -> {
             if (buffer.length() == 0) {

@@ -20,7 +20,8 @@ public final class TestPorts {
     }
 
     /**
-     * Points the gateway started in this JVM at free ports: traffic, management and the two demo servers. Camel reads
+     * Points the gateway started in this JVM at free ports: traffic, management and the demo servers (the protected
+     * resource is the gateway at its test port). Camel reads
      * JVM system properties before the configuration file, so this must run before the Camel context starts.
      *
      * @return the traffic port
@@ -33,6 +34,8 @@ public final class TestPorts {
         int slack = free();
         System.setProperty("caravan.demo.knowledge-base.port", String.valueOf(kb));
         System.setProperty("caravan.demo.slack-conversations.port", String.valueOf(slack));
+        System.setProperty("caravan.demo.issuer.port", String.valueOf(free()));
+        System.setProperty("caravan.auth.resource", "http://127.0.0.1:" + traffic + "/mcp");
         System.setProperty("mcp.knowledge-base.url", "http://127.0.0.1:" + kb + "/mcp");
         System.setProperty("mcp.slack-conversations.url", "http://127.0.0.1:" + slack + "/mcp");
         System.setProperty("camel.main.routes-reload-enabled", "false");
