@@ -16,71 +16,19 @@ OUT=target/bench
 mkdir -p "$OUT"
 [ -f target/caravan.jar ] && [ -d target/test-classes/dev/caravan/bench ] || mvn -q -DskipTests package
 
-GW=13000; MG=13876; KB=13101; SL=13102; FAKE=14000; SLOW_MS=50
-export CARAVAN_HTTP_PORT=$GW CARAVAN_MANAGEMENT_PORT=$MG \
-       CARAVAN_DEMO_KNOWLEDGE_BASE_PORT=$KB CARAVAN_DEMO_SLACK_CONVERSATIONS_PORT=$SL \
-       MCP_KNOWLEDGE_BASE_URL=http://127.0.0.1:$KB/mcp MCP_SLACK_CONVERSATIONS_URL=http://127.0.0.1:$SL/mcp \
-       CAMEL_MAIN_ROUTES_RELOAD_ENABLED=false
-ACCEPT="Accept: application/json, text/event-stream"
-INIT='{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}}'
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
+FAKE=14000; SLOW_MS=50
+SUMMARY=$OUT/summary.txt
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 
-session() { # prints the gateway session id after initialize + notifications/initialized
-  local sid
-  sid=$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' -H "$ACCEPT" -d "$INIT" "http://127.0.0.1:$GW/mcp" \
-        | awk 'tolower($1)=="mcp-session-id:" {print $2}' | tr -d '\r')
-  curl -s -o /dev/null -H 'Content-Type: application/json' -H "$ACCEPT" -H "Mcp-Session-Id: $sid" \
-       -d '{"jsonrpc":"2.0","method":"notifications/initialized"}' "http://127.0.0.1:$GW/mcp"
-  echo "$sid"
-}
-
-start_gateway() { # $1 log name; sets GPID and TTF_MS (process start to first 200 on initialize)
-  local t0; t0=$(date +%s%N)
-  # shellcheck disable=SC2086 # JAVA_OPTS is a list of JVM flags
-  java ${JAVA_OPTS} -jar target/caravan.jar > "$OUT/$1.log" 2>&1 &
-  GPID=$!; PIDS+=("$GPID")
-  until [ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -H "$ACCEPT" -d "$INIT" \
-            "http://127.0.0.1:$GW/mcp" 2>/dev/null)" = 200 ]; do
-    kill -0 "$GPID" || { echo "gateway died, see $OUT/$1.log"; exit 1; }
-    sleep 0.02
-  done
-  TTF_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
-}
-
-stop_gateway() { kill "$GPID"; wait "$GPID" 2>/dev/null || true; }
-rss_mb() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$1/status"; }
-
-hey_run() { # $1 name, $2 url, $3 body, $4 session or "", $5 workers, $6 qps per worker
-  local hdr=(-H "$ACCEPT"); [ -n "$4" ] && hdr+=(-H "Mcp-Session-Id: $4")
-  hey -z "${DUR}s" -c "$5" -q "$6" -m POST -T application/json "${hdr[@]}" -d "$3" "$2" > "$OUT/$1.hey"
-  local p50 p99 rps ok
-  p50=$(awk '/ 50% in/ {printf "%.2f", $3*1000}' "$OUT/$1.hey")
-  p99=$(awk '/ 99% in/ {printf "%.2f", $3*1000}' "$OUT/$1.hey")
-  rps=$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$OUT/$1.hey")
-  ok=$(awk '/\[200\]/ {print $2}' "$OUT/$1.hey")
-  echo "$1 p50_ms=$p50 p99_ms=$p99 rps=$rps ok=${ok:-0}" | tee -a "$OUT/summary.txt"
-}
-
-wrk_run() { # $1 name, $2 url, $3 body, $4 session or ""
-  BODY="$3" SESSION="$4" wrk -t2 -c64 -d"${DUR}s" --latency -s bench/post.lua "$2" > "$OUT/$1.wrk"
-  local rps p99 non2xx
-  rps=$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$OUT/$1.wrk")
-  p99=$(awk '$1=="99%" {print $2}' "$OUT/$1.wrk")
-  non2xx=$(awk '/Non-2xx/ {print $NF}' "$OUT/$1.wrk")
-  echo "$1 max_rps=$rps p99=$p99 non2xx=${non2xx:-0}" | tee -a "$OUT/summary.txt"
-}
-
-: > "$OUT/summary.txt"
-echo "gateway JVM options: $JAVA_OPTS" | tee -a "$OUT/summary.txt"
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1)" | tee -a "$OUT/summary.txt"
+: > "$SUMMARY"
+machine
 
 # --- 1. tools/call, gateway vs direct -------------------------------------------------------------------------
 start_gateway gateway-demo
-echo "time_to_first_200_ms=$TTF_MS" | tee -a "$OUT/summary.txt"
+echo "time_to_first_200_ms=$TTF_MS" | tee -a "$SUMMARY"
 sleep 5
-echo "idle_rss_mb=$(rss_mb "$GPID")" | tee -a "$OUT/summary.txt"
+echo "idle_rss_mb=$(rss_mb "$GPID")" | tee -a "$SUMMARY"
 SID=$(session)
 CALL='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"knowledge-base_search_docs","arguments":{"query":"timeouts"}}}'
 DIRECT='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"search_docs","arguments":{"query":"timeouts"}}}'
@@ -91,7 +39,7 @@ hey_run call-1k-direct "http://127.0.0.1:$KB/mcp" "$DIRECT" "" 10 100
 hey_run call-1k-gateway "http://127.0.0.1:$GW/mcp" "$CALL" "$SID" 10 100
 wrk_run call-max-direct "http://127.0.0.1:$KB/mcp" "$DIRECT" ""
 wrk_run call-max-gateway "http://127.0.0.1:$GW/mcp" "$CALL" "$SID"
-echo "loaded_rss_mb=$(rss_mb "$GPID")" | tee -a "$OUT/summary.txt"
+echo "loaded_rss_mb=$(rss_mb "$GPID")" | tee -a "$SUMMARY"
 
 # --- 1b. initialize: new sessions per second over the two demo backends vs one backend alone -----------------
 hey_run init-direct-one-backend "http://127.0.0.1:$SL/mcp" "$INIT" "" 16 0
@@ -99,7 +47,7 @@ hey_run init-gateway-two-backends "http://127.0.0.1:$GW/mcp" "$INIT" "" 16 0
 stop_gateway
 
 # --- 1c. sealing and opening a session id (a loop in the JVM, no HTTP) --------------------------------------------
-java -cp "target/test-classes:target/classes:target/lib/*" dev.caravan.mcp.SessionSealBench | tee -a "$OUT/summary.txt"
+java -cp "target/test-classes:target/classes:target/lib/*" dev.caravan.mcp.SessionSealBench | tee -a "$SUMMARY"
 
 # --- 2. tools/list fan-out with one slow backend --------------------------------------------------------------
 java -cp "target/test-classes:target/classes:target/lib/*" dev.caravan.bench.FakeMcpBackends $FAKE 10 0 $SLOW_MS \
@@ -130,7 +78,6 @@ EOF
   stop_gateway
 done
 # --- ratios against the baselines measured above --------------------------------------------------------------
-val() { awk -v n="$1" -v k="$2" '$1==n { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1]==k) { sub(/ms$/, "", kv[2]); print kv[2] } } }' "$OUT/summary.txt"; }
 {
   echo "== targets"
   awk -v g="$(val call-1k-gateway p50_ms)" -v d="$(val call-1k-direct p50_ms)" 'BEGIN { printf "tools/call added p50 at 1k req/s: %.2f ms\n", g - d }'
@@ -141,5 +88,5 @@ val() { awk -v n="$1" -v k="$2" '$1==n { for (i = 2; i <= NF; i++) { split($i, k
         -v g99="$(val "list-merged-$n-backends" p99_ms)" -v s99="$(val list-slowest-alone p99_ms)" \
         'BEGIN { printf "tools/list over %d backends minus slowest alone: p50 %+.2f ms, p99 %+.2f ms (target <= 2 ms)\n", n, g50 - s50, g99 - s99 }'
   done
-} | tee -a "$OUT/summary.txt"
+} | tee -a "$SUMMARY"
 echo "results in $OUT/summary.txt"

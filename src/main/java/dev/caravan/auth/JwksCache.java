@@ -4,14 +4,20 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.text.ParseException;
+import java.util.ArrayList;
 import java.util.List;
 
+import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSVerifier;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jose.jwk.JWKMatcher;
-import com.nimbusds.jose.jwk.JWKSelector;
 import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.KeyType;
 import com.nimbusds.jose.jwk.KeyUse;
+import com.nimbusds.jose.jwk.RSAKey;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -33,19 +39,25 @@ final class JwksCache {
 
     private static final Logger LOG = LoggerFactory.getLogger(JwksCache.class);
 
+    /** A signing key ready to verify with: building the public key and verifier once per load, not per request. */
+    private record SigningKey(String kid, KeyType type, JWSVerifier verifier) {
+    }
+
+    /** The keys as loaded: the set itself (to notice changes) and its usable signing keys. */
+    private record Loaded(JWKSet set, List<SigningKey> keys, long version) {
+    }
+
     private final Vertx vertx;
     private final HttpClient client;
     private final String url;
     private final Path file;
     private final long maxAgeMillis;
     private final long minRefreshMillis;
-    private volatile JWKSet keys = new JWKSet();
-    /** changes whenever the set of keys does, so that tokens verified with a withdrawn key are checked again */
-    private volatile long version;
+    private volatile Loaded loaded = new Loaded(new JWKSet(), List.of(), 0);
     private volatile long loadedAt;
     private volatile long fileModified = -1;
     private long lastAttempt = Long.MIN_VALUE / 2;
-    private Future<JWKSet> inflight;
+    private Future<Loaded> inflight;
 
     JwksCache(Vertx vertx, String url, Path file, long maxAgeMillis, long minRefreshMillis) {
         this.vertx = vertx;
@@ -56,14 +68,14 @@ final class JwksCache {
         this.minRefreshMillis = minRefreshMillis;
     }
 
-    /** The key to verify a token with (null when there is none), refreshing first when the key id is new. */
-    Future<JWK> key(String kid, JWSAlgorithm alg) {
-        JWK found = find(kid, alg);
+    /** A verifier for a token's key (null when there is none), refreshing first when the key id is new. */
+    Future<JWSVerifier> verifier(String kid, JWSAlgorithm alg) {
+        JWSVerifier found = find(loaded, kid, alg);
         if (found != null) {
             refreshIfStale();
             return Future.succeededFuture(found);
         }
-        return refresh().map(set -> find(kid, alg));
+        return refresh().map(keys -> find(keys, kid, alg));
     }
 
     /** Starts loading the keys in the background when they are older than the configured maximum age. */
@@ -73,42 +85,46 @@ final class JwksCache {
         }
     }
 
+    /** Changes whenever the set of keys does, so that tokens verified with a withdrawn key are checked again. */
     long version() {
-        return version;
+        return loaded.version();
     }
 
-    private JWK find(String kid, JWSAlgorithm alg) {
-        JWKMatcher.Builder matcher = new JWKMatcher.Builder().keyTypes(com.nimbusds.jose.jwk.KeyType.forAlgorithm(alg))
-                .keyUses(KeyUse.SIGNATURE, null).publicOnly(true);
-        if (kid != null) {
-            matcher.keyID(kid);
+    private static JWSVerifier find(Loaded loaded, String kid, JWSAlgorithm alg) {
+        KeyType type = KeyType.forAlgorithm(alg);
+        JWSVerifier match = null;
+        int matches = 0;
+        for (SigningKey key : loaded.keys()) {
+            if (key.type().equals(type) && (kid == null || kid.equals(key.kid()))) {
+                match = key.verifier();
+                matches++;
+            }
         }
-        List<JWK> matches = new JWKSelector(matcher.build()).select(keys);
         // without a key id a token is only accepted when exactly one key could have signed it
-        return matches.size() == 1 || kid != null && !matches.isEmpty() ? matches.get(0) : null;
+        return matches == 1 || kid != null && matches > 0 ? match : null;
     }
 
-    /** Loads the keys again unless that was tried very recently; the returned future holds the current set. */
-    synchronized Future<JWKSet> refresh() {
+    /** Loads the keys again unless that was tried very recently; the returned future holds the current keys. */
+    private synchronized Future<Loaded> refresh() {
         if (inflight != null) {
             return inflight;
         }
         long now = System.currentTimeMillis();
         if (now - lastAttempt < minRefreshMillis) {
-            return Future.succeededFuture(keys);
+            return Future.succeededFuture(loaded);
         }
         lastAttempt = now;
-        Future<JWKSet> loading = (file != null ? loadFile() : fetch()).map(set -> {
-            if (!set.toJSONObject().equals(keys.toJSONObject())) {
-                version++;
+        Future<Loaded> loading = (file != null ? loadFile() : fetch()).map(set -> {
+            Loaded before = loaded;
+            if (!set.toJSONObject().equals(before.set().toJSONObject())) {
+                loaded = new Loaded(set, signingKeys(set), before.version() + 1);
             }
-            keys = set;
             loadedAt = System.currentTimeMillis();
-            return set;
+            return loaded;
         }).recover(e -> {
             LOG.warn("Could not refresh the signing keys from {}: {}; keeping the {} keys already known",
-                    file != null ? file : url, e.getMessage(), keys.getKeys().size());
-            return Future.succeededFuture(keys);
+                    file != null ? file : url, e.getMessage(), loaded.keys().size());
+            return Future.succeededFuture(loaded);
         });
         if (!loading.isComplete()) {
             // a file loads at once; a fetch is shared by every request that waits for it
@@ -120,6 +136,26 @@ final class JwksCache {
             });
         }
         return loading;
+    }
+
+    /** The RSA and EC signature keys of a set, each with its verifier; encryption keys and other types are left out. */
+    private static List<SigningKey> signingKeys(JWKSet set) {
+        List<SigningKey> keys = new ArrayList<>();
+        for (JWK jwk : set.getKeys()) {
+            if (jwk.getKeyUse() != null && !KeyUse.SIGNATURE.equals(jwk.getKeyUse())) {
+                continue;
+            }
+            try {
+                if (jwk instanceof RSAKey rsa) {
+                    keys.add(new SigningKey(jwk.getKeyID(), KeyType.RSA, new RSASSAVerifier(rsa.toRSAPublicKey())));
+                } else if (jwk instanceof ECKey ec) {
+                    keys.add(new SigningKey(jwk.getKeyID(), KeyType.EC, new ECDSAVerifier(ec.toPublicJWK())));
+                }
+            } catch (JOSEException e) {
+                LOG.warn("Signing key {} cannot be used: {}", jwk.getKeyID(), e.getMessage());
+            }
+        }
+        return List.copyOf(keys);
     }
 
     private Future<JWKSet> fetch() {
@@ -150,7 +186,7 @@ final class JwksCache {
         try {
             long modified = Files.getLastModifiedTime(file).toMillis();
             if (modified == fileModified) {
-                return Future.succeededFuture(keys);
+                return Future.succeededFuture(loaded.set());
             }
             JWKSet set = JWKSet.parse(Files.readString(file));
             fileModified = modified;

@@ -15,9 +15,6 @@ import java.util.stream.Collectors;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSVerifier;
-import com.nimbusds.jose.crypto.factories.DefaultJWSVerifierFactory;
-import com.nimbusds.jose.jwk.AsymmetricJWK;
 import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.JWTParser;
@@ -49,7 +46,6 @@ public final class JwtAuth extends AsyncProcessorSupport implements CamelContext
 
     private static final Logger LOG = LoggerFactory.getLogger(JwtAuth.class);
     private static final Set<JWSAlgorithm> ASYMMETRIC = new HashSet<>(JWSAlgorithm.Family.SIGNATURE);
-    private static final DefaultJWSVerifierFactory VERIFIERS = new DefaultJWSVerifierFactory();
 
     private CamelContext camelContext;
     private String name = "jwt";
@@ -160,6 +156,12 @@ public final class JwtAuth extends AsyncProcessorSupport implements CamelContext
             jwks().refreshIfStale();
             return Future.succeededFuture(known.claims());
         }
+        long keysVersion = jwks().version();
+        return verifyFully(token).onSuccess(claims -> remember(token, new Verified(claims, keysVersion)));
+    }
+
+    /** Parses a token and checks its algorithm, signature and claims, without looking at remembered tokens. */
+    Future<JWTClaimsSet> verifyFully(String token) {
         if (token.length() > maxTokenBytes) {
             return Future.failedFuture(invalid("token larger than " + maxTokenBytes + " bytes"));
         }
@@ -176,25 +178,18 @@ public final class JwtAuth extends AsyncProcessorSupport implements CamelContext
         if (!algorithms.contains(alg)) {
             return Future.failedFuture(invalid("algorithm " + alg + " is not accepted"));
         }
-        long keysVersion = jwks().version();
-        return jwks().key(signed.getHeader().getKeyID(), alg).compose(key -> {
-            if (key == null) {
+        return jwks().verifier(signed.getHeader().getKeyID(), alg).compose(verifier -> {
+            if (verifier == null) {
                 return Future.failedFuture(invalid("signed with an unknown key"));
             }
             try {
-                JWSVerifier verifier = VERIFIERS.createJWSVerifier(signed.getHeader(),
-                        ((AsymmetricJWK) key).toPublicKey());
                 if (!signed.verify(verifier)) {
                     return Future.failedFuture(invalid("bad signature"));
                 }
                 JWTClaimsSet claims = signed.getJWTClaimsSet();
                 String problem = checkClaims(claims);
-                if (problem != null) {
-                    return Future.failedFuture(invalid(problem));
-                }
-                remember(token, new Verified(claims, keysVersion));
-                return Future.succeededFuture(claims);
-            } catch (JOSEException | ParseException | ClassCastException e) {
+                return problem == null ? Future.succeededFuture(claims) : Future.failedFuture(invalid(problem));
+            } catch (JOSEException | ParseException e) {
                 return Future.failedFuture(invalid("cannot verify the token"));
             }
         });

@@ -35,6 +35,7 @@ import dev.caravan.mcp.JsonRpc;
 import dev.caravan.support.McpHttp;
 import dev.caravan.support.ScriptedMcpServer;
 import dev.caravan.support.TestIssuer;
+import dev.caravan.support.TestKeys;
 import dev.caravan.support.TestPorts;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -126,7 +127,7 @@ class AuthGatewayTest {
     }
 
     /** the test's own signing key, published in the JWKS next to the issuer's */
-    private static final RSAKey KEY = TestIssuer.newKey();
+    private static final RSAKey KEY = TestKeys.newKey();
 
     /** A token the issuer would never sign, made by hand with the test's key (which the JWKS publishes). */
     private static String forged(String kind) throws Exception {
@@ -145,13 +146,13 @@ class AuthGatewayTest {
                 jwt.sign(new MACSigner(key.toPublicJWK().toRSAPublicKey().getEncoded()));
                 yield jwt.serialize();
             }
-            case "expired" -> TestIssuer.sign(key, base.issueTime(new Date(now - 7_200_000))
+            case "expired" -> TestKeys.sign(key, base.issueTime(new Date(now - 7_200_000))
                     .expirationTime(new Date(now - 3_600_000)).build());
-            case "not-yet-valid" -> TestIssuer.sign(key, base.notBeforeTime(new Date(now + 600_000)).build());
-            case "no-expiry" -> TestIssuer.sign(key, base.expirationTime(null).build());
-            case "wrong-issuer" -> TestIssuer.sign(key, base.issuer("https://evil.example").build());
+            case "not-yet-valid" -> TestKeys.sign(key, base.notBeforeTime(new Date(now + 600_000)).build());
+            case "no-expiry" -> TestKeys.sign(key, base.expirationTime(null).build());
+            case "wrong-issuer" -> TestKeys.sign(key, base.issuer("https://evil.example").build());
             case "wrong-audience" -> ISSUER.token("https://other.example/mcp", claims());
-            case "unknown-kid" -> TestIssuer.sign(TestIssuer.newKey(), base.build());
+            case "unknown-kid" -> TestKeys.sign(TestKeys.newKey(), base.build());
             case "bad-signature" -> {
                 String good = token();
                 yield good.substring(0, good.lastIndexOf('.') + 1) + Base64.getUrlEncoder().withoutPadding()
@@ -287,15 +288,15 @@ class AuthGatewayTest {
 
     @Test
     void keyRotationAcceptsTheNewKeyAndRefusesTheWithdrawnOne() {
-        RSAKey first = TestIssuer.newKey();
-        RSAKey second = TestIssuer.newKey();
+        RSAKey first = TestKeys.newKey();
+        RSAKey second = TestKeys.newKey();
         ISSUER.publish(KEY, first);
-        String byFirst = TestIssuer.sign(first, ISSUER.claims(RESOURCE).claim("email", "alice@solo.io")
+        String byFirst = TestKeys.sign(first, ISSUER.claims(RESOURCE).claim("email", "alice@solo.io")
                 .claim("email_verified", true).claim("scope", "mcp").build());
         client(byFirst);
 
         ISSUER.publish(KEY, second);
-        String bySecond = TestIssuer.sign(second, ISSUER.claims(RESOURCE).claim("email", "alice@solo.io")
+        String bySecond = TestKeys.sign(second, ISSUER.claims(RESOURCE).claim("email", "alice@solo.io")
                 .claim("email_verified", true).claim("scope", "mcp").build());
         int fetches = ISSUER.jwksFetches();
         client(bySecond);

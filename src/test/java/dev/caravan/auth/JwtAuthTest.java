@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 import dev.caravan.support.TestIssuer;
+import dev.caravan.support.TestKeys;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -40,7 +41,7 @@ class JwtAuthTest {
     private final TestIssuer issuer = new TestIssuer();
     private final Vertx vertx = Vertx.vertx();
     private final CamelContext camel = new DefaultCamelContext();
-    private final RSAKey rsa = TestIssuer.newKey();
+    private final RSAKey rsa = TestKeys.newKey();
     private ECKey ec;
 
     @BeforeAll
@@ -95,18 +96,21 @@ class JwtAuthTest {
     @Test
     void everyAsymmetricFamilyIsAcceptedAndClaimsBecomeProperties() throws Exception {
         JwtAuth auth = auth("strict");
-        for (String token : List.of(TestIssuer.sign(rsa, JWSAlgorithm.RS256, claims().build()),
-                TestIssuer.sign(rsa, JWSAlgorithm.PS384, claims().build()),
-                TestIssuer.sign(ec, JWSAlgorithm.ES256, claims().build()))) {
+        for (String token : List.of(TestKeys.sign(rsa, JWSAlgorithm.RS256, claims().build()),
+                TestKeys.sign(rsa, JWSAlgorithm.PS384, claims().build()),
+                TestKeys.sign(ec, JWSAlgorithm.ES256, claims().build()))) {
             Exchange ok = check(auth, "Authorization", bearer(token));
             assertNull(ok.getException(), () -> String.valueOf(ok.getException()));
             assertEquals("alice@solo.io", ok.getProperty("jwt.email"));
             assertEquals(true, ok.getProperty("jwt.email_verified"));
             assertEquals("someone", ok.getProperty(AuthExchange.SUBJECT));
             assertEquals("alice@solo.io", AuthExchange.claims(ok).get("email"));
+            // as route files read them
+            assertEquals("alice@solo.io", camel.resolveLanguage("simple")
+                    .createExpression("${exchangeProperty[jwt.email]}").evaluate(ok, String.class));
         }
         // an EC key cannot vouch for an RSA signature, whatever the header's key id says
-        String mismatched = TestIssuer.sign(rsa, JWSAlgorithm.RS256, claims().build()).replaceFirst("^[^.]+",
+        String mismatched = TestKeys.sign(rsa, JWSAlgorithm.RS256, claims().build()).replaceFirst("^[^.]+",
                 java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
                         "{\"alg\":\"RS256\",\"kid\":\"ec-1\"}".getBytes()));
         assertEquals(401, status(check(auth, "Authorization", bearer(mismatched))));
@@ -125,9 +129,9 @@ class JwtAuthTest {
         JwtAuth auth = auth("strict");
         auth.setAlgorithms("ES256");
         assertEquals(401, status(check(auth, "Authorization",
-                bearer(TestIssuer.sign(rsa, JWSAlgorithm.RS256, claims().build())))));
+                bearer(TestKeys.sign(rsa, JWSAlgorithm.RS256, claims().build())))));
         assertEquals(200, status(check(auth, "Authorization",
-                bearer(TestIssuer.sign(ec, JWSAlgorithm.ES256, claims().build())))));
+                bearer(TestKeys.sign(ec, JWSAlgorithm.ES256, claims().build())))));
     }
 
     @Test
@@ -136,16 +140,16 @@ class JwtAuthTest {
         auth.setIssuers("https://accounts.google.com, accounts.google.com");
         for (String iss : List.of("https://accounts.google.com", "accounts.google.com")) {
             assertEquals(200, status(check(auth, "Authorization",
-                    bearer(TestIssuer.sign(rsa, claims().issuer(iss).build())))), iss);
+                    bearer(TestKeys.sign(rsa, claims().issuer(iss).build())))), iss);
         }
         assertEquals(401, status(check(auth, "Authorization",
-                bearer(TestIssuer.sign(rsa, claims().issuer("https://accounts.google.com.evil").build())))));
+                bearer(TestKeys.sign(rsa, claims().issuer("https://accounts.google.com.evil").build())))));
     }
 
     @Test
     void modesDecideWhatHappensWithoutAGoodToken() throws Exception {
         String bad = "Bearer not.a.token";
-        String good = bearer(TestIssuer.sign(rsa, claims().build()));
+        String good = bearer(TestKeys.sign(rsa, claims().build()));
         assertEquals(401, status(check(auth("strict"))));
         assertEquals(200, status(check(auth("optional"))));
         assertEquals(401, status(check(auth("optional"), "Authorization", bad)));
@@ -160,7 +164,7 @@ class JwtAuthTest {
     void theTokenMayComeInAnotherConfiguredHeader() throws Exception {
         JwtAuth auth = auth("strict");
         auth.setTokenHeaders("x-api-key, authorization");
-        String token = TestIssuer.sign(rsa, claims().build());
+        String token = TestKeys.sign(rsa, claims().build());
         assertEquals(200, status(check(auth, "x-api-key", token)));
         assertEquals(200, status(check(auth, "Authorization", bearer(token))));
         assertEquals(401, status(check(auth, "Authorization", "Basic abc")));
@@ -170,10 +174,10 @@ class JwtAuthTest {
     void unknownKeyIdsTriggerAtMostOneFetchPerInterval() throws Exception {
         JwtAuth auth = auth("strict");
         auth.setJwksMinRefresh("1h");
-        assertEquals(200, status(check(auth, "Authorization", bearer(TestIssuer.sign(rsa, claims().build())))));
+        assertEquals(200, status(check(auth, "Authorization", bearer(TestKeys.sign(rsa, claims().build())))));
         int fetches = issuer.jwksFetches();
         for (int i = 0; i < 20; i++) {
-            String forged = TestIssuer.sign(TestIssuer.newKey(), claims().build());
+            String forged = TestKeys.sign(TestKeys.newKey(), claims().build());
             assertEquals(401, status(check(auth, "Authorization", bearer(forged))));
         }
         assertTrue(issuer.jwksFetches() - fetches <= 1, (issuer.jwksFetches() - fetches) + " fetches");
@@ -184,17 +188,17 @@ class JwtAuthTest {
         JwtAuth auth = auth("strict");
         auth.setJwksMaxAge("0s");
         auth.setJwksMinRefresh("0s");
-        String token = TestIssuer.sign(rsa, claims().build());
+        String token = TestKeys.sign(rsa, claims().build());
         assertEquals(200, status(check(auth, "Authorization", bearer(token))));
         issuer.failJwks(true);
         try {
             int fetches = issuer.jwksFetches();
             // the keys are stale at once (max age 0): a refresh is attempted, fails, and the old keys go on working
-            assertEquals(200, status(check(auth, "Authorization", bearer(TestIssuer.sign(rsa, claims().build())))));
-            assertEquals(200, status(check(auth, "Authorization", bearer(TestIssuer.sign(ec, JWSAlgorithm.ES256,
+            assertEquals(200, status(check(auth, "Authorization", bearer(TestKeys.sign(rsa, claims().build())))));
+            assertEquals(200, status(check(auth, "Authorization", bearer(TestKeys.sign(ec, JWSAlgorithm.ES256,
                     claims().build())))));
             // a token with a new key id waits for a fetch, which fails: refused, and the fetch did happen
-            assertEquals(401, status(check(auth, "Authorization", bearer(TestIssuer.sign(TestIssuer.newKey(),
+            assertEquals(401, status(check(auth, "Authorization", bearer(TestKeys.sign(TestKeys.newKey(),
                     claims().build())))));
             assertTrue(issuer.jwksFetches() > fetches, "no refresh was attempted");
             assertEquals(200, status(check(auth, "Authorization", bearer(token))));
@@ -206,15 +210,15 @@ class JwtAuthTest {
     @Test
     void aLocalKeySetFileIsReadAgainWhenATokenNamesANewKey() throws Exception {
         Path file = Files.createTempFile("jwks", ".json");
-        RSAKey first = TestIssuer.newKey();
+        RSAKey first = TestKeys.newKey();
         Files.writeString(file, new JWKSet(first.toPublicJWK()).toString());
         JwtAuth auth = auth("strict");
         auth.setJwksUrl("");
         auth.setJwksFile(file.toString());
         auth.setJwksMinRefresh("0s");
-        assertEquals(200, status(check(auth, "Authorization", bearer(TestIssuer.sign(first, claims().build())))));
-        RSAKey second = TestIssuer.newKey();
-        String bySecond = bearer(TestIssuer.sign(second, claims().build()));
+        assertEquals(200, status(check(auth, "Authorization", bearer(TestKeys.sign(first, claims().build())))));
+        RSAKey second = TestKeys.newKey();
+        String bySecond = bearer(TestKeys.sign(second, claims().build()));
         assertEquals(401, status(check(auth, "Authorization", bySecond)));
         Files.writeString(file, new JWKSet(List.of(first.toPublicJWK(), second.toPublicJWK())).toString());
         Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5000));
@@ -229,18 +233,18 @@ class JwtAuthTest {
         AuthFailure missing = (AuthFailure) check(auth).getException();
         assertEquals("Bearer resource_metadata=\"https://gateway.example.com/.well-known/oauth-protected-resource/mcp\""
                      + ", scope=\"mcp\"", missing.wwwAuthenticate());
-        AuthFailure expired = (AuthFailure) check(auth, "Authorization", bearer(TestIssuer.sign(rsa, claims()
+        AuthFailure expired = (AuthFailure) check(auth, "Authorization", bearer(TestKeys.sign(rsa, claims()
                 .expirationTime(new java.util.Date(System.currentTimeMillis() - 120_000)).claim("scope", "mcp")
                 .build()))).getException();
         assertEquals(401, expired.status());
         assertTrue(expired.wwwAuthenticate().endsWith("error=\"invalid_token\", error_description=\"Unauthorized: "
                                                       + "token expired\""), expired.wwwAuthenticate());
-        AuthFailure scope = (AuthFailure) check(auth, "Authorization", bearer(TestIssuer.sign(rsa, claims()
+        AuthFailure scope = (AuthFailure) check(auth, "Authorization", bearer(TestKeys.sign(rsa, claims()
                 .claim("scp", List.of("other")).build()))).getException();
         assertEquals(403, scope.status());
         assertEquals("insufficient_scope", scope.reason());
         // a token within the clock skew (60 s by default) is still good
-        assertEquals(200, status(check(auth, "Authorization", bearer(TestIssuer.sign(rsa, claims()
+        assertEquals(200, status(check(auth, "Authorization", bearer(TestKeys.sign(rsa, claims()
                 .expirationTime(new java.util.Date(System.currentTimeMillis() - 30_000))
                 .claim("scope", "openid mcp").build())))));
         assertEquals(Map.of(), AuthExchange.claims(check(auth)));

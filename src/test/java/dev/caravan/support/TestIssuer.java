@@ -8,22 +8,11 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.ECDSASigner;
-import com.nimbusds.jose.crypto.RSASSASigner;
-import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
-import com.nimbusds.jose.jwk.KeyUse;
-import com.nimbusds.jose.jwk.RSAKey;
-import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
 import no.nav.security.mock.oauth2.MockOAuth2Server;
 
@@ -105,35 +94,11 @@ public final class TestIssuer implements AutoCloseable {
         failing = fail;
     }
 
-    public static RSAKey newKey() {
-        try {
-            return new RSAKeyGenerator(2048).keyID("test-" + UUID.randomUUID()).keyUse(KeyUse.SIGNATURE).generate();
-        } catch (JOSEException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     /** Claims like the issuer's: its iss, this audience, issued now and valid for an hour. */
     public JWTClaimsSet.Builder claims(String audience) {
         long now = System.currentTimeMillis();
         return new JWTClaimsSet.Builder().issuer(issuer()).audience(audience).subject("someone")
                 .issueTime(new Date(now)).expirationTime(new Date(now + 3_600_000));
-    }
-
-    /** Signs claims with one of the test's RSA keys (RS256, its key id in the header). */
-    public static String sign(RSAKey key, JWTClaimsSet claims) {
-        return sign(key, JWSAlgorithm.RS256, claims);
-    }
-
-    /** Signs claims with an RSA or EC key and one of its algorithms (RS*, PS*, ES*). */
-    public static String sign(JWK key, JWSAlgorithm alg, JWTClaimsSet claims) {
-        try {
-            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(alg).keyID(key.getKeyID()).build(), claims);
-            jwt.sign(key instanceof ECKey ec ? new ECDSASigner(ec) : new RSASSASigner((RSAKey) key));
-            return jwt.serialize();
-        } catch (JOSEException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     @Override

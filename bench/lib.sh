@@ -1,0 +1,70 @@
+# Shared by the bench scripts: ports, the gateway's start and stop, and load runs whose results go to $SUMMARY.
+# Callers set OUT (a directory), SUMMARY (a file), DUR (seconds per measurement) and JAVA_OPTS; TOKEN, when set, is
+# sent as "Authorization: Bearer $TOKEN" by session, hey_run and wrk_run.
+GW=13000; MG=13876; KB=13101; SL=13102; ISS=13103
+export CARAVAN_HTTP_PORT=$GW CARAVAN_MANAGEMENT_PORT=$MG \
+       CARAVAN_DEMO_KNOWLEDGE_BASE_PORT=$KB CARAVAN_DEMO_SLACK_CONVERSATIONS_PORT=$SL CARAVAN_DEMO_ISSUER_PORT=$ISS \
+       MCP_KNOWLEDGE_BASE_URL=http://127.0.0.1:$KB/mcp MCP_SLACK_CONVERSATIONS_URL=http://127.0.0.1:$SL/mcp \
+       CAMEL_MAIN_ROUTES_RELOAD_ENABLED=false
+ACCEPT="Accept: application/json, text/event-stream"
+INIT='{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}}'
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+auth_header() { [ -n "${TOKEN:-}" ] && printf 'Authorization: Bearer %s' "$TOKEN" || printf 'X-No-Auth: 1'; }
+
+session() { # prints the gateway session id after initialize + notifications/initialized
+  local sid
+  sid=$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' -H "$ACCEPT" -H "$(auth_header)" -d "$INIT" \
+          "http://127.0.0.1:$GW/mcp" | awk 'tolower($1)=="mcp-session-id:" {print $2}' | tr -d '\r')
+  curl -s -o /dev/null -H 'Content-Type: application/json' -H "$ACCEPT" -H "$(auth_header)" -H "Mcp-Session-Id: $sid" \
+       -d '{"jsonrpc":"2.0","method":"notifications/initialized"}' "http://127.0.0.1:$GW/mcp"
+  echo "$sid"
+}
+
+start_gateway() { # $1 log name; sets GPID and TTF_MS (process start to the first answer on initialize: 200, or 401
+                  # when a token is required)
+  local t0 code; t0=$(date +%s%N)
+  # shellcheck disable=SC2086 # JAVA_OPTS is a list of JVM flags
+  java ${JAVA_OPTS} -jar target/caravan.jar > "$OUT/$1.log" 2>&1 &
+  GPID=$!; PIDS+=("$GPID")
+  until code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -H "$ACCEPT" -d "$INIT" \
+                 "http://127.0.0.1:$GW/mcp" 2>/dev/null) && { [ "$code" = 200 ] || [ "$code" = 401 ]; }; do
+    kill -0 "$GPID" || { echo "gateway died, see $OUT/$1.log"; exit 1; }
+    sleep 0.02
+  done
+  TTF_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
+}
+
+stop_gateway() { kill "$GPID"; wait "$GPID" 2>/dev/null || true; }
+rss_mb() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$1/status"; }
+
+hey_run() { # $1 name, $2 url, $3 body, $4 session or "", $5 workers, $6 qps per worker
+  local hdr=(-H "$ACCEPT" -H "$(auth_header)"); [ -n "$4" ] && hdr+=(-H "Mcp-Session-Id: $4")
+  hey -z "${DUR}s" -c "$5" -q "$6" -m POST -T application/json "${hdr[@]}" -d "$3" "$2" > "$OUT/$1.hey"
+  local p50 p99 rps ok
+  p50=$(awk '/ 50% in/ {printf "%.2f", $3*1000}' "$OUT/$1.hey")
+  p99=$(awk '/ 99% in/ {printf "%.2f", $3*1000}' "$OUT/$1.hey")
+  rps=$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$OUT/$1.hey")
+  ok=$(awk '/\[200\]/ {print $2}' "$OUT/$1.hey")
+  echo "$1 p50_ms=$p50 p99_ms=$p99 rps=$rps ok=${ok:-0}" | tee -a "$SUMMARY"
+}
+
+wrk_run() { # $1 name, $2 url, $3 body, $4 session or ""
+  BODY="$3" SESSION="$4" TOKEN="${TOKEN:-}" wrk -t2 -c64 -d"${DUR}s" --latency -s bench/post.lua "$2" > "$OUT/$1.wrk"
+  local rps p99 non2xx
+  rps=$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$OUT/$1.wrk")
+  p99=$(awk '$1=="99%" {print $2}' "$OUT/$1.wrk")
+  non2xx=$(awk '/Non-2xx/ {print $NF}' "$OUT/$1.wrk")
+  echo "$1 max_rps=$rps p99=$p99 non2xx=${non2xx:-0}" | tee -a "$SUMMARY"
+}
+
+val() { # $1 measurement name, $2 key: its value in $SUMMARY
+  awk -v n="$1" -v k="$2" '$1==n { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1]==k) { sub(/ms$/, "", kv[2]); print kv[2] } } }' "$SUMMARY"
+}
+
+machine() { # the machine and JVM, first lines of every summary
+  echo "gateway JVM options: $JAVA_OPTS" | tee -a "$SUMMARY"
+  echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1)" | tee -a "$SUMMARY"
+}
