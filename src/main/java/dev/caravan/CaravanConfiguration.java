@@ -2,8 +2,8 @@ package dev.caravan;
 
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -89,7 +89,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 secrets.resolve(props.resolveProperty("caravan.mcp.session.previous-key").orElse("")),
                 millis(props, "caravan.mcp.session.ttl", "24h"));
         registry.bind("mcpRequestCheck", new McpRequestCheck(
-                csv(props.resolveProperty("caravan.mcp.allowed-origins").orElse("")),
+                Set.copyOf(csv(props.resolveProperty("caravan.mcp.allowed-origins").orElse(""))),
                 millis(props, "caravan.mcp.request-timeout", "300s")));
         registry.bind("mcpSessionCheck", new McpSessionCheck(sessions));
         registry.bind("mcpBackendRequest",
@@ -127,8 +127,9 @@ public final class CaravanConfiguration implements CamelConfiguration {
         return TimeUtils.toMilliSeconds(props.resolveProperty(key).orElse(fallback).strip());
     }
 
-    private static Set<String> csv(String value) {
-        return Arrays.stream(value.split(",")).map(String::strip).filter(s -> !s.isEmpty())
-                .collect(Collectors.toUnmodifiableSet());
+    /** The items of a comma-separated setting, in order, blanks left out; none for null. */
+    public static List<String> csv(String value) {
+        return value == null ? List.of() : Arrays.stream(value.split(",")).map(String::strip)
+                .filter(s -> !s.isEmpty()).toList();
     }
 }

@@ -2,8 +2,6 @@ package dev.caravan.auth;
 
 import java.util.Map;
 
-import org.apache.camel.CamelContext;
-import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.slf4j.Logger;
@@ -16,25 +14,24 @@ import dev.caravan.telemetry.GatewayMetrics;
  * {@code jwt.email endsWith "@solo.io" && jwt.email_verified == true}. A request it does not allow gets 403; every
  * refusal is logged (who, what, which rule) and counted. Declared as a bean in a route file.
  */
-public final class AccessRule implements Processor, CamelContextAware {
+public final class AccessRule implements Processor {
 
     private static final Logger LOG = LoggerFactory.getLogger(AccessRule.class);
 
-    private CamelContext camelContext;
     private String name = "access-rule";
     private Rule rule;
 
     @Override
     public void process(Exchange exchange) {
         if (!rule.allows(AuthExchange.facts(exchange, Map.of()))) {
-            throw deny(exchange, name, rule, "this request", GatewayMetrics.of(camelContext));
+            throw deny(exchange, name, rule, "this request");
         }
     }
 
     /** Logs and counts a refusal, and returns the failure to throw. */
-    public static AuthFailure deny(Exchange exchange, String policy, Object rule, String what, GatewayMetrics metrics) {
+    public static AuthFailure deny(Exchange exchange, String policy, Object rule, String what) {
         LOG.info("{} denied {} to {} (rule: {})", policy, what, AuthExchange.caller(exchange), rule);
-        metrics.authFailure(policy, "denied");
+        GatewayMetrics.of(exchange.getContext()).authFailure(policy, "denied");
         return new AuthFailure(403, "denied", "Forbidden: " + policy + " does not allow " + what, null);
     }
 
@@ -46,15 +43,5 @@ public final class AccessRule implements Processor, CamelContextAware {
     /** The rule ({@link Rule} syntax); a rule that does not parse fails the route file that declares it. */
     public void setRule(String rule) {
         this.rule = Rule.parse(rule);
-    }
-
-    @Override
-    public CamelContext getCamelContext() {
-        return camelContext;
-    }
-
-    @Override
-    public void setCamelContext(CamelContext camelContext) {
-        this.camelContext = camelContext;
     }
 }

@@ -11,7 +11,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Collectors;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -32,6 +31,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.caravan.telemetry.GatewayMetrics;
+
+import static dev.caravan.CaravanConfiguration.csv;
 
 /**
  * Checks the caller's JWT: signature against the issuer's JWKS (asymmetric algorithms only: no {@code none}, no HMAC),
@@ -288,11 +289,6 @@ public final class JwtAuth extends AsyncProcessorSupport implements CamelContext
         return cache;
     }
 
-    private static Set<String> csv(String value) {
-        return value == null ? Set.of() : Arrays.stream(value.split(",")).map(String::strip)
-                .filter(s -> !s.isEmpty()).collect(Collectors.toUnmodifiableSet());
-    }
-
     @Override
     public CamelContext getCamelContext() {
         return camelContext;
@@ -318,12 +314,12 @@ public final class JwtAuth extends AsyncProcessorSupport implements CamelContext
 
     /** Trusted issuers, comma separated (Google: https://accounts.google.com,accounts.google.com). */
     public void setIssuers(String issuers) {
-        this.issuers = csv(issuers);
+        this.issuers = Set.copyOf(csv(issuers));
     }
 
     /** Accepted audiences, comma separated: the gateway's resource URL for MCP. Empty accepts any. */
     public void setAudiences(String audiences) {
-        this.audiences = csv(audiences);
+        this.audiences = Set.copyOf(csv(audiences));
     }
 
     public void setJwksUrl(String jwksUrl) {
@@ -353,13 +349,12 @@ public final class JwtAuth extends AsyncProcessorSupport implements CamelContext
 
     /** Scopes every token must grant, comma separated. */
     public void setRequiredScopes(String scopes) {
-        this.requiredScopes = csv(scopes);
+        this.requiredScopes = Set.copyOf(csv(scopes));
     }
 
     /** Headers that may carry the token, in order: "authorization" (Bearer) and, for LLM SDKs, "x-api-key". */
     public void setTokenHeaders(String headers) {
-        this.tokenHeaders = List.copyOf(csv(headers).stream().sorted((a, b) -> a.equalsIgnoreCase("authorization") ? -1
-                : b.equalsIgnoreCase("authorization") ? 1 : a.compareTo(b)).toList());
+        this.tokenHeaders = csv(headers);
     }
 
     /** The protected resource this policy guards (its metadata URL goes into 401 answers). */

@@ -3,14 +3,15 @@ package dev.caravan.auth;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
+import java.util.List;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.component.platform.http.vertx.HttpMessage;
+
+import static dev.caravan.CaravanConfiguration.csv;
 
 /**
  * OAuth 2.0 Protected Resource Metadata (RFC 9728) for a resource the gateway guards, so MCP clients can discover
@@ -24,9 +25,9 @@ public final class ProtectedResourceMetadata implements Processor {
     private static final String WELL_KNOWN = "/.well-known/oauth-protected-resource";
 
     private String resource;
-    private String[] authorizationServers = new String[0];
-    private String[] scopesSupported = new String[0];
-    private String[] bearerMethods = {"header"};
+    private List<String> authorizationServers = List.of();
+    private List<String> scopesSupported = List.of();
+    private List<String> bearerMethods = List.of("header");
     private String documentation;
 
     /** Where a resource's metadata lives: the well-known path inserted between host and path (RFC 9728 §3.1). */
@@ -50,9 +51,9 @@ public final class ProtectedResourceMetadata implements Processor {
         }
         ObjectNode body = JSON.createObjectNode();
         body.put("resource", resource);
-        array(body.putArray("authorization_servers"), authorizationServers);
-        array(body.putArray("scopes_supported"), scopesSupported);
-        array(body.putArray("bearer_methods_supported"), bearerMethods);
+        authorizationServers.forEach(body.putArray("authorization_servers")::add);
+        scopesSupported.forEach(body.putArray("scopes_supported")::add);
+        bearerMethods.forEach(body.putArray("bearer_methods_supported")::add);
         if (documentation != null && !documentation.isBlank()) {
             body.put("resource_documentation", documentation);
         }
@@ -62,15 +63,6 @@ public final class ProtectedResourceMetadata implements Processor {
 
     private static ByteBuffer bytes(ObjectNode json) {
         return ByteBuffer.wrap(json.toString().getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static void array(ArrayNode node, String[] values) {
-        Arrays.stream(values).forEach(node::add);
-    }
-
-    private static String[] csv(String value) {
-        return value == null ? new String[0] : Arrays.stream(value.split(",")).map(String::strip)
-                .filter(s -> !s.isEmpty()).toArray(String[]::new);
     }
 
     public void setResource(String resource) {

@@ -11,15 +11,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.apache.camel.CamelContext;
-import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 
 import dev.caravan.auth.AccessRule;
 import dev.caravan.auth.AuthExchange;
 import dev.caravan.auth.Rule;
-import dev.caravan.telemetry.GatewayMetrics;
 
 /**
  * Which tools, prompts and resources a caller may see and use. Each kind has its own list of {@link Rule}s, one per
@@ -31,11 +28,10 @@ import dev.caravan.telemetry.GatewayMetrics;
  * visible, since the arguments are not known yet) and refuses calls with 403 — hidden items included, so a client
  * cannot call what it was not shown. Declared as a bean in a route file.
  */
-public final class McpAccessPolicy implements Processor, CamelContextAware {
+public final class McpAccessPolicy implements Processor {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private CamelContext camelContext;
     private String name = "mcp-access";
     private final Map<String, List<Rule>> rules = new HashMap<>();
 
@@ -84,8 +80,7 @@ public final class McpAccessPolicy implements Processor, CamelContextAware {
         facts.put("mcp.arguments", arguments == null ? Map.of() : JSON.convertValue(arguments, Map.class));
         Rule.Facts all = AuthExchange.facts(exchange, facts);
         if (rules.get(kind).stream().noneMatch(r -> r.allows(all))) {
-            throw AccessRule.deny(exchange, name, "no " + kind + " rule allows it", kind + " " + target,
-                    GatewayMetrics.of(camelContext));
+            throw AccessRule.deny(exchange, name, "no " + kind + " rule allows it", kind + " " + target);
         }
     }
 
@@ -107,7 +102,7 @@ public final class McpAccessPolicy implements Processor, CamelContextAware {
         for (JsonNode item : items) {
             String itemName = item.path(listed.field()).asText();
             Map<String, Object> facts = item(exchange, listed.kind(), itemName,
-                    backendOf(session, itemName, listed.separator()));
+                    backendOf(exchange, session, itemName, listed.separator()));
             facts.put("mcp.arguments", Rule.UNKNOWN);
             Rule.Facts all = AuthExchange.facts(exchange, facts);
             if (rules.get(listed.kind()).stream().anyMatch(r -> r.evaluate(all) != Rule.Outcome.FALSE)) {
@@ -119,16 +114,13 @@ public final class McpAccessPolicy implements Processor, CamelContextAware {
     }
 
     /** The backend a listed item came from, as calls to it will be routed. */
-    private String backendOf(McpSessions.Session session, String itemName, char separator) {
+    private static String backendOf(Exchange exchange, McpSessions.Session session, String itemName, char separator) {
         if (!session.qualified()) {
             return session.backends().keySet().iterator().next();
         }
-        McpBackends.Backend owner = backends().owner(itemName, separator);
+        McpBackends.Backend owner = exchange.getContext().getRegistry().findSingleByType(McpBackends.class)
+                .owner(itemName, separator);
         return owner == null ? null : owner.name();
-    }
-
-    private McpBackends backends() {
-        return camelContext.getRegistry().findSingleByType(McpBackends.class);
     }
 
     private static Map<String, Object> item(Exchange exchange, String kind, String target, String backend) {
@@ -171,15 +163,5 @@ public final class McpAccessPolicy implements Processor, CamelContextAware {
     /** Rules for resources and resource templates, one per line. */
     public void setResources(String lines) {
         rules.put("resource", parse(lines));
-    }
-
-    @Override
-    public CamelContext getCamelContext() {
-        return camelContext;
-    }
-
-    @Override
-    public void setCamelContext(CamelContext camelContext) {
-        this.camelContext = camelContext;
     }
 }

@@ -81,6 +81,8 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
     private final Vertx vertx;
     private final HttpClient client;
     private final int maxCaptureBytes;
+    /** resolves {@code {{secret:...}}} references in URLs and configured headers, on every call */
+    private final Secrets secrets;
     private final Map<String, List<Map.Entry<String, String>>> staticHeaders = new ConcurrentHashMap<>();
     /** parsed upstream URLs: there are few, and parsing one per request showed in profiles */
     private final Map<String, Target> targets = new ConcurrentHashMap<>();
@@ -101,8 +103,6 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
         return new Target(u.getHost(), u.getPort() > 0 ? u.getPort() : ssl ? 443 : 80, ssl,
                 u.getRawQuery() == null ? path : path + "?" + u.getRawQuery());
     }
-
-    private final Secrets secrets;
 
     public UpstreamCall(Vertx vertx, HttpClient client, int maxCaptureBytes, Secrets secrets) {
         this.vertx = vertx;
@@ -134,6 +134,8 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
         Message message = exchange.getMessage();
         MultiMap headers;
         try {
+            // a credential may also sit in the URL (an API key as a query parameter)
+            url = secrets.resolve(url);
             headers = forwardedHeaders(message, exchange.getProperty(HEADERS, String.class));
         } catch (IllegalStateException e) {
             // a credential that cannot be read: the upstream must not be called without it
