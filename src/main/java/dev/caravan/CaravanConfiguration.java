@@ -2,6 +2,9 @@ package dev.caravan;
 
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
 import java.util.List;
 import java.util.Set;
 
@@ -14,6 +17,8 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.PlatformHttpConstants;
 import org.apache.camel.component.platform.http.vertx.EventLoopPlatformHttpEngine;
+import org.apache.camel.model.Model;
+import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.RoutesLoader;
 import org.apache.camel.spi.Registry;
@@ -21,6 +26,13 @@ import org.apache.camel.util.TimeUtils;
 
 import dev.caravan.auth.Secrets;
 import dev.caravan.demo.DemoServers;
+import dev.caravan.demo.StubLlmProvider;
+import dev.caravan.llm.GoogleAccessTokens;
+import dev.caravan.llm.LlmErrorReply;
+import dev.caravan.llm.LlmModels;
+import dev.caravan.llm.LlmProviderCall;
+import dev.caravan.llm.LlmUsageRecorder;
+import dev.caravan.llm.PriceTable;
 import dev.caravan.mcp.McpAnswerRouter;
 import dev.caravan.mcp.McpBackendRequest;
 import dev.caravan.mcp.McpBackends;
@@ -45,6 +57,9 @@ import dev.caravan.telemetry.GatewayMetrics;
  * default here and can be overridden by an environment variable (upper case, '.' and '-' as '_').
  */
 public final class CaravanConfiguration implements CamelConfiguration {
+
+    private static final String GOOGLE_METADATA =
+            "http://metadata.google.internal/computeMetadata/v1/instance/service-accounts/default/token";
 
     @Override
     public void configure(CamelContext context) throws Exception {
@@ -72,15 +87,16 @@ public final class CaravanConfiguration implements CamelConfiguration {
                         .setTcpNoDelay(true),
                 new PoolOptions().setHttp1MaxSize(intProp(props, "caravan.upstream.max-connections-per-host", 500)));
         registry.bind("inlineExecutor", new InlineExecutor());
-        registry.bind("upstreamCall", new UpstreamCall(vertx, client,
-                intProp(props, "caravan.upstream.max-answer-bytes", 16 * 1024 * 1024), secrets));
+        UpstreamCall upstreamCall = new UpstreamCall(vertx, client,
+                intProp(props, "caravan.upstream.max-answer-bytes", 16 * 1024 * 1024), secrets);
+        registry.bind("upstreamCall", upstreamCall);
         context.getManagementStrategy().addEventNotifier(new OversizeRequests(
                 props.resolveProperty("camel.server.max-body-size").map(String::strip).map(Long::parseLong)
                         .orElse(Long.MAX_VALUE)));
 
         GatewayMetrics metrics = new GatewayMetrics();
         registry.bind("gatewayMetrics", metrics);
-        McpBackends.nameTemplatedRoutes(context);
+        nameTemplatedRoutes(context, McpBackends.TEMPLATE, "llm-provider");
         McpBackends backends = new McpBackends();
         registry.bind("mcpBackends", backends);
         context.getManagementStrategy().addEventNotifier(backends);
@@ -105,13 +121,69 @@ public final class CaravanConfiguration implements CamelConfiguration {
         registry.bind("mcpLocalReplies", new McpLocalReplies());
         registry.bind("mcpErrorReply", new McpErrorReply(metrics));
 
+        registry.bind("llmProviderCall", new LlmProviderCall(upstreamCall, new GoogleAccessTokens(vertx,
+                props.resolveProperty("caravan.llm.google.metadata-url").orElse(GOOGLE_METADATA)), vertx));
+        registry.bind("llmModels", new LlmModels(prefixed(props, "caravan.llm.alias.")));
+        registry.bind("llmErrorReply", new LlmErrorReply());
+        registry.bind("llmUsage", new LlmUsageRecorder(metrics, PriceTable.bundled(priceOverrides(props))));
+
         if (Boolean.parseBoolean(props.resolveProperty("caravan.demo.enabled").orElse("true"))) {
             context.addService(new DemoServers(
                     intProp(props, "caravan.demo.knowledge-base.port", 3101),
                     intProp(props, "caravan.demo.slack-conversations.port", 3102),
                     intProp(props, "caravan.demo.issuer.port", 3103),
-                    props.resolveProperty("caravan.auth.resource").orElse("http://localhost:3000/mcp")));
+                    props.resolveProperty("caravan.auth.resource").orElse("http://localhost:3000/mcp"),
+                    new StubLlmProvider(vertx, millis(props, "caravan.demo.llm.chunk-delay", "20ms"),
+                            secrets.resolve(secrets.apply("anthropic-api-key")),
+                            secrets.resolve(secrets.apply("openai-api-key"))),
+                    intProp(props, "caravan.demo.llm.port", 3104)));
         }
+    }
+
+    /**
+     * Camel does not carry a template's route id over to the routes made from it, so a templatedRoute of these
+     * kamelets would get a generated id ("route3"); this names it after its {@code name} parameter instead (the MCP
+     * backend or LLM provider it declares), unless the declaration gives a routeId of its own.
+     */
+    private static void nameTemplatedRoutes(CamelContext context, String... templates) {
+        Model model = context.getCamelContextExtension().getContextPlugin(Model.class);
+        for (String template : templates) {
+            model.addRouteTemplateDefinitionConverter(template, (definition, parameters) -> {
+                RouteDefinition route = definition.asRouteDefinition();
+                Object name = parameters.get("name");
+                if (name != null) {
+                    route.setId(name.toString());
+                }
+                return route;
+            });
+        }
+    }
+
+    /** The values of every key under {@code prefix}, by the rest of the key. */
+    private static Map<String, String> prefixed(PropertiesComponent props, String prefix) {
+        Map<String, String> values = new HashMap<>();
+        // (the Properties Camel returns keeps its entries apart from Hashtable's, so forEach would see none)
+        Properties found = props.loadProperties(key -> key.startsWith(prefix));
+        for (Object key : found.keySet()) {
+            values.put(key.toString().substring(prefix.length()), props.resolveProperty(key.toString()).orElse("")
+                    .strip());
+        }
+        return values;
+    }
+
+    /** {@code caravan.llm.price.<model prefix>.<input-mtok|output-mtok|...>} as the price table takes them. */
+    private static Map<String, Map<String, Double>> priceOverrides(PropertiesComponent props) {
+        Map<String, Map<String, Double>> prices = new HashMap<>();
+        prefixed(props, "caravan.llm.price.").forEach((key, value) -> {
+            int dot = key.lastIndexOf('.');
+            if (dot <= 0) {
+                throw new IllegalArgumentException("caravan.llm.price." + key + ": expected <model>.<input-mtok|"
+                                                   + "output-mtok|cache-read-mtok|cache-write-mtok>");
+            }
+            prices.computeIfAbsent(key.substring(0, dot), m -> new HashMap<>())
+                    .put(key.substring(dot + 1).replace('-', '_'), Double.parseDouble(value));
+        });
+        return prices;
     }
 
     private static String version() {

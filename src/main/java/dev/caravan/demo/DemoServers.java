@@ -9,6 +9,9 @@ import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,17 +28,22 @@ public final class DemoServers extends ServiceSupport {
     private final int slackPort;
     private final int issuerPort;
     private final String audience;
+    private final StubLlmProvider llm;
+    private final int llmPort;
     private final List<Server> servers = new ArrayList<>();
     private final List<Runnable> closers = new ArrayList<>();
 
     /**
      * @param issuerPort port of the demo token issuer (loopback); its tokens are for {@code audience}
      */
-    public DemoServers(int knowledgeBasePort, int slackPort, int issuerPort, String audience) {
+    public DemoServers(int knowledgeBasePort, int slackPort, int issuerPort, String audience, StubLlmProvider llm,
+                       int llmPort) {
         this.knowledgeBasePort = knowledgeBasePort;
         this.slackPort = slackPort;
         this.issuerPort = issuerPort;
         this.audience = audience;
+        this.llm = llm;
+        this.llmPort = llmPort;
     }
 
     @Override
@@ -53,6 +61,15 @@ public final class DemoServers extends ServiceSupport {
             throw new IllegalStateException("demo issuer cannot listen on port " + issuerPort
                                             + " (caravan.demo.issuer.port): " + e.getMessage(), e);
         }
+        try {
+            llm.listen(llmPort).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("demo LLM provider cannot listen on port " + llmPort
+                                            + " (caravan.demo.llm.port): " + e.getCause().getMessage(), e);
+        }
+        closers.add(llm::close);
+        LOG.info("Demo LLM provider (a stub of Vertex AI, Anthropic and OpenAI) listening on http://127.0.0.1:{}",
+                llmPort);
     }
 
     private void start(String name, int port, HttpServlet servlet) {

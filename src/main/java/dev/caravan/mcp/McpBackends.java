@@ -12,10 +12,8 @@ import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
 import org.apache.camel.Route;
 import org.apache.camel.ServiceStatus;
-import org.apache.camel.model.Model;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.support.EventNotifierSupport;
-import org.apache.camel.model.RouteDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * The MCP backends behind {@code /mcp}: every started route in the route group {@value #GROUP}, named by its route id.
  * The route files are the only list: adding, stopping or removing such a route (also by hot reload) changes what the
  * multiplexer fans out to, with nothing else to keep in sync. Routes made from the {@value #TEMPLATE} kamelet take
- * their id from its {@code name} parameter (see {@link #nameTemplatedRoutes}).
+ * their id from its {@code name} parameter.
  */
 public final class McpBackends extends EventNotifierSupport {
 
@@ -47,23 +45,6 @@ public final class McpBackends extends EventNotifierSupport {
     private final Set<String> reportedInvalid = ConcurrentHashMap.newKeySet();
     /** the backends as of the last route change; rebuilt when a route is added, removed, started or stopped */
     private volatile List<Backend> current;
-
-    /**
-     * Camel does not carry a template's route id over to the routes made from it, so a templatedRoute of the
-     * {@value #TEMPLATE} kamelet would get a generated id ("route3"); this names it after the backend instead, unless
-     * the declaration gives a routeId of its own.
-     */
-    public static void nameTemplatedRoutes(CamelContext context) {
-        context.getCamelContextExtension().getContextPlugin(Model.class).addRouteTemplateDefinitionConverter(TEMPLATE,
-                (template, parameters) -> {
-                    RouteDefinition route = template.asRouteDefinition();
-                    Object name = parameters.get("name");
-                    if (name != null) {
-                        route.setId(name.toString());
-                    }
-                    return route;
-                });
-    }
 
     public McpBackends() {
         setIgnoreExchangeEvents(true);

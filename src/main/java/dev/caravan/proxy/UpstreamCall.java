@@ -57,6 +57,8 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
     public static final String IDLE_TIMEOUT = "caravan.upstream.idle-timeout";
     /** extra headers, one {@code Name: value} per line, e.g. the upstream's own credentials */
     public static final String HEADERS = "caravan.upstream.headers";
+    /** headers for this call only, a {@code Map<String, String>} (a credential fetched for it), applied last */
+    public static final String CALL_HEADERS = "caravan.upstream.call-headers";
     /** an absolute end (epoch millis) set by a caller that needs the answer sooner than the upstream's timeout */
     public static final String DEADLINE = "caravan.upstream.deadline";
     /** true for a stream meant to stay open (an MCP GET stream): no call or idle timeout, it ends with either side */
@@ -137,6 +139,10 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
             // a credential may also sit in the URL (an API key as a query parameter)
             url = secrets.resolve(url);
             headers = forwardedHeaders(message, exchange.getProperty(HEADERS, String.class));
+            Map<?, ?> callHeaders = exchange.getProperty(CALL_HEADERS, Map.class);
+            if (callHeaders != null) {
+                callHeaders.forEach((k, v) -> headers.set(k.toString(), v.toString()));
+            }
         } catch (IllegalStateException e) {
             // a credential that cannot be read: the upstream must not be called without it
             exchange.setException(new UpstreamException(name, UpstreamException.Kind.CONFIG, e.getMessage()));

@@ -1,0 +1,63 @@
+package dev.caravan.llm;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.Processor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.caravan.auth.AuthFailure;
+import dev.caravan.proxy.UpstreamCall;
+
+/**
+ * Turns a failure on an LLM route into the error answer of the API the client speaks (Anthropic, OpenAI or Google
+ * format), with the failure's status: refusals keep theirs, anything unexpected is a 500 whose details go to the log
+ * only.
+ */
+public final class LlmErrorReply implements Processor {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LlmErrorReply.class);
+
+    @Override
+    public void process(Exchange exchange) {
+        if (exchange.getProperty(UpstreamCall.RELAYED_STATUS) != null) {
+            return; // the answer already went out; its relay ended it
+        }
+        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        LlmApi api = exchange.getProperty(LlmExchange.API, LlmApi.ANTHROPIC_MESSAGES, LlmApi.class);
+        int status;
+        String message;
+        String challenge = null;
+        if (failure instanceof LlmException e) {
+            status = e.status();
+            message = e.getMessage();
+        } else if (failure instanceof AuthFailure e) {
+            status = e.status();
+            message = e.getMessage();
+            challenge = e.wwwAuthenticate();
+        } else {
+            LOG.error("Unexpected failure handling an LLM request", failure);
+            status = 500;
+            message = "Internal error";
+        }
+        exchange.setProperty("llmError", message);
+        Message m = exchange.getMessage();
+        m.getHeaders().clear();
+        m.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        m.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        if (challenge != null) {
+            m.setHeader("WWW-Authenticate", challenge);
+        }
+        m.setBody(ByteBuffer.wrap(LlmErrors.body(api.errors(), status, message).toString()
+                .getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** A step for route files: the organization header names no configured organization. */
+    public static void unknownOrg(Exchange exchange) {
+        throw new LlmException(403, "Organization " + exchange.getProperty("llmOrg")
+                                    + " is not configured on this gateway (header names one of its organizations)");
+    }
+}

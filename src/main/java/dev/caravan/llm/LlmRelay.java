@@ -1,0 +1,286 @@
+package dev.caravan.llm;
+
+import java.io.IOException;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+
+import dev.caravan.proxy.ResponseRelay;
+import dev.caravan.proxy.SseParser;
+import dev.caravan.proxy.UpstreamCall;
+import dev.caravan.proxy.UpstreamException;
+
+/**
+ * Relays a provider's answer to the client as it arrives — SSE events or JSON, byte for byte — and reads the token
+ * usage on the way: Anthropic {@code message_start} and the cumulative {@code message_delta}, the OpenAI chunk with
+ * {@code usage}, the Responses API's {@code response.completed}, Gemini's {@code usageMetadata}, or the {@code usage}
+ * of a JSON answer. Events split across TCP chunks are put back together by the SSE parser. Only the few events that
+ * carry usage are parsed as JSON.
+ * <p>
+ * Answers the provider may be asked again for (429 and 5xx) are not relayed but captured, so the provider call can
+ * retry or fail over before anything reached the client. When the gateway added {@code include_usage} to an OpenAI
+ * stream the client did not ask it for, the usage chunk is kept from the client.
+ */
+public final class LlmRelay implements ResponseRelay {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** a JSON answer is kept up to this size to read its usage; beyond, usage is unknown (the answer still flows) */
+    private static final int MAX_KEPT_BYTES = 8 * 1024 * 1024;
+    private static final int MAX_EVENT_BYTES = 16 * 1024 * 1024;
+
+    private final LlmApi api;
+    private final boolean hideUsageChunk;
+    private final SseParser parser = new SseParser(this::onEvent, MAX_EVENT_BYTES);
+    private boolean sse;
+    private int status;
+    private Buffer kept;
+    private Buffer out;
+    private long firstChunkNanos;
+    private long bytes;
+    private boolean ended;
+    private boolean finalEventSeen;
+    /** the latest data of events that carry usage, parsed only when the usage is asked for */
+    private String startData;
+    private String usageData;
+
+    /**
+     * @param hideUsageChunk for an OpenAI chat stream whose usage chunk the gateway asked for on its own behalf
+     */
+    public LlmRelay(LlmApi api, boolean hideUsageChunk) {
+        this.api = api;
+        this.hideUsageChunk = hideUsageChunk;
+    }
+
+    /** Whether the provider may be asked again instead: rate limited or failing, before anything was sent. */
+    public static boolean retryable(int status) {
+        return status == 429 || status >= 500;
+    }
+
+    @Override
+    public boolean relays(int status, MultiMap upstreamHeaders) {
+        return !retryable(status);
+    }
+
+    @Override
+    public void head(int status, MultiMap upstreamHeaders, HttpServerResponse client) {
+        start(status, upstreamHeaders.get("content-type"));
+        client.setStatusCode(status);
+        UpstreamCall.copyAnswerHeaders(upstreamHeaders, client);
+    }
+
+    /** The answer's status and type arrived. */
+    void start(int status, String contentType) {
+        this.status = status;
+        sse = contentType != null && contentType.startsWith("text/event-stream");
+    }
+
+    @Override
+    public Buffer chunk(Buffer data) {
+        if (firstChunkNanos == 0) {
+            firstChunkNanos = System.nanoTime();
+        }
+        bytes += data.length();
+        if (!sse) {
+            keep(data);
+            return data;
+        }
+        if (!hideUsageChunk) {
+            parser.feed(data);
+            return data;
+        }
+        out = Buffer.buffer(data.length());
+        parser.feed(data);
+        Buffer result = out;
+        out = null;
+        return result;
+    }
+
+    private void keep(Buffer data) {
+        if (kept == null) {
+            kept = Buffer.buffer();
+        }
+        if (kept.length() + data.length() <= MAX_KEPT_BYTES) {
+            kept.appendBuffer(data);
+        }
+    }
+
+    private void onEvent(SseParser.Event event) {
+        boolean drop = false;
+        String data = event.data();
+        if (data != null) {
+            switch (api.usage()) {
+                case ANTHROPIC -> {
+                    String type = event.event();
+                    if ("message_start".equals(type)) {
+                        startData = data;
+                    } else if ("message_delta".equals(type)) {
+                        usageData = data;
+                    } else if ("message_stop".equals(type)) {
+                        finalEventSeen = true;
+                    }
+                }
+                case OPENAI_CHAT -> {
+                    if (data.equals("[DONE]")) {
+                        finalEventSeen = true;
+                    } else if (data.contains("\"usage\"") && !data.contains("\"usage\":null")) {
+                        usageData = data;
+                        drop = hideUsageChunk && usageOnly(data);
+                    }
+                }
+                case OPENAI_RESPONSES -> {
+                    String type = event.event();
+                    if ("response.completed".equals(type) || "response.incomplete".equals(type)
+                        || "response.failed".equals(type)) {
+                        usageData = data;
+                        finalEventSeen = "response.completed".equals(type);
+                    }
+                }
+                case GEMINI -> {
+                    if (data.contains("\"usageMetadata\"")) {
+                        usageData = data;
+                    }
+                }
+                default -> {
+                    // no usage in this API
+                }
+            }
+        }
+        if (out != null && !drop) {
+            out.appendString(event.serialize());
+        }
+    }
+
+    /** The chunk the gateway asked for: usage and no choices. */
+    private static boolean usageOnly(String data) {
+        try {
+            return JSON.readTree(data).path("choices").isEmpty();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void end(HttpServerResponse client) {
+        finish();
+        ResponseRelay.endWith(client, null);
+    }
+
+    /** The answer ended normally. */
+    void finish() {
+        ended = true;
+    }
+
+    @Override
+    public void fail(UpstreamException error, HttpServerResponse client) {
+        // an SSE client learns why its stream ended; a half-sent JSON body can only be cut
+        ResponseRelay.endWith(client, sse ? Buffer.buffer(LlmErrors.event(api, 502, error.getMessage())) : null);
+    }
+
+    /** The status relayed to the client (0 when nothing was). */
+    public int status() {
+        return status;
+    }
+
+    public long firstChunkNanos() {
+        return firstChunkNanos;
+    }
+
+    public long bytes() {
+        return bytes;
+    }
+
+    /** The usage the answer reported; incomplete when it broke off before the provider's final count. */
+    public Usage usage() {
+        try {
+            return switch (api.usage()) {
+                case ANTHROPIC -> anthropic();
+                case OPENAI_CHAT -> openAiChat(sse ? parse(usageData) : keptJson());
+                case OPENAI_RESPONSES -> responses(sse ? parse(usageData) : keptJson());
+                case GEMINI -> gemini(sse ? parse(usageData) : keptJson());
+                default -> Usage.NONE;
+            };
+        } catch (IOException | RuntimeException e) {
+            return Usage.NONE; // an answer we cannot read has unknown usage; it still reached the client
+        }
+    }
+
+    private boolean complete() {
+        return ended && (!sse || finalEventSeen || api.usage() == LlmApi.UsageFormat.GEMINI);
+    }
+
+    private static JsonNode parse(String data) throws IOException {
+        return data == null ? null : JSON.readTree(data);
+    }
+
+    private JsonNode keptJson() throws IOException {
+        return kept == null || kept.length() == 0 ? null : JSON.readTree(kept.getBytes());
+    }
+
+    private Usage anthropic() throws IOException {
+        JsonNode usage;
+        if (sse) {
+            ObjectNode merged = JSON.createObjectNode();
+            JsonNode start = parse(startData);
+            if (start != null && start.path("message").path("usage").isObject()) {
+                merged.setAll((ObjectNode) start.path("message").path("usage"));
+            }
+            JsonNode delta = parse(usageData);
+            if (delta != null) {
+                // message_delta counts are cumulative: they replace what message_start said
+                delta.path("usage").fields().forEachRemaining(f -> {
+                    if (f.getValue().isNumber()) {
+                        merged.set(f.getKey(), f.getValue());
+                    }
+                });
+            }
+            usage = merged.isEmpty() ? null : merged;
+        } else {
+            JsonNode body = keptJson();
+            usage = body == null ? null : body.get("usage");
+        }
+        if (usage == null || !usage.isObject()) {
+            return Usage.NONE;
+        }
+        long cacheWrite = usage.path("cache_creation_input_tokens").asLong();
+        long cacheRead = usage.path("cache_read_input_tokens").asLong();
+        return new Usage(usage.path("input_tokens").asLong() + cacheWrite + cacheRead, cacheRead, cacheWrite,
+                usage.path("output_tokens").asLong(), complete());
+    }
+
+    private Usage openAiChat(JsonNode message) {
+        JsonNode usage = message == null ? null : message.get("usage");
+        if (usage == null || !usage.isObject()) {
+            return Usage.NONE;
+        }
+        return new Usage(usage.path("prompt_tokens").asLong(),
+                usage.path("prompt_tokens_details").path("cached_tokens").asLong(), 0,
+                usage.path("completion_tokens").asLong(), complete());
+    }
+
+    private Usage responses(JsonNode message) {
+        JsonNode response = message == null ? null : sse ? message.get("response") : message;
+        JsonNode usage = response == null ? null : response.get("usage");
+        if (usage == null || !usage.isObject()) {
+            return Usage.NONE;
+        }
+        return new Usage(usage.path("input_tokens").asLong(),
+                usage.path("input_tokens_details").path("cached_tokens").asLong(), 0,
+                usage.path("output_tokens").asLong(), complete());
+    }
+
+    private Usage gemini(JsonNode message) {
+        // streamGenerateContent without alt=sse answers one JSON array of responses; the last has the totals
+        JsonNode last = message != null && message.isArray() && !message.isEmpty() ? message.get(message.size() - 1)
+                : message;
+        JsonNode usage = last == null ? null : last.get("usageMetadata");
+        if (usage == null || !usage.isObject()) {
+            return Usage.NONE;
+        }
+        return new Usage(usage.path("promptTokenCount").asLong(), usage.path("cachedContentTokenCount").asLong(), 0,
+                usage.path("candidatesTokenCount").asLong() + usage.path("thoughtsTokenCount").asLong(), complete());
+    }
+}

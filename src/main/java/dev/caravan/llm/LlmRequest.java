@@ -1,0 +1,94 @@
+package dev.caravan.llm;
+
+/**
+ * One LLM request as the gateway understood it, shared by the route steps through the {@link #PROPERTY} exchange
+ * property: the API, the model (as the client asked, and as sent after aliases and overrides), whether the answer
+ * streams, the organization, the request body, and for Vertex AI the parts of its path.
+ */
+public final class LlmRequest {
+
+    public static final String PROPERTY = "llmRequest";
+
+    /** The parts of a Vertex AI path: the client's project and region are replaced by the provider's. */
+    public record VertexPath(String project, String region, String publisher, String action) {
+    }
+
+    private final LlmApi api;
+    private final String path;
+    private final String clientModel;
+    private final boolean stream;
+    private final String org;
+    private final VertexPath vertex;
+    private final String query;
+    private final boolean clientAskedForUsage;
+    private String model;
+    private byte[] body;
+
+    LlmRequest(LlmApi api, String path, String model, boolean stream, String org, VertexPath vertex, String query,
+               byte[] body, boolean clientAskedForUsage) {
+        this.api = api;
+        this.path = path;
+        this.clientModel = model;
+        this.model = model;
+        this.stream = stream;
+        this.org = org;
+        this.vertex = vertex;
+        this.query = query;
+        this.body = body;
+        this.clientAskedForUsage = clientAskedForUsage;
+    }
+
+    public LlmApi api() {
+        return api;
+    }
+
+    /** The request path, e.g. {@code /v1/messages}. */
+    public String path() {
+        return path;
+    }
+
+    /** The model the client asked for. */
+    public String clientModel() {
+        return clientModel;
+    }
+
+    /** The model sent upstream (after aliases; a provider may override it). */
+    public String model() {
+        return model;
+    }
+
+    void model(String model) {
+        this.model = model;
+    }
+
+    public boolean stream() {
+        return stream;
+    }
+
+    public String org() {
+        return org;
+    }
+
+    public VertexPath vertex() {
+        return vertex;
+    }
+
+    /** The client's query string, without '?', or null. */
+    public String query() {
+        return query;
+    }
+
+    /** The body as received (or as rewritten); empty for GET. */
+    public byte[] body() {
+        return body;
+    }
+
+    void body(byte[] body) {
+        this.body = body;
+    }
+
+    /** For an OpenAI stream: whether the client asked for the usage chunk itself (else the gateway hides it). */
+    public boolean clientAskedForUsage() {
+        return clientAskedForUsage;
+    }
+}
