@@ -128,15 +128,15 @@ public final class CaravanConfiguration implements CamelConfiguration {
         registry.bind("llmUsage", new LlmUsageRecorder(metrics, PriceTable.bundled(priceOverrides(props))));
 
         if (Boolean.parseBoolean(props.resolveProperty("caravan.demo.enabled").orElse("true"))) {
+            StubLlmProvider stubLlm = new StubLlmProvider(vertx, millis(props, "caravan.demo.llm.chunk-delay", "20ms"),
+                    secrets.resolve(secrets.apply("anthropic-api-key")), secrets.resolve(secrets.apply("openai-api-key")));
+            registry.bind("stubLlmProvider", stubLlm);
             context.addService(new DemoServers(
                     intProp(props, "caravan.demo.knowledge-base.port", 3101),
                     intProp(props, "caravan.demo.slack-conversations.port", 3102),
                     intProp(props, "caravan.demo.issuer.port", 3103),
                     props.resolveProperty("caravan.auth.resource").orElse("http://localhost:3000/mcp"),
-                    new StubLlmProvider(vertx, millis(props, "caravan.demo.llm.chunk-delay", "20ms"),
-                            secrets.resolve(secrets.apply("anthropic-api-key")),
-                            secrets.resolve(secrets.apply("openai-api-key"))),
-                    intProp(props, "caravan.demo.llm.port", 3104)));
+                    stubLlm, intProp(props, "caravan.demo.llm.port", 3104)));
         }
     }
 

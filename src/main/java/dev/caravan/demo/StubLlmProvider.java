@@ -31,17 +31,17 @@ import io.vertx.core.json.JsonObject;
  * Like the real ones it refuses a request without the credential it expects: a Google access token it issued itself
  * on Vertex AI paths, {@code x-api-key: <anthropicKey>} on the Anthropic API, {@code Authorization: Bearer <openAiKey>}
  * on OpenAI's. Usage is deterministic: input tokens are the request body's length / 4 (1024 of them read from the
- * prompt cache when the request asks for caching), output tokens the words of the answer. Every request is recorded
+ * prompt cache, at most half, when the request asks for caching), output tokens the words of the answer. Every request is recorded
  * ({@link #requests()}) for tests to check what the gateway sent.
  */
 public final class StubLlmProvider {
 
-    /** A request the stub received. */
-    public record Received(String method, String path, MultiMap headers, JsonObject body) {
+    /** A request the stub received; {@code body} is null when it was not JSON. */
+    public record Received(String method, String path, MultiMap headers, String text, JsonObject body) {
     }
 
     private static final Pattern VERTEX = Pattern.compile(
-            "/v1/projects/([^/]+)/locations/([^/]+)/publishers/(anthropic|google)/models/([^/:]+):(\\w+)");
+            "/v1(?:beta1)?/projects/([^/]+)/locations/([^/]+)/publishers/(anthropic|google)/models/([^/:]+):(\\w+)");
     private static final String METADATA_PATH = "/computeMetadata/v1/instance/service-accounts/default/token";
 
     private final Vertx vertx;
@@ -79,8 +79,8 @@ public final class StubLlmProvider {
     private void handle(HttpServerRequest request) {
         request.body().onSuccess(buffer -> {
             JsonObject body = buffer.length() == 0 ? null : parse(buffer);
-            requests.add(new Received(request.method().name(), request.path(),
-                    MultiMap.caseInsensitiveMultiMap().addAll(request.headers()), body));
+            requests.add(new Received(request.method().name(), request.uri(),
+                    MultiMap.caseInsensitiveMultiMap().addAll(request.headers()), buffer.toString(), body));
             try {
                 route(request, body);
             } catch (RuntimeException e) {
@@ -94,7 +94,7 @@ public final class StubLlmProvider {
         try {
             return buffer.toJsonObject();
         } catch (RuntimeException e) {
-            return new JsonObject();
+            return null;
         }
     }
 
@@ -208,7 +208,7 @@ public final class StubLlmProvider {
     private static Tokens tokens(JsonObject body, List<String> words) {
         String text = body == null ? "" : body.encode();
         long input = Math.max(1, text.length() / 4);
-        long cacheRead = text.contains("cache_control") ? Math.min(1024, input) : 0;
+        long cacheRead = text.contains("cache_control") ? Math.min(1024, input / 2) : 0;
         return new Tokens(input, cacheRead, words.size());
     }
 

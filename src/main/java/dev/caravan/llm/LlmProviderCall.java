@@ -236,6 +236,7 @@ public final class LlmProviderCall extends AsyncProcessorSupport {
             } else if (exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE) != null) {
                 // the provider's own error answer, in its own format (its headers as captured, e.g. Retry-After)
                 LOG.warn("{} failed: {}", provider, why);
+                exchange.setProperty("llmError", why);
                 Object captured = exchange.getMessage().getBody();
                 if (captured instanceof byte[] bytes) {
                     exchange.getMessage().setBody(ByteBuffer.wrap(bytes));
@@ -274,7 +275,7 @@ public final class LlmProviderCall extends AsyncProcessorSupport {
         String query = request.query() == null ? "" : "?" + request.query();
         if (request.api().vertex()) {
             LlmRequest.VertexPath path = request.vertex();
-            return base + "/v1/projects/" + exchange.getProperty(PROJECT, String.class) + "/locations/"
+            return base + "/" + path.version() + "/projects/" + exchange.getProperty(PROJECT, String.class) + "/locations/"
                    + exchange.getProperty(REGION, String.class) + "/publishers/" + path.publisher() + "/models/"
                    + segment(model) + ":" + path.action() + query;
         }

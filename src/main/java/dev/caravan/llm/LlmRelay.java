@@ -142,6 +142,7 @@ public final class LlmRelay implements ResponseRelay {
                 case GEMINI -> {
                     if (data.contains("\"usageMetadata\"")) {
                         usageData = data;
+                        finalEventSeen = data.contains("\"finishReason\"");
                     }
                 }
                 default -> {
@@ -208,8 +209,15 @@ public final class LlmRelay implements ResponseRelay {
         }
     }
 
+    /**
+     * Whether the provider's final count arrived: its last event (some SDKs hang up as soon as they have it, before
+     * the stream formally ends), or the whole answer.
+     */
     private boolean complete() {
-        return ended && (!sse || finalEventSeen || api.usage() == LlmApi.UsageFormat.GEMINI);
+        if (!sse) {
+            return ended;
+        }
+        return finalEventSeen || ended && api.usage() == LlmApi.UsageFormat.GEMINI;
     }
 
     private static JsonNode parse(String data) throws IOException {

@@ -10,7 +10,7 @@ public final class LlmRequest {
     public static final String PROPERTY = "llmRequest";
 
     /** The parts of a Vertex AI path: the client's project and region are replaced by the provider's. */
-    public record VertexPath(String project, String region, String publisher, String action) {
+    public record VertexPath(String version, String project, String region, String publisher, String action) {
     }
 
     private final LlmApi api;

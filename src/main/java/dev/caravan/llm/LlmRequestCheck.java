@@ -33,8 +33,9 @@ public final class LlmRequestCheck implements Processor {
 
     private static final JsonFactory JSON = new JsonFactory();
 
-    private Pattern vertexPath = Pattern.compile("/v1/projects/(?<project>[^/]+)/locations/(?<region>[^/]+)"
-                                                 + "/publishers/(?<publisher>[^/]+)/models/(?<model>[^/:]+):(?<action>\\w+)");
+    private Pattern vertexPath = Pattern.compile("/(?<version>v1|v1beta1)/projects/(?<project>[^/]+)/locations/"
+                                                 + "(?<region>[^/]+)/publishers/(?<publisher>[^/]+)/models/"
+                                                 + "(?<model>[^/:]+):(?<action>\\w+)");
     private String orgHeader = "x-org";
     private long requestTimeoutMillis = 300_000;
 
@@ -58,6 +59,7 @@ public final class LlmRequestCheck implements Processor {
         if (vertex.matches()) {
             String publisher = vertex.group("publisher");
             String action = vertex.group("action");
+            exchange.setProperty(LlmExchange.API, LlmApi.VERTEX_GEMINI); // Google's error format until known
             api = switch (publisher) {
                 case "anthropic" -> LlmApi.VERTEX_ANTHROPIC;
                 case "google" -> LlmApi.VERTEX_GEMINI;
@@ -66,7 +68,8 @@ public final class LlmRequestCheck implements Processor {
             };
             exchange.setProperty(LlmExchange.API, api);
             pathModel = URLDecoder.decode(vertex.group("model"), StandardCharsets.UTF_8);
-            parts = new LlmRequest.VertexPath(vertex.group("project"), vertex.group("region"), publisher, action);
+            parts = new LlmRequest.VertexPath(version(vertex), vertex.group("project"), vertex.group("region"),
+                    publisher, action);
         } else {
             api = switch (path) {
                 case "/v1/messages" -> LlmApi.ANTHROPIC_MESSAGES;
@@ -76,7 +79,7 @@ public final class LlmRequestCheck implements Processor {
                 default -> null;
             };
             if (api == null) {
-                exchange.setProperty(LlmExchange.API, path.startsWith("/v1/projects/") ? LlmApi.VERTEX_GEMINI
+                exchange.setProperty(LlmExchange.API, path.contains("/projects/") ? LlmApi.VERTEX_GEMINI
                         : LlmApi.OPENAI_CHAT);
                 throw new LlmException(404, "No LLM API at " + path);
             }
@@ -100,6 +103,16 @@ public final class LlmRequestCheck implements Processor {
         exchange.setProperty("llmApi", api.family());
         exchange.setProperty(LlmRequest.PROPERTY, new LlmRequest(api, path, model, stream, org, parts, query,
                 body == null ? new byte[0] : body, scan.includeUsage));
+    }
+
+    /** The API version of a Vertex AI path (v1 unless the pattern names one). */
+    private static String version(Matcher vertex) {
+        try {
+            String version = vertex.group("version");
+            return version == null ? "v1" : version;
+        } catch (IllegalArgumentException e) {
+            return "v1"; // a pattern without a version group
+        }
     }
 
     private static final class Scan {
@@ -150,7 +163,7 @@ public final class LlmRequestCheck implements Processor {
 
     /**
      * The Vertex AI path pattern: groups {@code project}, {@code region}, {@code publisher}, {@code model} (may be
-     * URL-encoded, {@code @} as {@code %40}) and {@code action}.
+     * URL-encoded, {@code @} as {@code %40}) and {@code action}, optionally {@code version} (v1, v1beta1).
      */
     public void setVertexPath(String regex) {
         Pattern pattern = Pattern.compile(regex);

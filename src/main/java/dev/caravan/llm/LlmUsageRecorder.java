@@ -12,6 +12,8 @@ import org.apache.camel.Processor;
 import org.apache.camel.component.platform.http.vertx.HttpMessage;
 
 import dev.caravan.auth.AuthExchange;
+import dev.caravan.proxy.UpstreamCall;
+import dev.caravan.proxy.UpstreamException;
 import dev.caravan.telemetry.AccessLog;
 import dev.caravan.telemetry.GatewayMetrics;
 
@@ -82,7 +84,8 @@ public final class LlmUsageRecorder implements Processor {
             line.put("method", http.getRequest().method().name());
             line.put("path", http.getRequest().path());
         }
-        line.put("api", request == null ? null : request.api().name().toLowerCase());
+        LlmApi api = exchange.getProperty(LlmExchange.API, LlmApi.class);
+        line.put("api", api == null ? null : api.name().toLowerCase(java.util.Locale.ROOT));
         line.put("provider", provider);
         line.put("model", model);
         line.put("client_model", request == null ? null : request.clientModel());
@@ -100,7 +103,11 @@ public final class LlmUsageRecorder implements Processor {
         line.put("usage_complete", usage.complete());
         line.put("cost_usd", cost == null ? null : cost.total());
         line.put("bytes_out", relay == null ? 0 : relay.bytes());
-        line.put("error", exchange.getProperty("llmError", String.class));
+        UpstreamException broke = exchange.getProperty(UpstreamCall.RELAY_ERROR, UpstreamException.class);
+        // a client that hangs up once it has the last event (OpenAI's SDK does) did nothing wrong
+        boolean leftAtTheEnd = broke != null && broke.kind() == UpstreamException.Kind.CLIENT_GONE && usage.complete();
+        line.put("error", broke != null && !leftAtTheEnd ? broke.getMessage()
+                : exchange.getProperty("llmError", String.class));
         AccessLog.write(line);
     }
 

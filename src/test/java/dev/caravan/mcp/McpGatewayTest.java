@@ -12,6 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import dev.caravan.CaravanConfiguration;
+import dev.caravan.support.DemoTokens;
 import dev.caravan.support.McpHttp;
 import dev.caravan.support.TestPorts;
 
@@ -212,19 +213,9 @@ class McpGatewayTest {
         }
     }
 
-    /** A token from the demo issuer, as the README's curl gets one. */
-    private static String demoToken(String form) throws Exception {
-        HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create("http://127.0.0.1:" + System.getProperty("caravan.demo.issuer.port") + "/token"))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, r.statusCode(), r::body);
-        return McpHttp.JSON.readTree(r.body()).get("access_token").asText();
-    }
-
     @Test
     void theDemoAcceptsDemoTokensAndAnonymousCallersButNoBadToken() throws Exception {
-        McpHttp alice = new McpHttp(PORT, demoToken("email=alice@example.com"));
+        McpHttp alice = new McpHttp(PORT, DemoTokens.token("email=alice@example.com"));
         alice.initialize(McpHttp.LATEST);
         assertEquals(3, alice.call("tools/list", null).at("/result/tools").size());
         // the session belongs to alice: without her token it is someone else's
@@ -239,13 +230,13 @@ class McpGatewayTest {
         assertTrue(bad.headers().firstValue("WWW-Authenticate").orElse("")
                 .contains("/.well-known/oauth-protected-resource/mcp\""), bad.headers()::toString);
         // the demo rule: a token's email must be verified
-        McpHttp unverified = new McpHttp(PORT, demoToken("email=eve@example.com&email_verified=false"));
+        McpHttp unverified = new McpHttp(PORT, DemoTokens.token("email=eve@example.com&email_verified=false"));
         assertEquals(403, unverified.post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}").statusCode());
     }
 
     @Test
     void noInternalOrHopByHopHeadersReachTheClient() throws Exception {
-        McpHttp c = new McpHttp(PORT, demoToken("email=dev@example.com"));
+        McpHttp c = new McpHttp(PORT, DemoTokens.token("email=dev@example.com"));
         c.initialize(McpHttp.LATEST);
         HttpResponse<String> r = c.post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{"
                                         + "\"name\":\"knowledge-base_search_docs\",\"arguments\":{\"query\":\"kagent\"}}}",

@@ -24,6 +24,7 @@ public final class GatewayProcess implements AutoCloseable {
         env.put("CARAVAN_DEMO_KNOWLEDGE_BASE_PORT", String.valueOf(knowledgeBasePort));
         env.put("CARAVAN_DEMO_SLACK_CONVERSATIONS_PORT", String.valueOf(slackPort));
         env.put("CARAVAN_DEMO_ISSUER_PORT", String.valueOf(TestPorts.free()));
+        env.put("CARAVAN_DEMO_LLM_PORT", String.valueOf(TestPorts.free()));
         env.put("CARAVAN_AUTH_RESOURCE", "http://127.0.0.1:" + port + "/mcp");
         env.put("MCP_KNOWLEDGE_BASE_URL", "http://127.0.0.1:" + knowledgeBasePort + "/mcp");
         env.put("MCP_SLACK_CONVERSATIONS_URL", "http://127.0.0.1:" + slackPort + "/mcp");

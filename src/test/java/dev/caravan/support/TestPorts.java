@@ -35,6 +35,7 @@ public final class TestPorts {
         System.setProperty("caravan.demo.knowledge-base.port", String.valueOf(kb));
         System.setProperty("caravan.demo.slack-conversations.port", String.valueOf(slack));
         System.setProperty("caravan.demo.issuer.port", String.valueOf(free()));
+        System.setProperty("caravan.demo.llm.port", String.valueOf(free()));
         System.setProperty("caravan.auth.resource", "http://127.0.0.1:" + traffic + "/mcp");
         System.setProperty("mcp.knowledge-base.url", "http://127.0.0.1:" + kb + "/mcp");
         System.setProperty("mcp.slack-conversations.url", "http://127.0.0.1:" + slack + "/mcp");

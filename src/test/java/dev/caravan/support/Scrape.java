@@ -1,0 +1,53 @@
+package dev.caravan.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
+/** The gateway's metrics as Prometheus scrapes them from the management port, with sums over matching series. */
+public final class Scrape {
+
+    private final String text;
+
+    private Scrape(String text) {
+        this.text = text;
+    }
+
+    public static Scrape of(int managementPort) {
+        try {
+            return new Scrape(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                    "http://127.0.0.1:" + managementPort + "/observe/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The sum of every series of {@code name} that has all these {@code label="value"} pairs (0 when none). */
+    public double sum(String name, String... labels) {
+        double sum = 0;
+        for (String line : text.split("\n")) {
+            if (!line.startsWith(name + "{") && !line.startsWith(name + " ")) {
+                continue;
+            }
+            boolean all = true;
+            for (int i = 0; i < labels.length; i += 2) {
+                all &= line.contains(labels[i] + "=\"" + labels[i + 1] + "\"");
+            }
+            if (all) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
+    }
+
+    public String text() {
+        return text;
+    }
+}
