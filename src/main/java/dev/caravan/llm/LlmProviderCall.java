@@ -121,6 +121,7 @@ public final class LlmProviderCall extends AsyncProcessorSupport {
         private final String provider;
         private final CircuitBreaker breaker;
         private final Set<String> tried;
+        private final String model;
         private final String url;
         private final byte[] body;
         private final boolean hideUsage;
@@ -137,7 +138,7 @@ public final class LlmProviderCall extends AsyncProcessorSupport {
             this.tried = tried;
             this.retriesLeft = exchange.getProperty(RETRIES, 2, Integer.class);
             String forced = exchange.getProperty(MODEL, String.class);
-            String model = forced == null || forced.isBlank() ? request.model() : forced;
+            this.model = forced == null || forced.isBlank() ? request.model() : forced;
             this.hideUsage = request.api() == LlmApi.OPENAI_CHAT && request.stream() && !request.clientAskedForUsage();
             this.url = url(exchange, request, model);
             this.body = body(request, model, hideUsage);
@@ -154,6 +155,7 @@ public final class LlmProviderCall extends AsyncProcessorSupport {
                 exchange.getMessage().setBody(body);
                 exchange.setProperty(UpstreamCall.URL, url);
                 exchange.setProperty(UpstreamCall.NAME, provider);
+                exchange.setProperty(LlmExchange.MODEL_SENT, model);
                 exchange.setProperty(UpstreamCall.CALL_HEADERS, credential.result());
                 LlmRelay relay = new LlmRelay(request.api(), hideUsage);
                 exchange.setProperty(UpstreamCall.RELAY, relay);

@@ -39,7 +39,9 @@ public final class LlmUsageRecorder implements Processor {
         Usage usage = relay == null ? Usage.NONE : relay.usage();
         String provider = exchange.getProperty(LlmExchange.PROVIDER, "none", String.class);
         String kind = exchange.getProperty(LlmProviderCall.KIND, "", String.class);
-        String model = request == null || request.model() == null ? "unknown" : request.model();
+        String model = exchange.getProperty(LlmExchange.MODEL_SENT, request == null ? null : request.model(),
+                String.class);
+        model = model == null ? "unknown" : model;
         String user = AuthExchange.caller(exchange);
         String org = exchange.getProperty("llmOrg", "none", String.class);
         int status = relay != null && relay.status() > 0 ? relay.status()

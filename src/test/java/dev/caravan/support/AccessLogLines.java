@@ -22,7 +22,8 @@ public final class AccessLogLines extends AbstractAppender {
     private final List<JsonNode> lines = new CopyOnWriteArrayList<>();
 
     private AccessLogLines() {
-        super("test-access-lines", null, null, true, Property.EMPTY_ARRAY);
+        // a name of its own: a logger keeps one appender per name
+        super("test-access-lines-" + java.util.UUID.randomUUID(), null, null, true, Property.EMPTY_ARRAY);
     }
 
     /** Starts collecting the lines of logger {@code caravan.access}. */
