@@ -128,8 +128,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
         registry.bind("llmUsage", new LlmUsageRecorder(metrics, PriceTable.bundled(priceOverrides(props))));
 
         if (Boolean.parseBoolean(props.resolveProperty("caravan.demo.enabled").orElse("true"))) {
-            StubLlmProvider stubLlm = new StubLlmProvider(vertx, millis(props, "caravan.demo.llm.chunk-delay", "20ms"),
-                    secrets.resolve(secrets.apply("anthropic-api-key")), secrets.resolve(secrets.apply("openai-api-key")));
+            StubLlmProvider stubLlm = new StubLlmProvider(vertx, millis(props, "caravan.demo.llm.chunk-delay", "20ms"));
             registry.bind("stubLlmProvider", stubLlm);
             context.addService(new DemoServers(
                     intProp(props, "caravan.demo.knowledge-base.port", 3101),

@@ -97,6 +97,7 @@ class AuthGatewayTest {
     void stop() throws Exception {
         BACKEND.close();
         ISSUER.close();
+        System.clearProperty("caravan.secrets.dir"); // later test classes in this JVM use the demo's secrets
     }
 
     private static Map<String, Object> claims(Object... pairs) {

@@ -11,6 +11,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import com.anthropic.client.AnthropicClient;
+import com.anthropic.client.okhttp.AnthropicOkHttpClient;
+import com.anthropic.core.http.StreamResponse;
+import com.anthropic.models.messages.Message;
+import com.anthropic.models.messages.MessageCreateParams;
+import com.anthropic.models.messages.RawMessageStreamEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.camel.BeanInject;
 import org.apache.camel.test.main.junit5.CamelMainTest;
@@ -344,6 +350,34 @@ class LlmGatewayTest {
         assertTrue(r.body().startsWith(expected), r::body);
         assertEquals("application/json", r.headers().firstValue("Content-Type").orElse(""));
         assertEquals(before, stub.requests().size(), "a provider was asked");
+    }
+
+    @Test
+    void theAnthropicJavaSdkStreamsThroughTheGatewayWithItsKeyAsTheUsersToken() throws Exception {
+        String user = user("java-sdk");
+        AnthropicClient client = AnthropicOkHttpClient.builder().baseUrl("http://127.0.0.1:" + PORT)
+                .apiKey(DemoTokens.token("email=" + user)).build();
+        MessageCreateParams params = MessageCreateParams.builder().model("claude-haiku-4-5").maxTokens(64)
+                .addUserMessage("hello from Java").build();
+        Message once = client.messages().create(params);
+        assertTrue(once.content().get(0).text().orElseThrow().text().contains("hello from Java"));
+        access.of(user);
+
+        StringBuilder text = new StringBuilder();
+        long[] usage = new long[2];
+        try (StreamResponse<RawMessageStreamEvent> stream = client.messages().createStreaming(params)) {
+            stream.stream().forEach(event -> {
+                event.messageStart().ifPresent(start -> usage[0] = start.message().usage().inputTokens());
+                event.contentBlockDelta().flatMap(d -> d.delta().text()).ifPresent(d -> text.append(d.text()));
+                event.messageDelta().ifPresent(delta -> usage[1] = delta.usage().outputTokens());
+            });
+        }
+        assertTrue(text.toString().startsWith("The Caravan stub provider heard"), text::toString);
+        access.await(l -> user.equals(l.path("user").asText()) && l.path("stream").asBoolean());
+        assertEquals(once.usage().inputTokens() + usage[0], tokens(user, "input"));
+        assertEquals(once.usage().outputTokens() + usage[1], tokens(user, "output"));
+        // the SDK's own x-api-key carried the user's token; the provider got the gateway's key
+        assertEquals("demo-anthropic-key", lastTo("/v1/messages").headers().get("x-api-key"));
     }
 
     @Test

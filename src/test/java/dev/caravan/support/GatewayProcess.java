@@ -15,6 +15,7 @@ public final class GatewayProcess implements AutoCloseable {
     public final int managementPort = TestPorts.free();
     public final int knowledgeBasePort = TestPorts.free();
     public final int slackPort = TestPorts.free();
+    public final int issuerPort = TestPorts.free();
     private final Map<String, String> env = new HashMap<>();
     private ManagedProcess process;
 
@@ -23,7 +24,7 @@ public final class GatewayProcess implements AutoCloseable {
         env.put("CARAVAN_MANAGEMENT_PORT", String.valueOf(managementPort));
         env.put("CARAVAN_DEMO_KNOWLEDGE_BASE_PORT", String.valueOf(knowledgeBasePort));
         env.put("CARAVAN_DEMO_SLACK_CONVERSATIONS_PORT", String.valueOf(slackPort));
-        env.put("CARAVAN_DEMO_ISSUER_PORT", String.valueOf(TestPorts.free()));
+        env.put("CARAVAN_DEMO_ISSUER_PORT", String.valueOf(issuerPort));
         env.put("CARAVAN_DEMO_LLM_PORT", String.valueOf(TestPorts.free()));
         env.put("CARAVAN_AUTH_RESOURCE", "http://127.0.0.1:" + port + "/mcp");
         env.put("MCP_KNOWLEDGE_BASE_URL", "http://127.0.0.1:" + knowledgeBasePort + "/mcp");
