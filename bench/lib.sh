@@ -1,6 +1,7 @@
 # Shared by the bench scripts: ports, the gateway's start and stop, and load runs whose results go to $SUMMARY.
 # Callers set OUT (a directory), SUMMARY (a file), DUR (seconds per measurement) and JAVA_OPTS; TOKEN, when set, is
-# sent as "Authorization: Bearer $TOKEN" by session, hey_run and wrk_run.
+# sent as "Authorization: Bearer $TOKEN" by session, hey_run and wrk_run; EXTRA (an array of "Name: value") adds
+# headers to hey_run and wrk_run.
 GW=13000; MG=13876; KB=13101; SL=13102; ISS=13103
 export CARAVAN_HTTP_PORT=$GW CARAVAN_MANAGEMENT_PORT=$MG \
        CARAVAN_DEMO_KNOWLEDGE_BASE_PORT=$KB CARAVAN_DEMO_SLACK_CONVERSATIONS_PORT=$SL CARAVAN_DEMO_ISSUER_PORT=$ISS \
@@ -9,6 +10,7 @@ export CARAVAN_HTTP_PORT=$GW CARAVAN_MANAGEMENT_PORT=$MG \
 ACCEPT="Accept: application/json, text/event-stream"
 INIT='{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}}'
 PIDS=()
+EXTRA=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
@@ -41,7 +43,8 @@ stop_gateway() { kill "$GPID"; wait "$GPID" 2>/dev/null || true; }
 rss_mb() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$1/status"; }
 
 hey_run() { # $1 name, $2 url, $3 body, $4 session or "", $5 workers, $6 qps per worker
-  local hdr=(-H "$ACCEPT" -H "$(auth_header)"); [ -n "$4" ] && hdr+=(-H "Mcp-Session-Id: $4")
+  local hdr=(-H "$ACCEPT" -H "$(auth_header)") h; [ -n "$4" ] && hdr+=(-H "Mcp-Session-Id: $4")
+  for h in "${EXTRA[@]}"; do hdr+=(-H "$h"); done
   hey -z "${DUR}s" -c "$5" -q "$6" -m POST -T application/json "${hdr[@]}" -d "$3" "$2" > "$OUT/$1.hey"
   local p50 p99 rps ok
   p50=$(awk '/ 50% in/ {printf "%.2f", $3*1000}' "$OUT/$1.hey")
@@ -52,7 +55,7 @@ hey_run() { # $1 name, $2 url, $3 body, $4 session or "", $5 workers, $6 qps per
 }
 
 wrk_run() { # $1 name, $2 url, $3 body, $4 session or ""
-  BODY="$3" SESSION="$4" TOKEN="${TOKEN:-}" wrk -t2 -c64 -d"${DUR}s" --latency -s bench/post.lua "$2" > "$OUT/$1.wrk"
+  BODY="$3" SESSION="$4" TOKEN="${TOKEN:-}" HEADERS="$(IFS='|'; echo "${EXTRA[*]}")" wrk -t2 -c64 -d"${DUR}s" --latency -s bench/post.lua "$2" > "$OUT/$1.wrk"
   local rps p99 non2xx
   rps=$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$OUT/$1.wrk")
   p99=$(awk '$1=="99%" {print $2}' "$OUT/$1.wrk")

@@ -1,4 +1,5 @@
--- wrk script: POST the JSON-RPC body in $BODY with MCP headers ($SESSION and $TOKEN may be empty)
+-- wrk script: POST the JSON body in $BODY with MCP headers ($SESSION and $TOKEN may be empty) and the extra
+-- headers in $HEADERS ("Name: value" joined by '|')
 wrk.method = "POST"
 wrk.body = os.getenv("BODY")
 wrk.headers["Content-Type"] = "application/json"
@@ -10,4 +11,13 @@ end
 local token = os.getenv("TOKEN")
 if token ~= nil and token ~= "" then
   wrk.headers["Authorization"] = "Bearer " .. token
+end
+local extra = os.getenv("HEADERS")
+if extra ~= nil and extra ~= "" then
+  for header in string.gmatch(extra, "[^|]+") do
+    local name, value = string.match(header, "^%s*([^:]+):%s*(.*)$")
+    if name ~= nil then
+      wrk.headers[name] = value
+    end
+  end
 end

@@ -48,7 +48,7 @@ import dev.caravan.mcp.McpSessionCheck;
 import dev.caravan.mcp.McpSessions;
 import dev.caravan.mcp.McpStreams;
 import dev.caravan.proxy.InlineExecutor;
-import dev.caravan.proxy.OversizeRequests;
+import dev.caravan.proxy.TrafficListeners;
 import dev.caravan.proxy.UpstreamCall;
 import dev.caravan.telemetry.GatewayMetrics;
 
@@ -79,7 +79,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 .setMaxWorkerExecuteTime(1).setMaxWorkerExecuteTimeUnit(java.util.concurrent.TimeUnit.DAYS));
         registry.bind("vertx", vertx);
         registry.bind(PlatformHttpConstants.PLATFORM_HTTP_ENGINE_NAME, new EventLoopPlatformHttpEngine());
-        context.addService(new VertxShutdown(vertx));
+        context.getManagementStrategy().addEventNotifier(new VertxShutdown(vertx));
         HttpClient client = vertx.createHttpClient(new HttpClientOptions()
                         .setKeepAlive(true)
                         // shorter than the 5 s idle timeout of Node servers, so we never reuse a connection they close
@@ -90,7 +90,9 @@ public final class CaravanConfiguration implements CamelConfiguration {
         UpstreamCall upstreamCall = new UpstreamCall(vertx, client,
                 intProp(props, "caravan.upstream.max-answer-bytes", 16 * 1024 * 1024), secrets);
         registry.bind("upstreamCall", upstreamCall);
-        context.getManagementStrategy().addEventNotifier(new OversizeRequests(
+        context.getManagementStrategy().addEventNotifier(new TrafficListeners(vertx,
+                intProp(props, "camel.server.port", 3000),
+                intProp(props, "caravan.http.event-loops", Runtime.getRuntime().availableProcessors()),
                 props.resolveProperty("camel.server.max-body-size").map(String::strip).map(Long::parseLong)
                         .orElse(Long.MAX_VALUE)));
 

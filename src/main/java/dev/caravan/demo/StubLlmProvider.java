@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -29,10 +28,10 @@ import io.vertx.core.json.JsonObject;
  * apart, like a model generating.
  * <p>
  * Like the real ones it refuses a request without a credential: a Google access token it issued itself on Vertex AI
- * paths, an {@code x-api-key} on the Anthropic API, {@code Authorization: Bearer} on OpenAI's (tests check which key
- * arrived through {@link #requests()}). Usage is deterministic: input tokens are the request body's length / 4 (1024 of them read from the
- * prompt cache, at most half, when the request asks for caching), output tokens the words of the answer. Every request is recorded
- * ({@link #requests()}) for tests to check what the gateway sent.
+ * paths, an {@code x-api-key} on the Anthropic API, {@code Authorization: Bearer} on OpenAI's. Usage is
+ * deterministic: input tokens are the request body's length / 4 (up to 1024 of them, at most half, read from the
+ * prompt cache when the request asks for caching), output tokens the words of the answer. The latest thousand
+ * requests are kept ({@link #requests()}) for tests to check what the gateway sent, credentials included.
  */
 public final class StubLlmProvider {
 
@@ -47,7 +46,9 @@ public final class StubLlmProvider {
     private final Vertx vertx;
     private final long chunkDelayMillis;
     private final Set<String> issuedTokens = ConcurrentHashMap.newKeySet();
-    private final List<Received> requests = new CopyOnWriteArrayList<>();
+    /** the latest requests, bounded so that a long demo or a benchmark does not fill the heap */
+    private final java.util.ArrayDeque<Received> requests = new java.util.ArrayDeque<>();
+    private static final int KEPT_REQUESTS = 1000;
     private HttpServer server;
 
     public StubLlmProvider(Vertx vertx, long chunkDelayMillis) {
@@ -67,16 +68,24 @@ public final class StubLlmProvider {
         return server == null ? Future.succeededFuture() : server.close();
     }
 
-    /** Every request received so far, oldest first. */
+    /** The latest requests received (up to a thousand), oldest first. */
     public List<Received> requests() {
-        return requests;
+        synchronized (requests) {
+            return List.copyOf(requests);
+        }
     }
 
     private void handle(HttpServerRequest request) {
         request.body().onSuccess(buffer -> {
             JsonObject body = buffer.length() == 0 ? null : parse(buffer);
-            requests.add(new Received(request.method().name(), request.uri(),
-                    MultiMap.caseInsensitiveMultiMap().addAll(request.headers()), buffer.toString(), body));
+            Received received = new Received(request.method().name(), request.uri(),
+                    MultiMap.caseInsensitiveMultiMap().addAll(request.headers()), buffer.toString(), body);
+            synchronized (requests) {
+                if (requests.size() == KEPT_REQUESTS) {
+                    requests.removeFirst();
+                }
+                requests.addLast(received);
+            }
             try {
                 route(request, body);
             } catch (RuntimeException e) {

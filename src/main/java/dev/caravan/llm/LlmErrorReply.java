@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.caravan.auth.AuthFailure;
 import dev.caravan.proxy.UpstreamCall;
+import dev.caravan.proxy.UpstreamException;
 
 /**
  * Turns a failure on an LLM route into the error answer of the API the client speaks (Anthropic, OpenAI or Google
@@ -38,6 +39,11 @@ public final class LlmErrorReply implements Processor {
             status = e.status();
             message = e.getMessage();
             challenge = e.wwwAuthenticate();
+        } else if (failure instanceof UpstreamException e && e.kind() == UpstreamException.Kind.CLIENT_GONE) {
+            // nobody is left to answer; 499 (client closed request) is what the access log and metrics record
+            exchange.setProperty("llmError", e.getMessage());
+            exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 499);
+            return;
         } else {
             LOG.error("Unexpected failure handling an LLM request", failure);
             status = 500;

@@ -3,10 +3,15 @@ package dev.caravan.llm;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.component.platform.http.vertx.HttpMessage;
@@ -50,32 +55,30 @@ public final class LlmUsageRecorder implements Processor {
         long now = System.nanoTime();
         PriceTable.Cost cost = usage.any() ? prices.cost(priceList(kind), model, usage, Instant.now()) : null;
 
-        MeterRegistry registry = metrics.registry();
-        Tags who = Tags.of("gen_ai.provider.name", otelProvider(kind), "gen_ai.request.model", model,
-                "caravan.provider", provider, "caravan.org", org, "caravan.user", user);
+        Meters m = meters(kind, provider, model, org, user);
+        MeterRegistry r = m.registry();
         if (usage.any()) {
-            record(registry, who, "input", usage.input());
-            record(registry, who, "output", usage.output());
-            record(registry, who, "cache_read", usage.cacheRead());
-            record(registry, who, "cache_write", usage.cacheWrite());
+            m.tokens("input").record(usage.input());
+            m.tokens("output").record(usage.output());
+            m.tokens("cache_read").record(usage.cacheRead());
+            m.tokens("cache_write").record(usage.cacheWrite());
             if (cost != null) {
-                registry.counter("caravan.llm.cost.usd", who).increment(cost.total());
+                m.<Counter>meter("cost", () -> r.counter("caravan.llm.cost.usd", m.who())).increment(cost.total());
             } else {
-                registry.counter("caravan.llm.cost.unknown", "caravan.provider", provider, "gen_ai.request.model",
-                        model).increment();
+                m.<Counter>meter("unknown", () -> r.counter("caravan.llm.cost.unknown", m.operation())).increment();
             }
             if (!usage.complete()) {
-                registry.counter("caravan.llm.usage.incomplete", "caravan.provider", provider).increment();
+                m.<Counter>meter("incomplete", () -> r.counter("caravan.llm.usage.incomplete", "caravan.provider",
+                        provider)).increment();
             }
         }
-        registry.counter("caravan.llm.requests", who.and("http.response.status_code", String.valueOf(status)))
-                .increment();
-        Tags operation = Tags.of("gen_ai.provider.name", otelProvider(kind), "gen_ai.request.model", model,
-                "caravan.provider", provider);
-        registry.timer("gen_ai.client.operation.duration", operation.and("http.response.status_code",
-                String.valueOf(status))).record(now - started, TimeUnit.NANOSECONDS);
+        String code = String.valueOf(status);
+        m.<Counter>meter("requests " + code, () -> r.counter("caravan.llm.requests",
+                m.who().and("http.response.status_code", code))).increment();
+        m.<Timer>meter("duration " + code, () -> r.timer("gen_ai.client.operation.duration",
+                m.operation().and("http.response.status_code", code))).record(now - started, TimeUnit.NANOSECONDS);
         if (relay != null && relay.firstChunkNanos() > 0) {
-            registry.timer("gen_ai.server.time_to_first_token", operation)
+            m.<Timer>meter("ttft", () -> r.timer("gen_ai.server.time_to_first_token", m.operation()))
                     .record(relay.firstChunkNanos() - started, TimeUnit.NANOSECONDS);
         }
 
@@ -113,8 +116,41 @@ public final class LlmUsageRecorder implements Processor {
         AccessLog.write(line);
     }
 
-    private static void record(MeterRegistry registry, Tags who, String type, long tokens) {
-        registry.summary("gen_ai.client.token.usage", who.and("gen_ai.token.type", type)).record(tokens);
+    /**
+     * The meters of one caller, provider and model, each registered when first used. Looking them up in the registry
+     * on every request (tags sorted, ids built) cost more than the rest of the recording, so they are kept here.
+     */
+    private record Meters(MeterRegistry registry, Tags who, Tags operation, Map<String, Object> byName) {
+
+        DistributionSummary tokens(String type) {
+            return meter("tokens " + type, () -> registry.summary("gen_ai.client.token.usage",
+                    who.and("gen_ai.token.type", type)));
+        }
+
+        /** The meter kept under {@code key}, registered by {@code create} the first time. */
+        @SuppressWarnings("unchecked")
+        <T> T meter(String key, Supplier<T> create) {
+            return (T) byName.computeIfAbsent(key, k -> create.get());
+        }
+    }
+
+    private static final int MAX_CACHED = 10_000;
+    private final Map<String, Meters> cached = new ConcurrentHashMap<>();
+
+    private Meters meters(String kind, String provider, String model, String org, String user) {
+        String key = kind + '\n' + provider + '\n' + model + '\n' + org + '\n' + user;
+        Meters m = cached.get(key);
+        if (m == null) {
+            if (cached.size() >= MAX_CACHED) {
+                cached.clear(); // the meters stay registered; only the shortcut to them goes
+            }
+            Tags operation = Tags.of("gen_ai.provider.name", otelProvider(kind), "gen_ai.request.model", model,
+                    "caravan.provider", provider);
+            m = new Meters(metrics.registry(), operation.and("caravan.org", org, "caravan.user", user), operation,
+                    new ConcurrentHashMap<>());
+            cached.put(key, m);
+        }
+        return m;
     }
 
     /** The price list of a provider kind: Vertex AI prices Anthropic and Gemini models as Google lists them. */

@@ -45,6 +45,10 @@ public final class PriceTable {
     }
 
     private final Map<String, Provider> providers = new HashMap<>();
+    /** the model a (price list, model name) found, or NONE; matching rules on every request cost more than the call */
+    private final Map<String, Model> found = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Model NONE = new Model("", null, null);
+    private static final int MAX_FOUND = 10_000;
     /** operator prices by model-name prefix (lower case): price key (input_mtok, ...) to USD per million */
     private final Map<String, Map<String, Double>> overrides;
 
@@ -93,19 +97,32 @@ public final class PriceTable {
         if (override != null) {
             return price(override, overrides.get(override), usage);
         }
-        Model found = find(provider, model);
-        if (found == null) {
-            String dated = DATE_SUFFIX.matcher(model).replaceAll(m -> validDate(m) ? "-" + m.group(1) + "-" + m.group(2)
-                    + "-" + m.group(3) : Matcher.quoteReplacement(m.group()));
-            found = dated.equals(model) ? null : find(provider, dated);
+        String key = provider + '\n' + model;
+        Model priced = found.get(key);
+        if (priced == null) {
+            priced = lookUp(provider, model);
+            if (found.size() >= MAX_FOUND) {
+                found.clear(); // model names come from clients: bound what they can make us remember
+            }
+            found.put(key, priced);
         }
-        if (found == null) {
+        if (priced == NONE) {
             return null;
         }
         Map<String, Double> prices = new HashMap<>();
-        pricesAt(found, at).fields().forEachRemaining(e -> prices.put(e.getKey(),
-                rate(e.getValue(), usage.input())));
-        return price(found.id(), prices, usage);
+        pricesAt(priced, at).fields().forEachRemaining(e -> prices.put(e.getKey(), rate(e.getValue(), usage.input())));
+        return price(priced.id(), prices, usage);
+    }
+
+    /** The table's model for a name, trying the name with its date written the long way too; NONE if none. */
+    private Model lookUp(String provider, String model) {
+        Model m = find(provider, model);
+        if (m == null) {
+            String dated = DATE_SUFFIX.matcher(model).replaceAll(d -> validDate(d) ? "-" + d.group(1) + "-" + d.group(2)
+                    + "-" + d.group(3) : Matcher.quoteReplacement(d.group()));
+            m = dated.equals(model) ? null : find(provider, dated);
+        }
+        return m == null ? NONE : m;
     }
 
     private String longestOverride(String model) {
