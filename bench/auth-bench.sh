@@ -7,16 +7,8 @@
 # usage: [JAVA_OPTS="..."] bench/auth-bench.sh [seconds per measurement, default 15]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DUR=${1:-15}
-JAVA_OPTS=${JAVA_OPTS:-"-XX:+UseSerialGC -Xmx512m"}
-OUT=target/bench
-mkdir -p "$OUT"
-[ -f target/caravan.jar ] && [ -f target/test-classes/dev/caravan/auth/JwtVerifyBench.class ] || mvn -q -DskipTests package
-SUMMARY=$OUT/auth-summary.txt
 # shellcheck source=bench/lib.sh
-. bench/lib.sh
-: > "$SUMMARY"
-machine
+. bench/lib.sh auth-summary.txt "${1:-15}"
 
 # --- 1. the JWT check alone -----------------------------------------------------------------------------------
 # shellcheck disable=SC2086

@@ -1,7 +1,15 @@
-# Shared by the bench scripts: ports, the gateway's start and stop, and load runs whose results go to $SUMMARY.
-# Callers set OUT (a directory), SUMMARY (a file), DUR (seconds per measurement) and JAVA_OPTS; TOKEN, when set, is
+# Shared by the bench scripts: setup, ports, the gateway's start and stop, and load runs whose results go to $SUMMARY.
+# Source it from the project directory as `. bench/lib.sh <summary name> [seconds per measurement]`: it sets DUR
+# (default 15), JAVA_OPTS (the flags the README recommends; G1 was measured too, see BENCHMARKS.md), OUT and SUMMARY,
+# builds the jar and test classes when they are missing, and starts the summary with the machine. TOKEN, when set, is
 # sent as "Authorization: Bearer $TOKEN" by session, hey_run and wrk_run; EXTRA (an array of "Name: value") adds
 # headers to hey_run and wrk_run.
+DUR=${2:-15}
+JAVA_OPTS=${JAVA_OPTS:-"-XX:+UseSerialGC -Xmx512m"}
+OUT=target/bench
+SUMMARY=$OUT/$1
+mkdir -p "$OUT"
+[ -f target/caravan.jar ] && [ -d target/test-classes/dev/caravan/bench ] || mvn -q -DskipTests package
 GW=13000; MG=13876; KB=13101; SL=13102; ISS=13103
 export CARAVAN_HTTP_PORT=$GW CARAVAN_MANAGEMENT_PORT=$MG \
        CARAVAN_DEMO_KNOWLEDGE_BASE_PORT=$KB CARAVAN_DEMO_SLACK_CONVERSATIONS_PORT=$SL CARAVAN_DEMO_ISSUER_PORT=$ISS \
@@ -67,7 +75,7 @@ val() { # $1 measurement name, $2 key: its value in $SUMMARY
   awk -v n="$1" -v k="$2" '$1==n { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1]==k) { sub(/ms$/, "", kv[2]); print kv[2] } } }' "$SUMMARY"
 }
 
-machine() { # the machine and JVM, first lines of every summary
-  echo "gateway JVM options: $JAVA_OPTS" | tee -a "$SUMMARY"
-  echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1)" | tee -a "$SUMMARY"
-}
+# the machine and JVM, first lines of every summary
+: > "$SUMMARY"
+echo "gateway JVM options: $JAVA_OPTS" | tee -a "$SUMMARY"
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1)" | tee -a "$SUMMARY"

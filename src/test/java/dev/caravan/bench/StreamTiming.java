@@ -27,6 +27,15 @@ public final class StreamTiming {
     }
 
     public static void main(String[] args) throws Exception {
+        try {
+            measure(args);
+        } catch (IllegalStateException e) {
+            // a target that cannot stream is a result too (the summary says why)
+            System.out.println(args[0] + " failed=\"" + e.getMessage().replace('\n', ' ') + "\"");
+        }
+    }
+
+    private static void measure(String[] args) throws Exception {
         String name = args[0];
         URI uri = URI.create(args[1]);
         int requests = Integer.parseInt(args[2]);

@@ -185,7 +185,7 @@ class McpGatewayTest {
         assertEquals(405, c.send(c.request(null).PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{}"))
                 .build()).statusCode());
         HttpResponse<String> big = c.post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{\"pad\":\""
-                                          + "x".repeat(5 * 1024 * 1024) + "\"}}");
+                                          + "x".repeat(33 * 1024 * 1024) + "\"}}");
         assertEquals(413, big.statusCode());
         assertEquals(-32600, McpHttp.message(big).at("/error/code").asInt());
 

@@ -45,39 +45,25 @@ public final class LlmHttp {
     }
 
     public HttpResponse<String> send(HttpRequest request) {
-        try {
-            return http.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return Http.send(http, request, HttpResponse.BodyHandlers.ofString());
     }
 
     /** Posts and records every line of the answer with the time it arrived, until the answer ends. */
     public List<Line> stream(String path, String body, String... headers) {
-        try {
-            HttpResponse<Stream<String>> r = http.send(request(path, body, headers).build(),
-                    HttpResponse.BodyHandlers.ofLines());
-            if (r.statusCode() != 200) {
-                throw new IllegalStateException(path + " answered " + r.statusCode() + ": "
-                                                + String.join("\n", r.body().toList()));
-            }
-            List<Line> lines = new ArrayList<>();
-            try (Stream<String> body2 = r.body()) {
-                Iterator<String> it = body2.iterator();
-                while (it.hasNext()) {
-                    lines.add(new Line(System.nanoTime(), it.next()));
-                }
-            }
-            return lines;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
+        HttpResponse<Stream<String>> r = Http.send(http, request(path, body, headers).build(),
+                HttpResponse.BodyHandlers.ofLines());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException(path + " answered " + r.statusCode() + ": "
+                                            + String.join("\n", r.body().toList()));
         }
+        List<Line> lines = new ArrayList<>();
+        try (Stream<String> answer = r.body()) {
+            Iterator<String> it = answer.iterator();
+            while (it.hasNext()) {
+                lines.add(new Line(System.nanoTime(), it.next()));
+            }
+        }
+        return lines;
     }
 
     /** The JSON of every {@code data:} line of a stream (the [DONE] marker left out). */

@@ -68,14 +68,7 @@ public final class McpHttp {
     }
 
     public HttpResponse<String> send(HttpRequest request) {
-        try {
-            return http.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return Http.send(http, request, HttpResponse.BodyHandlers.ofString());
     }
 
     public HttpResponse<String> post(String body, String... headers) {

@@ -1,11 +1,7 @@
 package dev.caravan.support;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 
 /** The gateway's metrics as Prometheus scrapes them from the management port, with sums over matching series. */
 public final class Scrape {
@@ -17,16 +13,8 @@ public final class Scrape {
     }
 
     public static Scrape of(int managementPort) {
-        try {
-            return new Scrape(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-                    "http://127.0.0.1:" + managementPort + "/observe/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return new Scrape(Http.send(HttpRequest.newBuilder(URI.create(
+                "http://127.0.0.1:" + managementPort + "/observe/metrics")).build()).body());
     }
 
     /** The sum of every series of {@code name} that has all these {@code label="value"} pairs (0 when none). */
