@@ -47,9 +47,11 @@ import dev.caravan.mcp.McpRequestCheck;
 import dev.caravan.mcp.McpSessionCheck;
 import dev.caravan.mcp.McpSessions;
 import dev.caravan.mcp.McpStreams;
+import dev.caravan.mcp.McpTelemetry;
 import dev.caravan.proxy.InlineExecutor;
 import dev.caravan.proxy.TrafficListeners;
 import dev.caravan.proxy.UpstreamCall;
+import dev.caravan.telemetry.AccessLog;
 import dev.caravan.telemetry.GatewayMetrics;
 
 /**
@@ -96,6 +98,8 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 props.resolveProperty("camel.server.max-body-size").map(String::strip).map(Long::parseLong)
                         .orElse(Long.MAX_VALUE)));
 
+        AccessLog.configure(props.resolveProperty("caravan.access-log.file").orElse(""),
+                Boolean.parseBoolean(props.resolveProperty("caravan.access-log.bodies").orElse("false")));
         GatewayMetrics metrics = new GatewayMetrics();
         registry.bind("gatewayMetrics", metrics);
         nameTemplatedRoutes(context, McpBackends.TEMPLATE, "llm-provider");
@@ -122,6 +126,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
         registry.bind("mcpStreams", new McpStreams(metrics, vertx));
         registry.bind("mcpLocalReplies", new McpLocalReplies());
         registry.bind("mcpErrorReply", new McpErrorReply(metrics));
+        registry.bind("mcpTelemetry", new McpTelemetry(metrics));
 
         registry.bind("llmProviderCall", new LlmProviderCall(upstreamCall, new GoogleAccessTokens(vertx,
                 props.resolveProperty("caravan.llm.google.metadata-url").orElse(GOOGLE_METADATA)), vertx));

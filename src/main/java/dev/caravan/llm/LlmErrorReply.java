@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import dev.caravan.auth.AuthFailure;
 import dev.caravan.proxy.UpstreamCall;
 import dev.caravan.proxy.UpstreamException;
+import dev.caravan.telemetry.GatewayMetrics;
 
 /**
  * Turns a failure on an LLM route into the error answer of the API the client speaks (Anthropic, OpenAI or Google
@@ -50,6 +51,9 @@ public final class LlmErrorReply implements Processor {
             message = "Internal error";
         }
         exchange.setProperty("llmError", message);
+        if (status < 500) {
+            GatewayMetrics.of(exchange.getContext()).rejected("llm", status);
+        }
         Message m = exchange.getMessage();
         m.getHeaders().clear();
         m.setHeader(Exchange.HTTP_RESPONSE_CODE, status);

@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.caravan.proxy.UpstreamCall;
 import dev.caravan.proxy.UpstreamException;
+import dev.caravan.telemetry.GatewayMetrics;
 
 /**
  * Sends an LLM request to the provider whose route runs it (kamelets/llm-provider.kamelet.yaml), through the
@@ -106,6 +107,7 @@ public final class LlmProviderCall extends AsyncProcessorSupport {
                 TimeUtils.toMilliSeconds(exchange.getProperty(BREAKER_OPEN_FOR, "30s", String.class))));
         Attempt attempt = new Attempt(exchange, callback, request, name, breaker, tried);
         if (!breaker.allow()) {
+            GatewayMetrics.of(exchange.getContext()).providerFailure(name, "circuit_open");
             attempt.giveUp(503, name + " is unavailable: it failed repeatedly and is skipped for now");
             return true;
         }
@@ -147,6 +149,7 @@ public final class LlmProviderCall extends AsyncProcessorSupport {
         void send() {
             credentials().onComplete(credential -> {
                 if (credential.failed()) {
+                    failed("credential");
                     breaker.failure();
                     giveUp(502, provider + ": no credential for the provider (" + credential.cause().getMessage() + ")");
                     return;
@@ -195,6 +198,7 @@ public final class LlmProviderCall extends AsyncProcessorSupport {
                                 ? provider + ": provider is not configured correctly" : u.getMessage());
                     }
                     default -> {
+                        failed(u.kind().name().toLowerCase(java.util.Locale.ROOT));
                         breaker.failure();
                         exchange.setException(null);
                         retryOrGiveUp(u.kind() == UpstreamException.Kind.TIMEOUT ? 504 : 502, u.getMessage(), -1);
@@ -208,10 +212,15 @@ public final class LlmProviderCall extends AsyncProcessorSupport {
             }
             Message answer = exchange.getMessage();
             int status = answer.getHeader(Exchange.HTTP_RESPONSE_CODE, 502, Integer.class);
+            failed("status_" + status);
             if (status >= 500) {
                 breaker.failure();
             }
             retryOrGiveUp(status, provider + " answered " + status, retryAfterMillis(answer));
+        }
+
+        private void failed(String reason) {
+            GatewayMetrics.of(exchange.getContext()).providerFailure(provider, reason);
         }
 
         private void retryOrGiveUp(int status, String why, long retryAfter) {

@@ -41,7 +41,6 @@ public final class LlmRequestCheck implements Processor {
 
     @Override
     public void process(Exchange exchange) {
-        exchange.setProperty(LlmExchange.STARTED, System.nanoTime());
         exchange.setProperty(UpstreamCall.DEADLINE, System.currentTimeMillis() + requestTimeoutMillis);
         Message in = exchange.getIn();
         String path = in instanceof HttpMessage http ? http.getRequest().path()

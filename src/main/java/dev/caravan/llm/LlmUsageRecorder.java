@@ -1,84 +1,110 @@
 package dev.caravan.llm;
 
+import java.io.IOException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import org.apache.camel.Exchange;
-import org.apache.camel.Processor;
 import org.apache.camel.component.platform.http.vertx.HttpMessage;
 
 import dev.caravan.auth.AuthExchange;
 import dev.caravan.proxy.UpstreamCall;
 import dev.caravan.proxy.UpstreamException;
 import dev.caravan.telemetry.AccessLog;
+import dev.caravan.telemetry.FieldLabels;
 import dev.caravan.telemetry.GatewayMetrics;
+import dev.caravan.telemetry.LabelCap;
+import dev.caravan.telemetry.MeterCache;
 
 /**
- * The last step of every LLM request, whatever happened (the route's doFinally): the tokens it used and what they
- * cost go to the metrics — per user (the token's email), organization, provider and model, with OpenTelemetry GenAI
- * names — and one line to the access log. A stream the client left half-way is recorded with what it counted so far.
+ * What every LLM request leaves behind, recorded by the route's first ({@link #begin}) and last steps (the doFinally,
+ * whatever happened): the tokens it used and what they cost — per user (the token's email), organization, provider and
+ * model, with OpenTelemetry GenAI names, plus the fields of {@code llmFields} (route files) — its duration and time to
+ * first token, and one access log line. A stream the client left half-way is recorded with what it counted so far.
+ * Model and organization come from clients, so their labels are capped.
  */
-public final class LlmUsageRecorder implements Processor {
+public final class LlmUsageRecorder {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final GatewayMetrics metrics;
     private final PriceTable prices;
+    private final FieldLabels fields = new FieldLabels("llmFields");
+    private final LabelCap models = LabelCap.max(200);
+    private final LabelCap orgs = LabelCap.max(100);
+    private final MeterCache cache = new MeterCache();
 
     public LlmUsageRecorder(GatewayMetrics metrics, PriceTable prices) {
         this.metrics = metrics;
         this.prices = prices;
     }
 
-    @Override
-    public void process(Exchange exchange) {
+    /** First step of a request: when it started, and one more in flight. */
+    public void begin(Exchange exchange) {
+        exchange.setProperty(LlmExchange.STARTED, System.nanoTime());
+        metrics.active("llm").incrementAndGet();
+    }
+
+    /** Last step of a request. */
+    public void end(Exchange exchange) {
+        metrics.active("llm").decrementAndGet();
         LlmRequest request = exchange.getProperty(LlmRequest.PROPERTY, LlmRequest.class);
         LlmRelay relay = exchange.getProperty(LlmExchange.RELAY, LlmRelay.class);
         Usage usage = relay == null ? Usage.NONE : relay.usage();
-        String provider = exchange.getProperty(LlmExchange.PROVIDER, "none", String.class);
+        String provider = exchange.getProperty(LlmExchange.PROVIDER, LabelCap.NONE, String.class);
         String kind = exchange.getProperty(LlmProviderCall.KIND, "", String.class);
-        String model = exchange.getProperty(LlmExchange.MODEL_SENT, request == null ? null : request.model(),
+        String sent = exchange.getProperty(LlmExchange.MODEL_SENT, request == null ? null : request.model(),
                 String.class);
-        model = model == null ? "unknown" : model;
+        String model = sent == null ? "unknown" : sent;
         String user = AuthExchange.caller(exchange);
-        String org = exchange.getProperty("llmOrg", "none", String.class);
+        String org = exchange.getProperty("llmOrg", String.class);
         int status = relay != null && relay.status() > 0 ? relay.status()
                 : exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 200, Integer.class);
         long started = exchange.getProperty(LlmExchange.STARTED, System.nanoTime(), Long.class);
         long now = System.nanoTime();
         PriceTable.Cost cost = usage.any() ? prices.cost(priceList(kind), model, usage, Instant.now()) : null;
+        Map<String, String> extra = fields.values(exchange, () -> body(request));
 
-        Meters m = meters(kind, provider, model, org, user);
-        MeterRegistry r = m.registry();
+        String modelLabel = models.of(model);
+        String orgLabel = orgs.of(org);
+        String code = String.valueOf(status);
+        MeterRegistry r = metrics.registry();
+        Tags operation = Tags.of("gen_ai.provider.name", otelProvider(kind), "gen_ai.request.model", modelLabel,
+                "caravan.provider", provider);
+        Tags who = operation.and("caravan.org", orgLabel, "caravan.user", user).and(fields.tags(extra));
+        MeterCache.Meters m = cache.of(kind + '\n' + provider + '\n' + modelLabel + '\n' + orgLabel + '\n' + user
+                                       + '\n' + code + '\n' + extra.values());
         if (usage.any()) {
-            m.tokens("input").record(usage.input());
-            m.tokens("output").record(usage.output());
-            m.tokens("cache_read").record(usage.cacheRead());
-            m.tokens("cache_write").record(usage.cacheWrite());
+            tokens(m, r, who, "input").record(usage.input());
+            tokens(m, r, who, "output").record(usage.output());
+            tokens(m, r, who, "cache_read").record(usage.cacheRead());
+            tokens(m, r, who, "cache_write").record(usage.cacheWrite());
             if (cost != null) {
-                m.<Counter>meter("cost", () -> r.counter("caravan.llm.cost.usd", m.who())).increment(cost.total());
+                m.<Counter>meter("cost", () -> r.counter("caravan.llm.cost.usd", who)).increment(cost.total());
             } else {
-                m.<Counter>meter("unknown", () -> r.counter("caravan.llm.cost.unknown", m.operation())).increment();
+                m.<Counter>meter("unknown", () -> r.counter("caravan.llm.cost.unknown", operation)).increment();
             }
             if (!usage.complete()) {
                 m.<Counter>meter("incomplete", () -> r.counter("caravan.llm.usage.incomplete", "caravan.provider",
                         provider)).increment();
             }
         }
-        String code = String.valueOf(status);
-        m.<Counter>meter("requests " + code, () -> r.counter("caravan.llm.requests",
-                m.who().and("http.response.status_code", code))).increment();
-        m.<Timer>meter("duration " + code, () -> r.timer("gen_ai.client.operation.duration",
-                m.operation().and("http.response.status_code", code))).record(now - started, TimeUnit.NANOSECONDS);
+        m.<Counter>meter("requests", () -> r.counter("caravan.llm.requests",
+                who.and("http.response.status_code", code))).increment();
+        m.<Timer>meter("duration", () -> r.timer("gen_ai.client.operation.duration",
+                operation.and("http.response.status_code", code))).record(now - started, TimeUnit.NANOSECONDS);
         if (relay != null && relay.firstChunkNanos() > 0) {
-            m.<Timer>meter("ttft", () -> r.timer("gen_ai.server.time_to_first_token", m.operation()))
+            m.<Timer>meter("ttft", () -> r.timer("gen_ai.server.time_to_first_token", operation))
                     .record(relay.firstChunkNanos() - started, TimeUnit.NANOSECONDS);
         }
 
@@ -90,11 +116,11 @@ public final class LlmUsageRecorder implements Processor {
             line.put("path", http.getRequest().path());
         }
         LlmApi api = exchange.getProperty(LlmExchange.API, LlmApi.class);
-        line.put("api", api == null ? null : api.name().toLowerCase(java.util.Locale.ROOT));
+        line.put("api", api == null ? null : api.name().toLowerCase(Locale.ROOT));
         line.put("provider", provider);
         line.put("model", model);
         line.put("client_model", request == null ? null : request.clientModel());
-        line.put("org", org);
+        line.put("org", org == null ? LabelCap.NONE : org);
         line.put("user", user);
         line.put("status", status);
         line.put("duration_ms", (now - started) / 1_000_000.0);
@@ -108,6 +134,11 @@ public final class LlmUsageRecorder implements Processor {
         line.put("usage_complete", usage.complete());
         line.put("cost_usd", cost == null ? null : cost.total());
         line.put("bytes_out", relay == null ? 0 : relay.bytes());
+        line.putAll(extra);
+        String body = AccessLog.body(request == null ? null : request.body());
+        if (body != null) {
+            line.put("request", body);
+        }
         UpstreamException broke = exchange.getProperty(UpstreamCall.RELAY_ERROR, UpstreamException.class);
         // a client that hangs up once it has the last event (OpenAI's SDK does) did nothing wrong
         boolean leftAtTheEnd = broke != null && broke.kind() == UpstreamException.Kind.CLIENT_GONE && usage.complete();
@@ -116,41 +147,18 @@ public final class LlmUsageRecorder implements Processor {
         AccessLog.write(line);
     }
 
-    /**
-     * The meters of one caller, provider and model, each registered when first used. Looking them up in the registry
-     * on every request (tags sorted, ids built) cost more than the rest of the recording, so they are kept here.
-     */
-    private record Meters(MeterRegistry registry, Tags who, Tags operation, Map<String, Object> byName) {
-
-        DistributionSummary tokens(String type) {
-            return meter("tokens " + type, () -> registry.summary("gen_ai.client.token.usage",
-                    who.and("gen_ai.token.type", type)));
-        }
-
-        /** The meter kept under {@code key}, registered by {@code create} the first time. */
-        @SuppressWarnings("unchecked")
-        <T> T meter(String key, Supplier<T> create) {
-            return (T) byName.computeIfAbsent(key, k -> create.get());
-        }
+    private static DistributionSummary tokens(MeterCache.Meters m, MeterRegistry r, Tags who, String type) {
+        return m.meter("tokens " + type, () -> r.summary("gen_ai.client.token.usage", who.and("gen_ai.token.type",
+                type)));
     }
 
-    private static final int MAX_CACHED = 10_000;
-    private final Map<String, Meters> cached = new ConcurrentHashMap<>();
-
-    private Meters meters(String kind, String provider, String model, String org, String user) {
-        String key = kind + '\n' + provider + '\n' + model + '\n' + org + '\n' + user;
-        Meters m = cached.get(key);
-        if (m == null) {
-            if (cached.size() >= MAX_CACHED) {
-                cached.clear(); // the meters stay registered; only the shortcut to them goes
-            }
-            Tags operation = Tags.of("gen_ai.provider.name", otelProvider(kind), "gen_ai.request.model", model,
-                    "caravan.provider", provider);
-            m = new Meters(metrics.registry(), operation.and("caravan.org", org, "caravan.user", user), operation,
-                    new ConcurrentHashMap<>());
-            cached.put(key, m);
+    /** The request body as JSON, for fields that read it (parsed only then). */
+    private static JsonNode body(LlmRequest request) {
+        try {
+            return request == null || request.body().length == 0 ? null : JSON.readTree(request.body());
+        } catch (IOException e) {
+            return null;
         }
-        return m;
     }
 
     /** The price list of a provider kind: Vertex AI prices Anthropic and Gemini models as Google lists them. */
@@ -164,7 +172,7 @@ public final class LlmUsageRecorder implements Processor {
             case "vertex" -> "gcp.vertex_ai";
             case "anthropic" -> "anthropic";
             case "openai" -> "openai";
-            default -> "none";
+            default -> LabelCap.NONE;
         };
     }
 }

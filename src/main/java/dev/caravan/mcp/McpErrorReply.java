@@ -35,11 +35,15 @@ public final class McpErrorReply implements Processor {
         JsonRpc.Message request = exchange.getProperty(McpExchange.MESSAGE, JsonRpc.Message.class);
         var id = request == null ? null : request.id();
         if (failure instanceof AuthFailure e) {
+            metrics.rejected("mcp", e.status());
             McpReply.json(exchange, e.status(), JsonRpc.error(id, JsonRpc.SERVER_ERROR, e.getMessage()));
             if (e.wwwAuthenticate() != null) {
                 exchange.getMessage().setHeader("WWW-Authenticate", e.wwwAuthenticate());
             }
         } else if (failure instanceof McpException e) {
+            if (e.httpStatus() >= 400) {
+                metrics.rejected("mcp", e.httpStatus());
+            }
             McpReply.json(exchange, e.httpStatus(), JsonRpc.error(e.id() != null ? e.id() : id, e.code(), e.getMessage()));
         } else if (failure instanceof UpstreamException e && e.kind() == UpstreamException.Kind.CLIENT_GONE) {
             // nobody is left to answer, and the backend did nothing wrong

@@ -19,6 +19,10 @@ final class McpReply {
     }
 
     static void json(Exchange exchange, int status, JsonNode body) {
+        JsonNode error = body.get("error");
+        if (error != null) {
+            exchange.setProperty(McpTelemetry.ERROR_CODE, error.path("code").asInt());
+        }
         Message m = start(exchange, status);
         m.setHeader(Exchange.CONTENT_TYPE, "application/json");
         m.setBody(ByteBuffer.wrap(JsonRpc.bytes(body)));

@@ -1,7 +1,12 @@
 package dev.caravan.telemetry;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.Tags;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 
@@ -13,6 +18,7 @@ public final class GatewayMetrics implements CamelContextAware {
 
     private CamelContext camelContext;
     private volatile MeterRegistry registry;
+    private final Map<String, AtomicInteger> active = new ConcurrentHashMap<>();
 
     @Override
     public CamelContext getCamelContext() {
@@ -33,6 +39,23 @@ public final class GatewayMetrics implements CamelContextAware {
     /** A request an auth policy refused: reason missing_token, invalid_token, insufficient_scope or denied. */
     public void authFailure(String policy, String reason) {
         registry().counter("caravan.auth.refusals", "policy", policy, "reason", reason).increment();
+    }
+
+    /** Requests a listener (mcp, llm) is serving right now: a gauge, incremented and decremented by its steps. */
+    public AtomicInteger active(String listener) {
+        return active.computeIfAbsent(listener, l -> registry().gauge("caravan.gateway.requests.active",
+                Tags.of("caravan.listener", l), new AtomicInteger()));
+    }
+
+    /** A request the gateway refused itself (bad input, no or bad token, a rule, an unknown org): by status. */
+    public void rejected(String listener, int status) {
+        registry().counter("caravan.gateway.rejected", "caravan.listener", listener, "http.response.status_code",
+                String.valueOf(status)).increment();
+    }
+
+    /** An LLM provider call that failed (it may have been retried or failed over): connect, timeout, status_5xx... */
+    public void providerFailure(String provider, String reason) {
+        registry().counter("caravan.llm.provider.failures", "caravan.provider", provider, "reason", reason).increment();
     }
 
     /** A backend that failed or was too slow and was left out of a fan-out or failed a call. */
