@@ -117,6 +117,11 @@ final class SlackConversationsServer {
         long stepMillis = ((Number) args.getOrDefault("stepMillis", 400)).longValue();
         Object token = req.meta() == null ? null : req.meta().get("progressToken");
         List<Post> inChannel = posts.stream().filter(p -> p.channel().equals(channel)).toList();
+        if (inChannel.isEmpty()) {
+            // a tool error: the tool ran, and its result tells the model what went wrong
+            return McpSchema.CallToolResult.builder().addTextContent("Channel #" + channel + " does not exist.")
+                    .isError(true).build();
+        }
         for (int i = 1; i <= steps; i++) {
             try {
                 Thread.sleep(stepMillis); // the demo's stand-in for slow work; it is what makes progress visible
@@ -131,9 +136,8 @@ final class SlackConversationsServer {
         }
         LinkedHashSet<String> people = inChannel.stream().map(Post::user)
                 .collect(Collectors.toCollection(LinkedHashSet::new));
-        String text = inChannel.isEmpty() ? "Channel #" + channel + " has no messages."
-                : "#" + channel + ": " + inChannel.size() + " messages from " + String.join(", ", people)
-                  + ". Latest: " + inChannel.get(inChannel.size() - 1).text();
+        String text = "#" + channel + ": " + inChannel.size() + " messages from " + String.join(", ", people)
+                      + ". Latest: " + inChannel.get(inChannel.size() - 1).text();
         return McpSchema.CallToolResult.builder().addTextContent(text).build();
     }
 }

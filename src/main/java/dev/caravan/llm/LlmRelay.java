@@ -40,7 +40,6 @@ public final class LlmRelay implements ResponseRelay {
     private Buffer kept;
     private Buffer out;
     private long firstChunkNanos;
-    private long bytes;
     private boolean ended;
     private boolean finalEventSeen;
     /** the latest data of events that carry usage, parsed only when the usage is asked for */
@@ -83,7 +82,6 @@ public final class LlmRelay implements ResponseRelay {
         if (firstChunkNanos == 0) {
             firstChunkNanos = System.nanoTime();
         }
-        bytes += data.length();
         if (!sse) {
             keep(data);
             return data;
@@ -188,10 +186,6 @@ public final class LlmRelay implements ResponseRelay {
 
     public long firstChunkNanos() {
         return firstChunkNanos;
-    }
-
-    public long bytes() {
-        return bytes;
     }
 
     /** The usage the answer reported; incomplete when it broke off before the provider's final count. */

@@ -2,7 +2,6 @@ package dev.caravan.llm;
 
 import java.io.IOException;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -15,7 +14,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import org.apache.camel.Exchange;
-import org.apache.camel.component.platform.http.vertx.HttpMessage;
 
 import dev.caravan.auth.AuthExchange;
 import dev.caravan.proxy.UpstreamCall;
@@ -101,20 +99,14 @@ public final class LlmUsageRecorder {
         }
         m.<Counter>meter("requests", () -> r.counter("caravan.llm.requests",
                 who.and("http.response.status_code", code))).increment();
-        m.<Timer>meter("duration", () -> r.timer("gen_ai.client.operation.duration",
-                operation.and("http.response.status_code", code))).record(now - started, TimeUnit.NANOSECONDS);
+        m.<Timer>meter("duration", () -> latency("gen_ai.client.operation.duration",
+                operation.and("http.response.status_code", code), r)).record(now - started, TimeUnit.NANOSECONDS);
         if (relay != null && relay.firstChunkNanos() > 0) {
-            m.<Timer>meter("ttft", () -> r.timer("gen_ai.server.time_to_first_token", operation))
+            m.<Timer>meter("ttft", () -> latency("gen_ai.server.time_to_first_token", operation, r))
                     .record(relay.firstChunkNanos() - started, TimeUnit.NANOSECONDS);
         }
 
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("time", Instant.now().toString());
-        line.put("kind", "llm");
-        if (exchange.getIn() instanceof HttpMessage http) {
-            line.put("method", http.getRequest().method().name());
-            line.put("path", http.getRequest().path());
-        }
+        Map<String, Object> line = AccessLog.start("llm", exchange);
         LlmApi api = exchange.getProperty(LlmExchange.API, LlmApi.class);
         line.put("api", api == null ? null : api.name().toLowerCase(Locale.ROOT));
         line.put("provider", provider);
@@ -133,7 +125,6 @@ public final class LlmUsageRecorder {
         line.put("output_tokens", usage.output());
         line.put("usage_complete", usage.complete());
         line.put("cost_usd", cost == null ? null : cost.total());
-        line.put("bytes_out", relay == null ? 0 : relay.bytes());
         line.putAll(extra);
         String body = AccessLog.body(request == null ? null : request.body());
         if (body != null) {
@@ -150,6 +141,10 @@ public final class LlmUsageRecorder {
     private static DistributionSummary tokens(MeterCache.Meters m, MeterRegistry r, Tags who, String type) {
         return m.meter("tokens " + type, () -> r.summary("gen_ai.client.token.usage", who.and("gen_ai.token.type",
                 type)));
+    }
+
+    private static Timer latency(String name, Tags tags, MeterRegistry r) {
+        return Timer.builder(name).tags(tags).serviceLevelObjectives(GatewayMetrics.LATENCY_BUCKETS).register(r);
     }
 
     /** The request body as JSON, for fields that read it (parsed only then). */

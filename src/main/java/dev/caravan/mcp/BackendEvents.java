@@ -22,6 +22,8 @@ final class BackendEvents {
     private final SseParser parser = new SseParser(this::onEvent, McpStreamRelay.MAX_EVENT_BYTES);
     private Buffer pending = Buffer.buffer();
     private boolean answered;
+    private JsonNode error;
+    private boolean toolError;
     private boolean resumable;
 
     /**
@@ -80,6 +82,8 @@ final class BackendEvents {
         boolean isResponse = o.has("id") && !o.has("method");
         if (isResponse && request != null && o.get("id").equals(request.id())) {
             answered = true;
+            error = o.get("error");
+            toolError = o.path("result").path("isError").asBoolean(false);
             if (qualified) {
                 McpNames.qualifyResourceUris(backend, request.method(), o);
             }
@@ -94,6 +98,16 @@ final class BackendEvents {
     /** Whether the response to the client's request has gone out. */
     boolean answered() {
         return answered;
+    }
+
+    /** The JSON-RPC error the backend answered with, or null. */
+    JsonNode error() {
+        return error;
+    }
+
+    /** Whether the backend answered a tool call with a result that is an error ({@code isError}). */
+    boolean toolError() {
+        return toolError;
     }
 
     /** Whether the backend gave event ids (or a retry hint), i.e. its stream can be resumed. */

@@ -59,6 +59,9 @@ abstract class FanOutMerge implements AggregationStrategy {
         Map<Integer, BackendAnswer> answers = target.getProperty(ANSWERS, Map.class);
         target.removeProperty(ANSWERS);
         List<BackendAnswer> all = answers == null ? List.of() : new ArrayList<>(answers.values());
+        // every backend's own properties were copied over the request's: say who took part instead
+        target.removeProperty(McpExchange.BACKEND);
+        target.setProperty(McpExchange.FAN_OUT, all);
         if (needsAnAnswer() && !all.isEmpty() && all.stream().noneMatch(BackendAnswer::ok)) {
             JsonRpc.Message request = original.getProperty(McpExchange.MESSAGE, JsonRpc.Message.class);
             List<String> reasons = all.stream().map(BackendAnswer::failure).toList();

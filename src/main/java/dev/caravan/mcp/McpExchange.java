@@ -20,6 +20,8 @@ public final class McpExchange {
     public static final String SESSION_ID = "mcpSessionId";
     /** the backend a call is routed to */
     public static final String BACKEND = "mcpBackend";
+    /** the backends a fan-out went to, with their answers: a list of {@link BackendAnswer} */
+    static final String FAN_OUT = "mcpFanOut";
     /** the endpoint of that backend's route */
     public static final String BACKEND_ENDPOINT = "mcpBackendEndpoint";
     /** the merged GET stream of the exchange, a {@link MergedStream} */

@@ -22,6 +22,9 @@ final class McpReply {
         JsonNode error = body.get("error");
         if (error != null) {
             exchange.setProperty(McpTelemetry.ERROR_CODE, error.path("code").asInt());
+            exchange.setProperty(McpTelemetry.ERROR_MESSAGE, error.path("message").asText());
+        } else if (body.path("result").path("isError").asBoolean(false)) {
+            exchange.setProperty(McpTelemetry.TOOL_ERROR, true);
         }
         Message m = start(exchange, status);
         m.setHeader(Exchange.CONTENT_TYPE, "application/json");

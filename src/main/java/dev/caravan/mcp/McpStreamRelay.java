@@ -75,6 +75,11 @@ final class McpStreamRelay implements ResponseRelay {
         ResponseRelay.endWith(client, events.answered() ? null : errorEvent(error.getMessage()));
     }
 
+    /** What the backend's answer said, for telemetry: see {@link BackendEvents#error()}. */
+    BackendEvents events() {
+        return events;
+    }
+
     private Buffer errorEvent(String message) {
         return Buffer.buffer(SseParser.Event.data(JsonRpc.backendError(request.id(), backend, message).toString())
                 .serialize());

@@ -1,17 +1,15 @@
 package dev.caravan.mcp;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import org.apache.camel.Exchange;
-import org.apache.camel.component.platform.http.vertx.HttpMessage;
 
 import dev.caravan.auth.AuthExchange;
 import dev.caravan.proxy.UpstreamCall;
@@ -25,7 +23,9 @@ import dev.caravan.telemetry.MeterCache;
  * What every MCP request leaves behind, recorded by the listener route's first ({@link #begin}) and last steps: its
  * duration by JSON-RPC method, tool, backend and outcome ({@code mcp.server.operation.duration}, the OpenTelemetry MCP
  * name), the tool calls per user ({@code caravan.mcp.tool.calls}), the fields of {@code mcpFields} (route files: e.g.
- * the product a tool was asked about) on both, and one access log line. Tool names come from clients, so they are
+ * the product a tool was asked about) on both, and one access log line. A call's outcome is {@code ok},
+ * {@code error} (a JSON-RPC error, from the gateway or the backend, or a failed transport) or {@code tool_error} (the
+ * tool ran and its result says {@code isError}). Tool names come from clients, so they are
  * capped like any other label.
  */
 public final class McpTelemetry {
@@ -33,10 +33,9 @@ public final class McpTelemetry {
     static final String STARTED = "caravanStarted";
     /** the JSON-RPC error code the gateway answered with, set by {@link McpReply} */
     static final String ERROR_CODE = "mcpErrorCode";
-    private static final Duration[] BUCKETS = {Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
-        Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
-        Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10),
-        Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(300)};
+    static final String ERROR_MESSAGE = "mcpErrorMessage";
+    /** set by {@link McpReply} when a tool's result is an error ({@code isError}) */
+    static final String TOOL_ERROR = "mcpToolError";
 
     private final GatewayMetrics metrics;
     private final FieldLabels fields = new FieldLabels("mcpFields");
@@ -63,20 +62,33 @@ public final class McpTelemetry {
         boolean call = "tools/call".equals(method);
         String target = exchange.getProperty(McpExchange.TARGET, String.class);
         String backend = exchange.getProperty(McpExchange.BACKEND, String.class);
+        @SuppressWarnings("unchecked")
+        List<BackendAnswer> fanOut = exchange.getProperty(McpExchange.FAN_OUT, List.class);
         Integer relayed = exchange.getProperty(UpstreamCall.RELAYED_STATUS, Integer.class);
         int status = relayed != null ? relayed : exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 200,
                 Integer.class);
         Integer errorCode = exchange.getProperty(ERROR_CODE, Integer.class);
+        String errorMessage = exchange.getProperty(ERROR_MESSAGE, String.class);
+        boolean toolError = exchange.getProperty(TOOL_ERROR, false, Boolean.class);
+        // an answer streamed from the backend as it came: what its response said
+        if (exchange.getProperty(UpstreamCall.RELAY) instanceof McpStreamRelay relay && relayed != null) {
+            JsonNode answered = relay.events().error();
+            if (answered != null) {
+                errorCode = answered.path("code").asInt(JsonRpc.INTERNAL_ERROR);
+                errorMessage = answered.path("message").asText(null);
+            }
+            toolError |= relay.events().toolError();
+        }
         String user = AuthExchange.caller(exchange);
         JsonRpc.Message request = exchange.getProperty(McpExchange.MESSAGE, JsonRpc.Message.class);
         Map<String, String> extra = fields.values(exchange, () -> request == null ? null : request.json());
 
         String tool = call ? targets.of(target) : LabelCap.NONE;
-        String backendLabel = backend == null ? LabelCap.NONE : backend;
+        String backendLabel = backend != null ? backend : fanOut != null ? "all" : LabelCap.NONE;
         String code = String.valueOf(status);
         String error = errorCode == null ? LabelCap.NONE : String.valueOf(errorCode);
         String outcome = status >= 400 || errorCode != null || exchange.getProperty(UpstreamCall.RELAY_ERROR) != null
-                ? "error" : "ok";
+                ? "error" : toolError ? "tool_error" : "ok";
         MeterRegistry registry = metrics.registry();
         MeterCache.Meters m = cache.of(method + '\n' + tool + '\n' + backendLabel + '\n' + code + '\n' + error + '\n'
                                        + user + '\n' + extra.values());
@@ -84,26 +96,25 @@ public final class McpTelemetry {
         m.<Timer>meter("duration", () -> Timer.builder("mcp.server.operation.duration")
                 .tags(labels.and("mcp.method.name", method, "gen_ai.tool.name", tool, "caravan.backend", backendLabel,
                         "http.response.status_code", code, "rpc.jsonrpc.error_code", error))
-                .serviceLevelObjectives(BUCKETS).register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+                .serviceLevelObjectives(GatewayMetrics.LATENCY_BUCKETS).register(registry)).record(nanos, TimeUnit.NANOSECONDS);
         if (call) {
             m.<Counter>meter("calls", () -> registry.counter("caravan.mcp.tool.calls", labels.and(
                     "gen_ai.tool.name", tool, "caravan.backend", backendLabel, "caravan.user", user,
                     "caravan.outcome", outcome))).increment();
         }
 
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("time", Instant.now().toString());
-        line.put("kind", "mcp");
-        if (exchange.getIn() instanceof HttpMessage http) {
-            line.put("method", http.getRequest().method().name());
-            line.put("path", http.getRequest().path());
-        }
+        Map<String, Object> line = AccessLog.start("mcp", exchange);
         line.put("mcp_method", method);
         line.put("target", target);
         line.put("backend", backend);
+        if (fanOut != null) {
+            line.put("backends", fanOut.stream().filter(BackendAnswer::ok).map(BackendAnswer::backend).toList());
+            line.put("backends_failed", fanOut.stream().filter(a -> !a.ok()).map(BackendAnswer::backend).toList());
+        }
         line.put("user", user);
         line.put("status", status);
         line.put("rpc_error", errorCode);
+        line.put("tool_error", call ? toolError : null);
         line.put("duration_ms", nanos / 1_000_000.0);
         line.putAll(extra);
         String body = AccessLog.body(request == null ? null : request.json());
@@ -112,8 +123,8 @@ public final class McpTelemetry {
         }
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         Object broke = exchange.getProperty(UpstreamCall.RELAY_ERROR);
-        line.put("error", broke != null ? ((Throwable) broke).getMessage() : failure == null ? null
-                : failure.getMessage());
+        line.put("error", broke != null ? ((Throwable) broke).getMessage() : failure != null ? failure.getMessage()
+                : errorMessage);
         AccessLog.write(line);
     }
 }

@@ -34,7 +34,12 @@ public interface ResponseRelay {
 
     /** Arranges for {@code abort} to run when the client goes away, so the upstream call stops too. */
     default void onClientGone(HttpServerResponse client, Runnable abort) {
-        client.closeHandler(v -> abort.run());
+        // a connection closed by the last write (a client that asked for no keep-alive) lost nothing
+        client.closeHandler(v -> {
+            if (!client.ended()) {
+                abort.run();
+            }
+        });
     }
 
     /** Ends a response with optional last bytes, unless the client is already gone. */

@@ -1,9 +1,16 @@
 package dev.caravan.telemetry;
 
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.platform.http.vertx.HttpMessage;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.LoggerContext;
 import org.apache.logging.log4j.core.appender.AsyncAppender;
@@ -68,6 +75,27 @@ public final class AccessLog {
         String text = body instanceof byte[] b ? new String(b, java.nio.charset.StandardCharsets.UTF_8)
                 : body.toString();
         return text.length() <= MAX_BODY ? text : text.substring(0, MAX_BODY) + "...";
+    }
+
+    /**
+     * The fields every line starts with: time, kind ({@code mcp}, {@code llm}), HTTP method and path, and the bytes of
+     * the request and of the answer (as streamed, or as the route is about to send it).
+     */
+    public static Map<String, Object> start(String kind, Exchange exchange) {
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("time", Instant.now().toString());
+        line.put("kind", kind);
+        if (exchange.getIn() instanceof HttpMessage http) {
+            HttpServerRequest request = http.getRequest();
+            line.put("method", request.method().name());
+            line.put("path", request.path());
+            line.put("bytes_in", request.bytesRead());
+            HttpServerResponse response = request.response();
+            line.put("bytes_out", response.ended() || response.headWritten() ? response.bytesWritten()
+                    : exchange.getMessage().getBody() instanceof ByteBuffer b ? b.remaining()
+                    : exchange.getMessage().getBody() instanceof byte[] b ? b.length : 0);
+        }
+        return line;
     }
 
     /** Writes the fields in their map's order. */

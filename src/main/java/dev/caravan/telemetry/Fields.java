@@ -13,6 +13,7 @@ import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.jayway.jsonpath.Configuration;
+import com.jayway.jsonpath.InvalidPathException;
 import com.jayway.jsonpath.JsonPath;
 import com.jayway.jsonpath.Option;
 import com.jayway.jsonpath.spi.json.JacksonJsonNodeJsonProvider;
@@ -107,10 +108,19 @@ public final class Fields {
                                                    + "'| allow a, b'");
             }
             String source = m.group(2);
-            JsonPath path = source.startsWith("body") ? JsonPath.compile(source.substring(4).strip()) : null;
+            JsonPath path = source.startsWith("body") ? path(source.substring(4).strip(), line) : null;
             parsed.add(new Field(m.group(1), source, path, cap(m.group(3), line)));
         }
         this.fields = List.copyOf(parsed);
+    }
+
+    private static JsonPath path(String path, String line) {
+        try {
+            return JsonPath.compile(path);
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException("field \"" + line.strip() + "\": " + path + " is not a JSONPath ("
+                                               + e.getMessage() + ")");
+        }
     }
 
     private static LabelCap cap(String options, String line) {
@@ -123,9 +133,10 @@ public final class Fields {
                     .filter(s -> !s.isEmpty()).collect(Collectors.toSet());
             return new LabelCap(allowed, allowed.size());
         }
-        if (o.toLowerCase(Locale.ROOT).startsWith("max ")) {
+        if (o.toLowerCase(Locale.ROOT).matches("max\\s+[1-9][0-9]{0,5}")) {
             return LabelCap.max(Integer.parseInt(o.substring(4).strip()));
         }
-        throw new IllegalArgumentException("field \"" + line.strip() + "\": after '|' comes 'max N' or 'allow a, b'");
+        throw new IllegalArgumentException("field \"" + line.strip() + "\": after '|' comes 'max N' (1 to 999999) or "
+                                           + "'allow a, b'");
     }
 }

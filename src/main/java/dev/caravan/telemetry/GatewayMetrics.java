@@ -1,5 +1,6 @@
 package dev.caravan.telemetry;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -15,6 +16,16 @@ import org.apache.camel.CamelContextAware;
  * global one when metrics are off, so counting never fails).
  */
 public final class GatewayMetrics implements CamelContextAware {
+
+    /**
+     * Histogram buckets of every latency the gateway records: 5 ms to the 300 s request timeout, so dashboards can take
+     * quantiles of MCP calls (milliseconds) and LLM streams (minutes) alike.
+     */
+    public static final Duration[] LATENCY_BUCKETS = {Duration.ofMillis(5), Duration.ofMillis(10),
+        Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+        Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
+        Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(120),
+        Duration.ofSeconds(300)};
 
     private CamelContext camelContext;
     private volatile MeterRegistry registry;

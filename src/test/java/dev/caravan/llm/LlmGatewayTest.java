@@ -9,7 +9,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import com.anthropic.client.AnthropicClient;
 import com.anthropic.client.okhttp.AnthropicOkHttpClient;
@@ -20,8 +24,11 @@ import com.anthropic.models.messages.RawMessageStreamEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.camel.BeanInject;
 import org.apache.camel.test.main.junit5.CamelMainTest;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -50,6 +57,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @CamelMainTest(configurationClasses = CaravanConfiguration.class,
                propertyPlaceholderLocations = "file:config/application.properties")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LlmGatewayTest {
 
     private static final int PORT = TestPorts.configureGateway();
@@ -136,6 +144,8 @@ class LlmGatewayTest {
         assertEquals(cost.total(), Scrape.of(managementPort()).sum("caravan_llm_cost_usd_total", "caravan_user", user),
                 1e-12, name);
         assertEquals(cost.total(), line.get("cost_usd").asDouble(), 1e-12, name);
+        assertEquals(r.body().getBytes(StandardCharsets.UTF_8).length, line.get("bytes_out").asLong(), name);
+        assertEquals(body.getBytes(StandardCharsets.UTF_8).length, line.get("bytes_in").asLong(), name);
     }
 
     /** The usage in the answer as the client got it, read the way each API reports it. */
@@ -311,6 +321,31 @@ class LlmGatewayTest {
         access.of(user);
         assertEquals(input, tokens(user, "input"), "the prompt tokens message_start reported");
         assertEquals(incomplete + 1, Scrape.of(managementPort()).sum("caravan_llm_usage_incomplete_total"));
+    }
+
+    /** Last: it uses up the 200 model values, after which any new model counts as other. */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void aClientThatSendsANewModelEveryTimeAddsAtMostTwoHundredSeries() throws Exception {
+        String user = user("hostile");
+        String token = bearer(user);
+        for (int i = 0; i < 220; i++) {
+            assertEquals(200, http.post("/v1/chat/completions", "{\"model\":\"m-" + UUID.randomUUID() + "\","
+                    + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "Authorization", token).statusCode());
+        }
+        Scrape.await(managementPort(), 220.0, "caravan_llm_requests_total", "caravan_user", user);
+        Scrape metrics = Scrape.of(managementPort());
+        Set<String> models = new TreeSet<>();
+        Matcher m = Pattern.compile("caravan_llm_requests_total\\{[^}]*gen_ai_request_model=\"([^\"]*)\"")
+                .matcher(metrics.text());
+        while (m.find()) {
+            models.add(m.group(1));
+        }
+        assertTrue(models.size() <= 201, models.size() + " models");
+        assertTrue(metrics.sum("caravan_llm_requests_total", "caravan_user", user, "gen_ai_request_model", "other")
+                   >= 20);
+        // the access log keeps the real name
+        assertTrue(access.await(l -> user.equals(l.path("user").asText())).get("model").asText().startsWith("m-"));
     }
 
     @Test
