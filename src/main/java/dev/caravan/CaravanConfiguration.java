@@ -53,6 +53,7 @@ import dev.caravan.proxy.TrafficListeners;
 import dev.caravan.proxy.UpstreamCall;
 import dev.caravan.telemetry.AccessLog;
 import dev.caravan.telemetry.GatewayMetrics;
+import dev.caravan.telemetry.Traces;
 
 /**
  * The beans the route files refer to by name, built from {@code config/application.properties}. Every property has a
@@ -89,8 +90,11 @@ public final class CaravanConfiguration implements CamelConfiguration {
                         .setTcpNoDelay(true),
                 new PoolOptions().setHttp1MaxSize(intProp(props, "caravan.upstream.max-connections-per-host", 500)));
         registry.bind("inlineExecutor", new InlineExecutor());
+        Traces traces = Traces.setUp(context, props.resolveProperty("caravan.tracing.enabled").orElse("auto"),
+                props.resolveProperty("caravan.tracing.exclude-patterns").orElse(""), System.getenv());
+        registry.bind("traces", traces);
         UpstreamCall upstreamCall = new UpstreamCall(vertx, client,
-                intProp(props, "caravan.upstream.max-answer-bytes", 16 * 1024 * 1024), secrets);
+                intProp(props, "caravan.upstream.max-answer-bytes", 16 * 1024 * 1024), secrets, traces);
         registry.bind("upstreamCall", upstreamCall);
         context.getManagementStrategy().addEventNotifier(new TrafficListeners(vertx,
                 intProp(props, "camel.server.port", 3000),
@@ -126,13 +130,13 @@ public final class CaravanConfiguration implements CamelConfiguration {
         registry.bind("mcpStreams", new McpStreams(metrics, vertx));
         registry.bind("mcpLocalReplies", new McpLocalReplies());
         registry.bind("mcpErrorReply", new McpErrorReply(metrics));
-        registry.bind("mcpTelemetry", new McpTelemetry(metrics));
+        registry.bind("mcpTelemetry", new McpTelemetry(metrics, traces));
 
         registry.bind("llmProviderCall", new LlmProviderCall(upstreamCall, new GoogleAccessTokens(vertx,
                 props.resolveProperty("caravan.llm.google.metadata-url").orElse(GOOGLE_METADATA)), vertx));
         registry.bind("llmModels", new LlmModels(prefixed(props, "caravan.llm.alias.")));
         registry.bind("llmErrorReply", new LlmErrorReply());
-        registry.bind("llmUsage", new LlmUsageRecorder(metrics, PriceTable.bundled(priceOverrides(props))));
+        registry.bind("llmUsage", new LlmUsageRecorder(metrics, PriceTable.bundled(priceOverrides(props)), traces));
 
         if (Boolean.parseBoolean(props.resolveProperty("caravan.demo.enabled").orElse("true"))) {
             StubLlmProvider stubLlm = new StubLlmProvider(vertx, millis(props, "caravan.demo.llm.chunk-delay", "20ms"));

@@ -53,6 +53,15 @@ public enum LlmApi {
         return this == VERTEX_ANTHROPIC || this == VERTEX_GEMINI;
     }
 
+    /** gen_ai.operation.name in OpenTelemetry's GenAI conventions. */
+    public String operation() {
+        return switch (this) {
+            case VERTEX_GEMINI -> "generate_content";
+            case OPENAI_MODELS -> "list_models";
+            default -> "chat";
+        };
+    }
+
     /** The route choice value: vertex, anthropic or openai. */
     public String family() {
         return switch (this) {

@@ -159,12 +159,28 @@ public final class LlmProviderCall extends AsyncProcessorSupport {
                 exchange.setProperty(UpstreamCall.URL, url);
                 exchange.setProperty(UpstreamCall.NAME, provider);
                 exchange.setProperty(LlmExchange.MODEL_SENT, model);
+                String operation = request.api().operation();
+                exchange.setProperty(UpstreamCall.SPAN_NAME, model == null ? operation : operation + " " + model);
+                exchange.setProperty(UpstreamCall.SPAN_ATTRIBUTES, traceAttributes(operation));
                 exchange.setProperty(UpstreamCall.CALL_HEADERS, credential.result());
                 LlmRelay relay = new LlmRelay(request.api(), hideUsage);
                 exchange.setProperty(UpstreamCall.RELAY, relay);
                 exchange.setProperty(LlmExchange.RELAY, relay);
                 upstream.process(exchange, sync -> answered());
             });
+        }
+
+        private Map<String, Object> traceAttributes(String operation) {
+            Map<String, Object> attributes = new HashMap<>();
+            attributes.put("gen_ai.operation.name", operation);
+            attributes.put("gen_ai.provider.name", LlmUsageRecorder.otelProvider(exchange.getProperty(KIND, "",
+                    String.class)));
+            attributes.put("caravan.provider", provider);
+            if (model != null) {
+                attributes.put("gen_ai.request.model", model);
+            }
+            attributes.put("caravan.attempt", retried + 1);
+            return attributes;
         }
 
         private Future<Map<String, String>> credentials() {

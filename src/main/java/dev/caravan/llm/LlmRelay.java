@@ -1,6 +1,7 @@
 package dev.caravan.llm;
 
 import java.io.IOException;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -186,6 +187,15 @@ public final class LlmRelay implements ResponseRelay {
 
     public long firstChunkNanos() {
         return firstChunkNanos;
+    }
+
+    /** The tokens as OpenTelemetry's GenAI conventions name them, for the provider call's span. */
+    @Override
+    public Map<String, Object> traceAttributes() {
+        Usage usage = usage();
+        return !usage.any() ? Map.of() : Map.of("gen_ai.usage.input_tokens", usage.input(),
+                "gen_ai.usage.output_tokens", usage.output(), "gen_ai.usage.cache_read.input_tokens", usage.cacheRead(),
+                "gen_ai.usage.cache_creation.input_tokens", usage.cacheWrite());
     }
 
     /** The usage the answer reported; incomplete when it broke off before the provider's final count. */

@@ -2,6 +2,7 @@ package dev.caravan.llm;
 
 import java.io.IOException;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +24,7 @@ import dev.caravan.telemetry.FieldLabels;
 import dev.caravan.telemetry.GatewayMetrics;
 import dev.caravan.telemetry.LabelCap;
 import dev.caravan.telemetry.MeterCache;
+import dev.caravan.telemetry.Traces;
 
 /**
  * What every LLM request leaves behind, recorded by the route's first ({@link #begin}) and last steps (the doFinally,
@@ -37,14 +39,16 @@ public final class LlmUsageRecorder {
 
     private final GatewayMetrics metrics;
     private final PriceTable prices;
+    private final Traces traces;
     private final FieldLabels fields = new FieldLabels("llmFields");
     private final LabelCap models = LabelCap.max(200);
     private final LabelCap orgs = LabelCap.max(100);
     private final MeterCache cache = new MeterCache();
 
-    public LlmUsageRecorder(GatewayMetrics metrics, PriceTable prices) {
+    public LlmUsageRecorder(GatewayMetrics metrics, PriceTable prices, Traces traces) {
         this.metrics = metrics;
         this.prices = prices;
+        this.traces = traces;
     }
 
     /** First step of a request: when it started, and one more in flight. */
@@ -136,6 +140,22 @@ public final class LlmUsageRecorder {
         line.put("error", broke != null && !leftAtTheEnd ? broke.getMessage()
                 : exchange.getProperty("llmError", String.class));
         AccessLog.write(line);
+        if (traces.on()) {
+            Map<String, Object> span = new HashMap<>();
+            span.put("gen_ai.operation.name", api == null ? null : api.operation());
+            span.put("gen_ai.provider.name", otelProvider(kind));
+            span.put("gen_ai.request.model", model);
+            span.put("caravan.provider", provider);
+            span.put("caravan.org", line.get("org"));
+            span.put("caravan.user", user);
+            span.put("http.response.status_code", status);
+            if (usage.any()) {
+                span.put("gen_ai.usage.input_tokens", usage.input());
+                span.put("gen_ai.usage.output_tokens", usage.output());
+            }
+            span.put("caravan.cost_usd", cost == null ? null : cost.total());
+            traces.tag(exchange, span, extra);
+        }
     }
 
     private static DistributionSummary tokens(MeterCache.Meters m, MeterRegistry r, Tags who, String type) {
@@ -162,7 +182,7 @@ public final class LlmUsageRecorder {
     }
 
     /** gen_ai.provider.name as OpenTelemetry's GenAI conventions spell it. */
-    private static String otelProvider(String kind) {
+    static String otelProvider(String kind) {
         return switch (kind) {
             case "vertex" -> "gcp.vertex_ai";
             case "anthropic" -> "anthropic";

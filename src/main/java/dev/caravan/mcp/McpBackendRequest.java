@@ -1,5 +1,6 @@
 package dev.caravan.mcp;
 
+import java.util.HashMap;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -98,5 +99,17 @@ public final class McpBackendRequest implements Processor {
         }
         exchange.setProperty(McpExchange.BACKEND, backend);
         exchange.setProperty(UpstreamCall.NAME, backend);
+        // the span of this backend call, named as OpenTelemetry's MCP conventions name a client's: "tools/call x"
+        String rpc = exchange.getProperty(McpExchange.METHOD, "", String.class);
+        String operation = rpc.isEmpty() ? "response" : rpc;
+        String target = exchange.getProperty(McpExchange.TARGET, String.class);
+        Map<String, Object> attributes = new HashMap<>();
+        attributes.put("mcp.method.name", operation);
+        attributes.put("caravan.backend", backend);
+        if (target != null) {
+            attributes.put("tools/call".equals(rpc) ? "gen_ai.tool.name" : "caravan.mcp.target", target);
+        }
+        exchange.setProperty(UpstreamCall.SPAN_NAME, target == null ? operation : operation + " " + target);
+        exchange.setProperty(UpstreamCall.SPAN_ATTRIBUTES, attributes);
     }
 }

@@ -1,6 +1,9 @@
 package dev.caravan.mcp;
 
 import java.util.LinkedHashMap;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -73,6 +76,13 @@ final class McpStreamRelay implements ResponseRelay {
     @Override
     public void fail(UpstreamException error, HttpServerResponse client) {
         ResponseRelay.endWith(client, events.answered() ? null : errorEvent(error.getMessage()));
+    }
+
+    @Override
+    public Map<String, Object> traceAttributes() {
+        JsonNode error = events.error();
+        return error != null ? Map.of("rpc.jsonrpc.error_code", error.path("code").asLong(), "error.type", "rpc_error")
+                : events.toolError() ? Map.of("error.type", "tool_error") : Map.of();
     }
 
     /** What the backend's answer said, for telemetry: see {@link BackendEvents#error()}. */

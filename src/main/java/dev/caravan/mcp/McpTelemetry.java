@@ -1,5 +1,6 @@
 package dev.caravan.mcp;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +19,7 @@ import dev.caravan.telemetry.FieldLabels;
 import dev.caravan.telemetry.GatewayMetrics;
 import dev.caravan.telemetry.LabelCap;
 import dev.caravan.telemetry.MeterCache;
+import dev.caravan.telemetry.Traces;
 
 /**
  * What every MCP request leaves behind, recorded by the listener route's first ({@link #begin}) and last steps: its
@@ -38,12 +40,14 @@ public final class McpTelemetry {
     static final String TOOL_ERROR = "mcpToolError";
 
     private final GatewayMetrics metrics;
+    private final Traces traces;
     private final FieldLabels fields = new FieldLabels("mcpFields");
     private final LabelCap targets = LabelCap.max(500);
     private final MeterCache cache = new MeterCache();
 
-    public McpTelemetry(GatewayMetrics metrics) {
+    public McpTelemetry(GatewayMetrics metrics, Traces traces) {
         this.metrics = metrics;
+        this.traces = traces;
     }
 
     /** First step of a request: when it started, and one more in flight. */
@@ -126,5 +130,15 @@ public final class McpTelemetry {
         line.put("error", broke != null ? ((Throwable) broke).getMessage() : failure != null ? failure.getMessage()
                 : errorMessage);
         AccessLog.write(line);
+        if (traces.on()) {
+            Map<String, Object> span = new HashMap<>();
+            span.put("mcp.method.name", method);
+            span.put(call ? "gen_ai.tool.name" : "caravan.mcp.target", target);
+            span.put("caravan.backend", backendLabel);
+            span.put("caravan.user", user);
+            span.put("rpc.jsonrpc.error_code", errorCode);
+            span.put("caravan.outcome", outcome);
+            traces.tag(exchange, span, extra);
+        }
     }
 }

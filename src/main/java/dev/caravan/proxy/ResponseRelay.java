@@ -1,5 +1,7 @@
 package dev.caravan.proxy;
 
+import java.util.Map;
+
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
@@ -31,6 +33,11 @@ public interface ResponseRelay {
      * than truncating the stream, and end the response (if this relay owns it).
      */
     void fail(UpstreamException error, HttpServerResponse client);
+
+    /** What the relayed answer said, as attributes of the upstream call's trace span (e.g. tokens used). */
+    default Map<String, Object> traceAttributes() {
+        return Map.of();
+    }
 
     /** Arranges for {@code abort} to run when the client goes away, so the upstream call stops too. */
     default void onClientGone(HttpServerResponse client, Runnable abort) {

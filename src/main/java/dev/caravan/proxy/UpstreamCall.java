@@ -12,6 +12,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.netty.channel.ConnectTimeoutException;
+import io.opentelemetry.api.trace.Span;
 import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -32,6 +33,7 @@ import org.apache.camel.support.AsyncProcessorSupport;
 import org.apache.camel.util.TimeUtils;
 
 import dev.caravan.auth.Secrets;
+import dev.caravan.telemetry.Traces;
 
 /**
  * The one proxy path of the gateway, for MCP backends and LLM providers alike. Sends the exchange's message to the
@@ -68,6 +70,10 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
     public static final String RELAYED_STATUS = "caravan.upstream.relayed-status";
     /** set when a relayed answer broke off after its head was sent; the exchange itself is not failed then */
     public static final String RELAY_ERROR = "caravan.upstream.relay-error";
+    /** the name of the call's trace span, e.g. {@code chat claude-sonnet-4-6} (default: the HTTP method) */
+    public static final String SPAN_NAME = "caravan.upstream.span-name";
+    /** attributes of the call's trace span, a {@code Map<String, Object>} */
+    public static final String SPAN_ATTRIBUTES = "caravan.upstream.span-attributes";
 
     private static final Set<String> NOT_FORWARDED = Set.of(
             "connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade", "host",
@@ -85,6 +91,7 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
     private final int maxCaptureBytes;
     /** resolves {@code {{secret:...}}} references in URLs and configured headers, on every call */
     private final Secrets secrets;
+    private final Traces traces;
     private final Map<String, List<Map.Entry<String, String>>> staticHeaders = new ConcurrentHashMap<>();
     /** parsed upstream URLs: there are few, and parsing one per request showed in profiles */
     private final Map<String, Target> targets = new ConcurrentHashMap<>();
@@ -106,11 +113,12 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
                 u.getRawQuery() == null ? path : path + "?" + u.getRawQuery());
     }
 
-    public UpstreamCall(Vertx vertx, HttpClient client, int maxCaptureBytes, Secrets secrets) {
+    public UpstreamCall(Vertx vertx, HttpClient client, int maxCaptureBytes, Secrets secrets, Traces traces) {
         this.vertx = vertx;
         this.client = client;
         this.maxCaptureBytes = maxCaptureBytes;
         this.secrets = secrets;
+        this.traces = traces;
     }
 
     @Override
@@ -149,15 +157,20 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
             callback.done(true);
             return true;
         }
-        RequestOptions options = targets.computeIfAbsent(url, UpstreamCall::target).apply(new RequestOptions())
-                .setMethod(HttpMethod.valueOf(message.getHeader(Exchange.HTTP_METHOD, "POST", String.class)))
+        Target target = targets.computeIfAbsent(url, UpstreamCall::target);
+        String method = message.getHeader(Exchange.HTTP_METHOD, "POST", String.class);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> spanAttributes = exchange.getProperty(SPAN_ATTRIBUTES, Map.of(), Map.class);
+        Span span = traces.upstream(exchange, exchange.getProperty(SPAN_NAME, method, String.class), spanAttributes,
+                method, target.host(), target.port(), headers);
+        RequestOptions options = target.apply(new RequestOptions()).setMethod(HttpMethod.valueOf(method))
                 .setHeaders(headers)
                 .setConnectTimeout(Math.min(CONNECT_TIMEOUT_MS, timeout));
         Buffer body = toBuffer(exchange, message.getBody());
         ResponseRelay relay = exchange.getProperty(RELAY, ResponseRelay.class);
         HttpServerResponse clientResponse = relay == null ? null : clientResponse(exchange);
         Call call = new Call(exchange, callback, name, relay == null || clientResponse == null ? null : relay,
-                clientResponse);
+                clientResponse, span);
         Context context = Vertx.currentContext();
         (context != null ? context : vertx.getOrCreateContext())
                 .runOnContext(v -> call.start(options, body, longLived ? 0 : timeout, Math.min(idle, timeout)));
@@ -239,6 +252,7 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
         private final String name;
         private final ResponseRelay relay;
         private final HttpServerResponse clientResponse;
+        private final Span span;
         private final AtomicBoolean done = new AtomicBoolean();
         private HttpClientRequest request;
         private UpstreamException abortReason;
@@ -246,14 +260,16 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
         private long timer = -1;
         private long idleTimer = -1;
         private long lastData;
+        private int status;
 
         Call(Exchange exchange, AsyncCallback callback, String name, ResponseRelay relay,
-             HttpServerResponse clientResponse) {
+             HttpServerResponse clientResponse, Span span) {
             this.exchange = exchange;
             this.callback = callback;
             this.name = name;
             this.relay = relay;
             this.clientResponse = clientResponse;
+            this.span = span;
         }
 
         /** @param timeout and {@code idle}: 0 for none */
@@ -315,7 +331,7 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
                 return;
             }
             lastData = System.nanoTime();
-            int status = response.statusCode();
+            status = response.statusCode();
             response.exceptionHandler(t -> fail(classify(t)));
             if (relay != null && relay.relays(status, response.headers())) {
                 relay(response, status);
@@ -433,6 +449,9 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
             if (error != null) {
                 exchange.setException(error);
             }
+            UpstreamException broke = error != null ? error : exchange.getProperty(RELAY_ERROR, UpstreamException.class);
+            Traces.end(span, status, broke == null ? null : broke.kind().name().toLowerCase(Locale.ROOT),
+                    streaming ? relay.traceAttributes() : Map.of());
             callback.done(false);
         }
 

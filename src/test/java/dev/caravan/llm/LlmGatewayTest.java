@@ -213,6 +213,14 @@ class LlmGatewayTest {
     }
 
     @Test
+    void withTracingOffTheCallersTraceContextPassesThroughUnchanged() {
+        String traceparent = "00-" + UUID.randomUUID().toString().replace("-", "") + "-00f067aa0ba902b7-01";
+        assertEquals(200, http.post("/v1/chat/completions", "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":"
+                + "\"user\",\"content\":\"pass it on\"}]}", "traceparent", traceparent).statusCode());
+        assertEquals(traceparent, lastTo("/chat/completions").headers().get("traceparent"));
+    }
+
+    @Test
     void theOrgHeaderPicksTheVertexProjectAndAnUnknownOrgIsRefused() {
         String body = "{\"anthropic_version\":\"vertex-2023-10-16\",\"max_tokens\":8,\"messages\":[{\"role\":\"user\","
                       + "\"content\":\"hi\"}]}";
