@@ -87,7 +87,7 @@ public final class Traces {
         OpenTelemetry otel = given != null ? given : sdk(context);
         Tracer tracer = otel.getTracer("caravan");
         // camel-opentelemetry2 finds these in the registry
-        context.getRegistry().bind("caravanOtelTracer", Tracer.class, tracer);
+        context.getRegistry().bind("caravanOtelTracer", Tracer.class, new ListenerSpans(tracer));
         context.getRegistry().bind("caravanOtelPropagators", otel.getPropagators());
         OpenTelemetryTracer camelTracer = new OpenTelemetryTracer();
         if (!exclude.isBlank()) {
@@ -108,11 +108,14 @@ public final class Traces {
         return env.containsKey("OTEL_EXPORTER_OTLP_ENDPOINT") || env.containsKey("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
     }
 
-    /** The SDK from OTEL_* variables; metrics and logs have their own ways out (Prometheus, the access log). */
+    /**
+     * The SDK from OTEL_* variables; metrics and logs have their own ways out (Prometheus, the access log). OTLP goes
+     * over HTTP with the JDK's client (the spec's default protocol): no gRPC stack in the gateway.
+     */
     private static OpenTelemetry sdk(CamelContext context) throws Exception {
         OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder()
                 .addPropertiesSupplier(() -> Map.of("otel.service.name", "caravan", "otel.metrics.exporter", "none",
-                        "otel.logs.exporter", "none"))
+                        "otel.logs.exporter", "none", "otel.exporter.otlp.protocol", "http/protobuf"))
                 .disableShutdownHook().build().getOpenTelemetrySdk();
         // spans still queued for export go out when the gateway stops
         context.addService(new ServiceSupport() {

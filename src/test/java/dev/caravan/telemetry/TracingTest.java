@@ -101,9 +101,10 @@ class TracingTest {
         assertEquals("tracer@solo.io", str(tagged, "caravan.user"));
         assertEquals("gloo-gateway", str(tagged, "caravan.product"));
         assertEquals("ok", str(tagged, "caravan.outcome"));
-        // the caller's span is the parent of the gateway's first
+        // the caller's span is the parent of the gateway's first, the SERVER span of the listener
         assertTrue(InMemoryTracing.SPANS.getFinishedSpanItems().stream().anyMatch(s -> s.getTraceId().equals(traceId)
-                && s.getParentSpanId().equals(traceId.substring(0, 16))), "no span is a child of the caller's");
+                && s.getParentSpanId().equals(traceId.substring(0, 16)) && s.getKind() == SpanKind.SERVER
+                && s.getName().equals("POST")), "no SERVER span is a child of the caller's");
     }
 
     @Test
