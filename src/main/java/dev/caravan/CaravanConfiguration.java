@@ -104,7 +104,8 @@ public final class CaravanConfiguration implements CamelConfiguration {
 
         AccessLog.configure(props.resolveProperty("caravan.access-log.file").orElse(""),
                 Boolean.parseBoolean(props.resolveProperty("caravan.access-log.bodies").orElse("false")));
-        GatewayMetrics metrics = new GatewayMetrics();
+        GatewayMetrics metrics = new GatewayMetrics(
+                Boolean.parseBoolean(props.resolveProperty("caravan.observe.requests").orElse("true")));
         registry.bind("gatewayMetrics", metrics);
         nameTemplatedRoutes(context, McpBackends.TEMPLATE, "llm-provider");
         McpBackends backends = new McpBackends();

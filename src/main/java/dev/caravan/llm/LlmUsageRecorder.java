@@ -60,6 +60,9 @@ public final class LlmUsageRecorder {
     /** Last step of a request. */
     public void end(Exchange exchange) {
         metrics.active("llm").decrementAndGet();
+        if (!metrics.perRequest()) {
+            return;
+        }
         LlmRequest request = exchange.getProperty(LlmRequest.PROPERTY, LlmRequest.class);
         LlmRelay relay = exchange.getProperty(LlmExchange.RELAY, LlmRelay.class);
         Usage usage = relay == null ? Usage.NONE : relay.usage();

@@ -59,6 +59,9 @@ public final class McpTelemetry {
     /** Last step of a request, whatever happened. */
     public void end(Exchange exchange) {
         metrics.active("mcp").decrementAndGet();
+        if (!metrics.perRequest()) {
+            return;
+        }
         long nanos = System.nanoTime() - exchange.getProperty(STARTED, System.nanoTime(), Long.class);
         String asked = exchange.getProperty(McpExchange.METHOD, "", String.class);
         // a response from the client (to sampling, elicitation) has no method of its own

@@ -27,9 +27,24 @@ public final class GatewayMetrics implements CamelContextAware {
         Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(120),
         Duration.ofSeconds(300)};
 
+    private final boolean perRequest;
     private CamelContext camelContext;
     private volatile MeterRegistry registry;
     private final Map<String, AtomicInteger> active = new ConcurrentHashMap<>();
+
+    public GatewayMetrics() {
+        this(true);
+    }
+
+    /** @param perRequest false: no request metrics, access log lines or span attributes (caravan.observe.requests) */
+    public GatewayMetrics(boolean perRequest) {
+        this.perRequest = perRequest;
+    }
+
+    /** Whether each request is recorded: its metrics, access log line and span attributes. */
+    public boolean perRequest() {
+        return perRequest;
+    }
 
     @Override
     public CamelContext getCamelContext() {

@@ -48,6 +48,11 @@ public final class AccessLogLines extends AbstractAppender {
         }
     }
 
+    /** The lines written so far. */
+    public List<JsonNode> lines() {
+        return List.copyOf(lines);
+    }
+
     /** The first line that matches, waiting for it up to 10 s. */
     public JsonNode await(Predicate<JsonNode> line) throws InterruptedException {
         long end = System.currentTimeMillis() + 10_000;

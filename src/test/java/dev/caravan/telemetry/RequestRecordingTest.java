@@ -1,0 +1,61 @@
+package dev.caravan.telemetry;
+
+import java.util.Map;
+import java.util.UUID;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import dev.caravan.llm.LlmUsageRecorder;
+import dev.caravan.llm.PriceTable;
+import dev.caravan.mcp.McpExchange;
+import dev.caravan.mcp.McpTelemetry;
+import dev.caravan.support.AccessLogLines;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * {@code caravan.observe.requests = false} (the baseline of bench/observe-bench.sh) leaves out each request's metrics
+ * and access log line, and nothing else: the in-flight gauges still go up and down.
+ */
+class RequestRecordingTest {
+
+    @ParameterizedTest(name = "per request: {0}")
+    @ValueSource(booleans = {true, false})
+    void requestsAreRecordedOnlyWhenAskedTo(boolean perRequest) throws Exception {
+        CamelContext context = new DefaultCamelContext();
+        context.getRegistry().bind("meters", new SimpleMeterRegistry());
+        GatewayMetrics metrics = new GatewayMetrics(perRequest);
+        metrics.setCamelContext(context);
+        Traces off = Traces.setUp(context, "false", "", Map.of());
+        McpTelemetry mcp = new McpTelemetry(metrics, off);
+        LlmUsageRecorder llm = new LlmUsageRecorder(metrics, PriceTable.bundled(Map.of()), off);
+        AccessLogLines access = AccessLogLines.collect();
+        String target = "tool-" + UUID.randomUUID();
+
+        Exchange call = new DefaultExchange(context);
+        call.setProperty(McpExchange.METHOD, "tools/call");
+        call.setProperty(McpExchange.TARGET, target);
+        mcp.begin(call);
+        assertEquals(1, metrics.active("mcp").get());
+        mcp.end(call);
+        Exchange chat = new DefaultExchange(context);
+        chat.setProperty("llmOrg", target);
+        llm.begin(chat);
+        assertEquals(1, metrics.active("llm").get());
+        llm.end(chat);
+
+        assertEquals(0, metrics.active("mcp").get());
+        assertEquals(0, metrics.active("llm").get());
+        long lines = access.lines().stream().filter(l -> target.equals(l.path("target").asText())
+                || target.equals(l.path("org").asText())).count();
+        assertEquals(perRequest ? 2 : 0, lines);
+        assertEquals(perRequest ? 1.0 : 0.0, metrics.registry().find("caravan.mcp.tool.calls")
+                .tag("gen_ai.tool.name", target).counters().stream().mapToDouble(c -> c.count()).sum());
+    }
+}
