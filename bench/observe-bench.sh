@@ -23,11 +23,11 @@ for round in 1 2; do
     TOKEN=$(curl -s -d email=bench@solo.io "http://127.0.0.1:$ISS/token" | sed -E 's/.*"access_token":"([^"]+)".*/\1/')
     SID=$(session)
     EXTRA=()
-    DUR=15 wrk_run "warmup-$mode-$round" "http://127.0.0.1:$GW/mcp" "$CALL" "$SID" > /dev/null
+    DUR=20 wrk_run "warmup-$mode-$round" "http://127.0.0.1:$GW/mcp" "$CALL" "$SID" > /dev/null
     hey_run "call-1k-$mode-$round" "http://127.0.0.1:$GW/mcp" "$CALL" "$SID" 10 100
     wrk_run "call-max-$mode-$round" "http://127.0.0.1:$GW/mcp" "$CALL" "$SID"
     EXTRA=("anthropic-version: 2023-06-01")
-    DUR=5 wrk_run "warmup-llm-$mode-$round" "http://127.0.0.1:$GW/v1/messages" "$MESSAGES" "" > /dev/null
+    DUR=20 wrk_run "warmup-llm-$mode-$round" "http://127.0.0.1:$GW/v1/messages" "$MESSAGES" "" > /dev/null
     wrk_run "messages-max-$mode-$round" "http://127.0.0.1:$GW/v1/messages" "$MESSAGES" ""
     stop_gateway
     # the switch did what it says: access log lines only when on

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -84,20 +85,27 @@ public final class LlmUsageRecorder {
         String orgLabel = orgs.of(org);
         String code = String.valueOf(status);
         MeterRegistry r = metrics.registry();
-        Tags operation = Tags.of("gen_ai.provider.name", otelProvider(kind), "gen_ai.request.model", modelLabel,
-                "caravan.provider", provider);
-        Tags who = operation.and("caravan.org", orgLabel, "caravan.user", user).and(fields.tags(extra));
+        // tags are only built when a meter is registered: the cache has the meters of every combination seen
+        Supplier<Tags> operation = () -> Tags.of("gen_ai.provider.name", otelProvider(kind), "gen_ai.request.model",
+                modelLabel, "caravan.provider", provider);
+        Supplier<Tags> who = () -> operation.get().and("caravan.org", orgLabel, "caravan.user", user)
+                .and(fields.tags(extra));
         MeterCache.Meters m = cache.of(kind + '\n' + provider + '\n' + modelLabel + '\n' + orgLabel + '\n' + user
                                        + '\n' + code + '\n' + extra.values());
         if (usage.any()) {
             tokens(m, r, who, "input").record(usage.input());
             tokens(m, r, who, "output").record(usage.output());
-            tokens(m, r, who, "cache_read").record(usage.cacheRead());
-            tokens(m, r, who, "cache_write").record(usage.cacheWrite());
+            // cache tokens only when there were some: most answers have none, and each record costs
+            if (usage.cacheRead() > 0) {
+                tokens(m, r, who, "cache_read").record(usage.cacheRead());
+            }
+            if (usage.cacheWrite() > 0) {
+                tokens(m, r, who, "cache_write").record(usage.cacheWrite());
+            }
             if (cost != null) {
-                m.<Counter>meter("cost", () -> r.counter("caravan.llm.cost.usd", who)).increment(cost.total());
+                m.<Counter>meter("cost", () -> r.counter("caravan.llm.cost.usd", who.get())).increment(cost.total());
             } else {
-                m.<Counter>meter("unknown", () -> r.counter("caravan.llm.cost.unknown", operation)).increment();
+                m.<Counter>meter("unknown", () -> r.counter("caravan.llm.cost.unknown", operation.get())).increment();
             }
             if (!usage.complete()) {
                 m.<Counter>meter("incomplete", () -> r.counter("caravan.llm.usage.incomplete", "caravan.provider",
@@ -105,11 +113,11 @@ public final class LlmUsageRecorder {
             }
         }
         m.<Counter>meter("requests", () -> r.counter("caravan.llm.requests",
-                who.and("http.response.status_code", code))).increment();
+                who.get().and("http.response.status_code", code))).increment();
         m.<Timer>meter("duration", () -> latency("gen_ai.client.operation.duration",
-                operation.and("http.response.status_code", code), r)).record(now - started, TimeUnit.NANOSECONDS);
+                operation.get().and("http.response.status_code", code), r)).record(now - started, TimeUnit.NANOSECONDS);
         if (relay != null && relay.firstChunkNanos() > 0) {
-            m.<Timer>meter("ttft", () -> latency("gen_ai.server.time_to_first_token", operation, r))
+            m.<Timer>meter("ttft", () -> latency("gen_ai.server.time_to_first_token", operation.get(), r))
                     .record(relay.firstChunkNanos() - started, TimeUnit.NANOSECONDS);
         }
 
@@ -161,9 +169,9 @@ public final class LlmUsageRecorder {
         }
     }
 
-    private static DistributionSummary tokens(MeterCache.Meters m, MeterRegistry r, Tags who, String type) {
-        return m.meter("tokens " + type, () -> r.summary("gen_ai.client.token.usage", who.and("gen_ai.token.type",
-                type)));
+    private static DistributionSummary tokens(MeterCache.Meters m, MeterRegistry r, Supplier<Tags> who, String type) {
+        return m.meter(type, () -> r.summary("gen_ai.client.token.usage", who.get().and(
+                "gen_ai.token.type", type)));
     }
 
     private static Timer latency(String name, Tags tags, MeterRegistry r) {

@@ -8,7 +8,6 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import org.apache.camel.Exchange;
 
@@ -99,13 +98,12 @@ public final class McpTelemetry {
         MeterRegistry registry = metrics.registry();
         MeterCache.Meters m = cache.of(method + '\n' + tool + '\n' + backendLabel + '\n' + code + '\n' + error + '\n'
                                        + user + '\n' + extra.values());
-        Tags labels = fields.tags(extra);
         m.<Timer>meter("duration", () -> Timer.builder("mcp.server.operation.duration")
-                .tags(labels.and("mcp.method.name", method, "gen_ai.tool.name", tool, "caravan.backend", backendLabel,
+                .tags(fields.tags(extra).and("mcp.method.name", method, "gen_ai.tool.name", tool, "caravan.backend", backendLabel,
                         "http.response.status_code", code, "rpc.jsonrpc.error_code", error))
                 .serviceLevelObjectives(GatewayMetrics.LATENCY_BUCKETS).register(registry)).record(nanos, TimeUnit.NANOSECONDS);
         if (call) {
-            m.<Counter>meter("calls", () -> registry.counter("caravan.mcp.tool.calls", labels.and(
+            m.<Counter>meter("calls", () -> registry.counter("caravan.mcp.tool.calls", fields.tags(extra).and(
                     "gen_ai.tool.name", tool, "caravan.backend", backendLabel, "caravan.user", user,
                     "caravan.outcome", outcome))).increment();
         }
