@@ -59,7 +59,7 @@ hey_run() { # $1 name, $2 url, $3 body, $4 session or "", $5 workers, $6 qps per
   p50=$(awk '/ 50% in/ {printf "%.2f", $3*1000}' "$OUT/$1.hey")
   p99=$(awk '/ 99% in/ {printf "%.2f", $3*1000}' "$OUT/$1.hey")
   rps=$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$OUT/$1.hey")
-  ok=$(awk '/\[200\]/ {print $2}' "$OUT/$1.hey")
+  ok=$(awk '$1=="[200]" {print $2}' "$OUT/$1.hey")
   echo "$1 p50_ms=$p50 p99_ms=$p99 rps=$rps ok=${ok:-0}" | tee -a "$SUMMARY"
 }
 
