@@ -120,21 +120,21 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 millis(props, "caravan.mcp.request-timeout", "300s")));
         registry.bind("mcpSessionCheck", new McpSessionCheck(sessions));
         registry.bind("mcpBackendRequest",
-                new McpBackendRequest(backends, millis(props, "caravan.mcp.fan-out-timeout", "10s")));
+                new McpBackendRequest(backends, millis(props, "caravan.mcp.fan-out-timeout", "10s"), traces));
         registry.bind("mcpInitializeMerge", new McpInitializeMerge(metrics, sessions, version(),
                 Boolean.parseBoolean(props.resolveProperty("caravan.mcp.qualify-names").orElse("true"))));
         registry.bind("mcpListMerge", new McpListMerge(metrics, sessions));
         registry.bind("mcpBroadcast", new McpBroadcast(metrics, sessions));
-        registry.bind("mcpCallRouter", new McpCallRouter(backends));
+        registry.bind("mcpCallRouter", new McpCallRouter(backends, traces));
         registry.bind("mcpCallReply", new McpCallReply());
-        registry.bind("mcpAnswerRouter", new McpAnswerRouter(backends));
+        registry.bind("mcpAnswerRouter", new McpAnswerRouter(backends, traces));
         registry.bind("mcpStreams", new McpStreams(metrics, vertx));
         registry.bind("mcpLocalReplies", new McpLocalReplies());
         registry.bind("mcpErrorReply", new McpErrorReply(metrics));
         registry.bind("mcpTelemetry", new McpTelemetry(metrics, traces));
 
         registry.bind("llmProviderCall", new LlmProviderCall(upstreamCall, new GoogleAccessTokens(vertx,
-                props.resolveProperty("caravan.llm.google.metadata-url").orElse(GOOGLE_METADATA)), vertx));
+                props.resolveProperty("caravan.llm.google.metadata-url").orElse(GOOGLE_METADATA)), vertx, traces));
         registry.bind("llmModels", new LlmModels(prefixed(props, "caravan.llm.alias.")));
         registry.bind("llmErrorReply", new LlmErrorReply());
         registry.bind("llmUsage", new LlmUsageRecorder(metrics, PriceTable.bundled(priceOverrides(props)), traces));

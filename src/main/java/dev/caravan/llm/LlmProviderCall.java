@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 import dev.caravan.proxy.UpstreamCall;
 import dev.caravan.proxy.UpstreamException;
 import dev.caravan.telemetry.GatewayMetrics;
+import dev.caravan.telemetry.Traces;
 
 /**
  * Sends an LLM request to the provider whose route runs it (kamelets/llm-provider.kamelet.yaml), through the
@@ -66,12 +67,14 @@ public final class LlmProviderCall extends AsyncProcessorSupport {
     private final AsyncProcessor upstream;
     private final GoogleAccessTokens google;
     private final Vertx vertx;
+    private final Traces traces;
     private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
 
-    public LlmProviderCall(AsyncProcessor upstream, GoogleAccessTokens google, Vertx vertx) {
+    public LlmProviderCall(AsyncProcessor upstream, GoogleAccessTokens google, Vertx vertx, Traces traces) {
         this.upstream = upstream;
         this.google = google;
         this.vertx = vertx;
+        this.traces = traces;
     }
 
     /** The circuit state of a provider, for tests and health: CLOSED, OPEN or HALF_OPEN (CLOSED when unused). */
@@ -159,28 +162,20 @@ public final class LlmProviderCall extends AsyncProcessorSupport {
                 exchange.setProperty(UpstreamCall.URL, url);
                 exchange.setProperty(UpstreamCall.NAME, provider);
                 exchange.setProperty(LlmExchange.MODEL_SENT, model);
-                String operation = request.api().operation();
-                exchange.setProperty(UpstreamCall.SPAN_NAME, model == null ? operation : operation + " " + model);
-                exchange.setProperty(UpstreamCall.SPAN_ATTRIBUTES, traceAttributes(operation));
+                if (traces.on()) {
+                    String operation = request.api().operation();
+                    exchange.setProperty(UpstreamCall.SPAN_NAME, model == null ? operation : operation + " " + model);
+                    Map<String, Object> attributes = LlmUsageRecorder.operationAttributes(request.api(),
+                            exchange.getProperty(KIND, "", String.class), model, provider);
+                    attributes.put("caravan.attempt", retried + 1);
+                    exchange.setProperty(UpstreamCall.SPAN_ATTRIBUTES, attributes);
+                }
                 exchange.setProperty(UpstreamCall.CALL_HEADERS, credential.result());
                 LlmRelay relay = new LlmRelay(request.api(), hideUsage);
                 exchange.setProperty(UpstreamCall.RELAY, relay);
                 exchange.setProperty(LlmExchange.RELAY, relay);
                 upstream.process(exchange, sync -> answered());
             });
-        }
-
-        private Map<String, Object> traceAttributes(String operation) {
-            Map<String, Object> attributes = new HashMap<>();
-            attributes.put("gen_ai.operation.name", operation);
-            attributes.put("gen_ai.provider.name", LlmUsageRecorder.otelProvider(exchange.getProperty(KIND, "",
-                    String.class)));
-            attributes.put("caravan.provider", provider);
-            if (model != null) {
-                attributes.put("gen_ai.request.model", model);
-            }
-            attributes.put("caravan.attempt", retried + 1);
-            return attributes;
         }
 
         private Future<Map<String, String>> credentials() {

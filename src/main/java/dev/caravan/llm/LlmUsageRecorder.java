@@ -152,11 +152,7 @@ public final class LlmUsageRecorder {
                 : exchange.getProperty("llmError", String.class));
         AccessLog.write(line);
         if (traces.on()) {
-            Map<String, Object> span = new HashMap<>();
-            span.put("gen_ai.operation.name", api == null ? null : api.operation());
-            span.put("gen_ai.provider.name", otelProvider(kind));
-            span.put("gen_ai.request.model", model);
-            span.put("caravan.provider", provider);
+            Map<String, Object> span = operationAttributes(api, kind, model, provider);
             span.put("caravan.org", line.get("org"));
             span.put("caravan.user", user);
             span.put("http.response.status_code", status);
@@ -190,6 +186,19 @@ public final class LlmUsageRecorder {
     /** The price list of a provider kind: Vertex AI prices Anthropic and Gemini models as Google lists them. */
     private static String priceList(String kind) {
         return "vertex".equals(kind) ? "google" : kind;
+    }
+
+    /**
+     * What a span of an LLM operation says first, the request's and each provider call's: operation, provider and
+     * model in OpenTelemetry's GenAI names, and the provider route. A map to add to.
+     */
+    static Map<String, Object> operationAttributes(LlmApi api, String kind, String model, String provider) {
+        Map<String, Object> attributes = new HashMap<>();
+        attributes.put("gen_ai.operation.name", api == null ? null : api.operation());
+        attributes.put("gen_ai.provider.name", otelProvider(kind));
+        attributes.put("gen_ai.request.model", model);
+        attributes.put("caravan.provider", provider);
+        return attributes;
     }
 
     /** gen_ai.provider.name as OpenTelemetry's GenAI conventions spell it. */

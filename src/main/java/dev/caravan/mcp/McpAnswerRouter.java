@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 
+import dev.caravan.telemetry.Traces;
+
 /**
  * Routes the client's answer to a backend's request (sampling, elicitation, roots) back to that backend: the id the
  * gateway gave the request names the backend and carries the id the backend expects ({@link McpIds}).
@@ -11,9 +13,11 @@ import org.apache.camel.Processor;
 public final class McpAnswerRouter implements Processor {
 
     private final McpBackends backends;
+    private final Traces traces;
 
-    public McpAnswerRouter(McpBackends backends) {
+    public McpAnswerRouter(McpBackends backends, Traces traces) {
         this.backends = backends;
+        this.traces = traces;
     }
 
     @Override
@@ -27,7 +31,7 @@ public final class McpAnswerRouter implements Processor {
         }
         ObjectNode forwarded = answer.json().deepCopy();
         forwarded.set("id", route.id());
-        McpBackendRequest.prepare(exchange, backend.name(), JsonRpc.bytes(forwarded));
+        McpBackendRequest.prepare(exchange, backend.name(), JsonRpc.bytes(forwarded), traces);
         exchange.setProperty(McpExchange.BACKEND_ENDPOINT, backend.endpoint().getEndpointUri());
     }
 

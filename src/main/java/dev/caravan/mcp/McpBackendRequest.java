@@ -11,6 +11,7 @@ import org.apache.camel.Message;
 import org.apache.camel.Processor;
 
 import dev.caravan.proxy.UpstreamCall;
+import dev.caravan.telemetry.Traces;
 
 /**
  * Turns the client's request into the request one backend gets: the client's JSON-RPC message (as rewritten for that
@@ -21,13 +22,15 @@ public final class McpBackendRequest implements Processor {
 
     private final McpBackends backends;
     private final long fanOutTimeoutMillis;
+    private final Traces traces;
 
     /**
      * @param fanOutTimeoutMillis how long a fan-out waits for each backend; a slower one is left out of the answer
      */
-    public McpBackendRequest(McpBackends backends, long fanOutTimeoutMillis) {
+    public McpBackendRequest(McpBackends backends, long fanOutTimeoutMillis, Traces traces) {
         this.backends = backends;
         this.fanOutTimeoutMillis = fanOutTimeoutMillis;
+        this.traces = traces;
     }
 
     @Override
@@ -41,7 +44,7 @@ public final class McpBackendRequest implements Processor {
         MergedStream stream = copy.getProperty(McpExchange.STREAM, MergedStream.class);
         if (stream != null) {
             // a backend's GET stream, merged into the client's: open as long as both ends are
-            prepare(copy, backend.name(), null);
+            prepare(copy, backend.name(), null, traces);
             String lastEventId = stream.lastEventId(backend.name());
             if (lastEventId != null) {
                 copy.getMessage().setHeader("Last-Event-ID", lastEventId);
@@ -52,7 +55,7 @@ public final class McpBackendRequest implements Processor {
             return;
         }
         prepare(copy, backend.name(), message == null ? null : JsonRpc.bytes(forBackend(message, backend.name(),
-                copy.getProperty(McpExchange.CURSORS, Map.class))));
+                copy.getProperty(McpExchange.CURSORS, Map.class))), traces);
         long deadline = System.currentTimeMillis() + fanOutTimeoutMillis;
         Long requestDeadline = copy.getProperty(UpstreamCall.DEADLINE, Long.class);
         copy.setProperty(UpstreamCall.DEADLINE, requestDeadline == null ? deadline : Math.min(deadline, requestDeadline));
@@ -78,7 +81,7 @@ public final class McpBackendRequest implements Processor {
      * Sets the exchange's message to the request for {@code backend}. The HTTP method stays the client's (POST, or
      * DELETE to end a session); {@code body} is null for DELETE.
      */
-    static void prepare(Exchange exchange, String backend, byte[] body) {
+    static void prepare(Exchange exchange, String backend, byte[] body, Traces traces) {
         Message m = exchange.getMessage();
         String method = m.getHeader(Exchange.HTTP_METHOD, "POST", String.class);
         m.getHeaders().clear();
@@ -99,6 +102,9 @@ public final class McpBackendRequest implements Processor {
         }
         exchange.setProperty(McpExchange.BACKEND, backend);
         exchange.setProperty(UpstreamCall.NAME, backend);
+        if (!traces.on()) {
+            return;
+        }
         // the span of this backend call, named as OpenTelemetry's MCP conventions name a client's: "tools/call x"
         String rpc = exchange.getProperty(McpExchange.METHOD, "", String.class);
         String operation = rpc.isEmpty() ? "response" : rpc;
@@ -107,7 +113,7 @@ public final class McpBackendRequest implements Processor {
         attributes.put("mcp.method.name", operation);
         attributes.put("caravan.backend", backend);
         if (target != null) {
-            attributes.put("tools/call".equals(rpc) ? "gen_ai.tool.name" : "caravan.mcp.target", target);
+            attributes.put(McpTelemetry.targetAttribute(rpc), target);
         }
         exchange.setProperty(UpstreamCall.SPAN_NAME, target == null ? operation : operation + " " + target);
         exchange.setProperty(UpstreamCall.SPAN_ATTRIBUTES, attributes);

@@ -6,6 +6,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 
 import dev.caravan.proxy.UpstreamCall;
+import dev.caravan.telemetry.Traces;
 
 /**
  * Routes a request that concerns one tool, prompt or resource to the backend whose name qualifies it, and strips the
@@ -16,9 +17,11 @@ import dev.caravan.proxy.UpstreamCall;
 public final class McpCallRouter implements Processor {
 
     private final McpBackends backends;
+    private final Traces traces;
 
-    public McpCallRouter(McpBackends backends) {
+    public McpCallRouter(McpBackends backends, Traces traces) {
         this.backends = backends;
+        this.traces = traces;
     }
 
     @Override
@@ -44,7 +47,7 @@ public final class McpCallRouter implements Processor {
                                              + "unavailable or not declared at initialize); start a new session to "
                                              + "use it", message.id());
         }
-        McpBackendRequest.prepare(exchange, backend.name(), JsonRpc.bytes(message.json()));
+        McpBackendRequest.prepare(exchange, backend.name(), JsonRpc.bytes(message.json()), traces);
         exchange.setProperty(McpExchange.BACKEND_ENDPOINT, backend.endpoint().getEndpointUri());
         exchange.setProperty(UpstreamCall.RELAY, new McpStreamRelay(backend.name(), message,
                 exchange.getProperty(McpExchange.SESSION_ID, String.class), session.qualified()));

@@ -99,8 +99,8 @@ public final class McpTelemetry {
         MeterCache.Meters m = cache.of(method + '\n' + tool + '\n' + backendLabel + '\n' + code + '\n' + error + '\n'
                                        + user + '\n' + extra.values());
         m.<Timer>meter("duration", () -> Timer.builder("mcp.server.operation.duration")
-                .tags(fields.tags(extra).and("mcp.method.name", method, "gen_ai.tool.name", tool, "caravan.backend", backendLabel,
-                        "http.response.status_code", code, "rpc.jsonrpc.error_code", error))
+                .tags(fields.tags(extra).and("mcp.method.name", method, "gen_ai.tool.name", tool, "caravan.backend",
+                        backendLabel, "http.response.status_code", code, "rpc.jsonrpc.error_code", error))
                 .serviceLevelObjectives(GatewayMetrics.LATENCY_BUCKETS).register(registry)).record(nanos, TimeUnit.NANOSECONDS);
         if (call) {
             m.<Counter>meter("calls", () -> registry.counter("caravan.mcp.tool.calls", fields.tags(extra).and(
@@ -134,12 +134,17 @@ public final class McpTelemetry {
         if (traces.on()) {
             Map<String, Object> span = new HashMap<>();
             span.put("mcp.method.name", method);
-            span.put(call ? "gen_ai.tool.name" : "caravan.mcp.target", target);
+            span.put(targetAttribute(method), target);
             span.put("caravan.backend", backendLabel);
             span.put("caravan.user", user);
             span.put("rpc.jsonrpc.error_code", errorCode);
             span.put("caravan.outcome", outcome);
             traces.tag(exchange, span, extra);
         }
+    }
+
+    /** The span attribute that names a request's target: the tool of a tools/call, else the resource or prompt. */
+    static String targetAttribute(String method) {
+        return "tools/call".equals(method) ? "gen_ai.tool.name" : "caravan.mcp.target";
     }
 }

@@ -3,6 +3,7 @@ package dev.caravan.telemetry;
 import java.util.Map;
 import java.util.UUID;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -56,6 +57,6 @@ class RequestRecordingTest {
                 || target.equals(l.path("org").asText())).count();
         assertEquals(perRequest ? 2 : 0, lines);
         assertEquals(perRequest ? 1.0 : 0.0, metrics.registry().find("caravan.mcp.tool.calls")
-                .tag("gen_ai.tool.name", target).counters().stream().mapToDouble(c -> c.count()).sum());
+                .tag("gen_ai.tool.name", target).counters().stream().mapToDouble(Counter::count).sum());
     }
 }
