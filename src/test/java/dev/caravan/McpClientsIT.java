@@ -109,7 +109,7 @@ class McpClientsIT {
                       + "\"everything_gzip-file-as-resource\",\"arguments\":{\"name\":\"%s\","
                       + "\"data\":\"data:text/plain;base64,aGk=\"}}}";
         String lastEventId;
-        try (McpHttp.OpenStream stream = c.openStream(null)) {
+        try (McpHttp.OpenStream stream = c.openStream(null).awaitOpen(10)) {
             c.post(gzip.formatted("first.gz"));
             stream.awaitData("notifications/resources/list_changed", 10);
             lastEventId = stream.lastEventId();

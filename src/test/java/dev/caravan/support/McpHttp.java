@@ -140,6 +140,15 @@ public final class McpHttp {
             });
         }
 
+        /**
+         * Waits until the gateway answered the GET (its status and headers), so that what is sent next finds the stream
+         * open.
+         */
+        public OpenStream awaitOpen(long seconds) throws Exception {
+            body.get(seconds, java.util.concurrent.TimeUnit.SECONDS);
+            return this;
+        }
+
         /** Waits for a data line containing {@code text}; remembers the event id it came with. */
         public String awaitData(String text, long seconds) throws InterruptedException {
             long end = System.nanoTime() + seconds * 1_000_000_000L;
