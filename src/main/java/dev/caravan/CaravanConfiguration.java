@@ -16,7 +16,7 @@ import io.vertx.core.http.PoolOptions;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.PlatformHttpConstants;
-import org.apache.camel.component.platform.http.vertx.EventLoopPlatformHttpEngine;
+import dev.caravan.proxy.EventLoopPlatformHttpEngine;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.spi.PropertiesComponent;

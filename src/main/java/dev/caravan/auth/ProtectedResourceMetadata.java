@@ -1,7 +1,6 @@
 package dev.caravan.auth;
 
 import java.net.URI;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -12,6 +11,8 @@ import org.apache.camel.Processor;
 import org.apache.camel.component.platform.http.vertx.HttpMessage;
 
 import static dev.caravan.CaravanConfiguration.csv;
+import io.vertx.core.buffer.Buffer;
+import dev.caravan.proxy.ReplyBody;
 
 /**
  * OAuth 2.0 Protected Resource Metadata (RFC 9728) for a resource the gateway guards, so MCP clients can discover
@@ -61,8 +62,8 @@ public final class ProtectedResourceMetadata implements Processor {
         exchange.getMessage().setBody(bytes(body));
     }
 
-    private static ByteBuffer bytes(ObjectNode json) {
-        return ByteBuffer.wrap(json.toString().getBytes(StandardCharsets.UTF_8));
+    private static Buffer bytes(ObjectNode json) {
+        return ReplyBody.of(json.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     public void setResource(String resource) {

@@ -1,6 +1,5 @@
 package dev.caravan.llm;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 import org.apache.camel.Exchange;
@@ -13,6 +12,7 @@ import dev.caravan.auth.AuthFailure;
 import dev.caravan.proxy.UpstreamCall;
 import dev.caravan.proxy.UpstreamException;
 import dev.caravan.telemetry.GatewayMetrics;
+import dev.caravan.proxy.ReplyBody;
 
 /**
  * Turns a failure on an LLM route into the error answer of the API the client speaks (Anthropic, OpenAI or Google
@@ -61,7 +61,7 @@ public final class LlmErrorReply implements Processor {
         if (challenge != null) {
             m.setHeader("WWW-Authenticate", challenge);
         }
-        m.setBody(ByteBuffer.wrap(LlmErrors.body(api.errors(), status, message).toString()
+        m.setBody(ReplyBody.of(LlmErrors.body(api.errors(), status, message).toString()
                 .getBytes(StandardCharsets.UTF_8)));
     }
 

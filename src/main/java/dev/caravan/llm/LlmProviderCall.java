@@ -1,7 +1,6 @@
 package dev.caravan.llm;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -27,6 +26,7 @@ import dev.caravan.proxy.UpstreamCall;
 import dev.caravan.proxy.UpstreamException;
 import dev.caravan.telemetry.GatewayMetrics;
 import dev.caravan.telemetry.Traces;
+import dev.caravan.proxy.ReplyBody;
 
 /**
  * Sends an LLM request to the provider whose route runs it (kamelets/llm-provider.kamelet.yaml), through the
@@ -261,7 +261,7 @@ public final class LlmProviderCall extends AsyncProcessorSupport {
                 exchange.setProperty("llmError", why);
                 Object captured = exchange.getMessage().getBody();
                 if (captured instanceof byte[] bytes) {
-                    exchange.getMessage().setBody(ByteBuffer.wrap(bytes));
+                    exchange.getMessage().setBody(ReplyBody.of(bytes));
                 }
             } else {
                 LOG.warn("{} failed: {}", provider, why);

@@ -1,7 +1,6 @@
 package dev.caravan.mcp;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -17,6 +16,8 @@ import org.apache.camel.Processor;
 import dev.caravan.auth.AccessRule;
 import dev.caravan.auth.AuthExchange;
 import dev.caravan.auth.Rule;
+import io.vertx.core.buffer.Buffer;
+import dev.caravan.proxy.ReplyBody;
 
 /**
  * Which tools, prompts and resources a caller may see and use. Each kind has its own list of {@link Rule}s, one per
@@ -92,8 +93,7 @@ public final class McpAccessPolicy implements Processor {
         if (open(listed.kind())) {
             return;
         }
-        ByteBuffer body = exchange.getMessage().getBody(ByteBuffer.class);
-        JsonNode reply = JSON.readTree(body.array(), body.arrayOffset() + body.position(), body.remaining());
+        JsonNode reply = JSON.readTree(exchange.getMessage().getBody(Buffer.class).getBytes());
         if (!(reply.path("result").path(listed.key()) instanceof ArrayNode items)) {
             return;
         }
@@ -110,7 +110,7 @@ public final class McpAccessPolicy implements Processor {
             }
         }
         ((ObjectNode) reply.get("result")).set(listed.key(), kept);
-        exchange.getMessage().setBody(ByteBuffer.wrap(JSON.writeValueAsBytes(reply)));
+        exchange.getMessage().setBody(ReplyBody.of(JSON.writeValueAsBytes(reply)));
     }
 
     /** The backend a listed item came from, as calls to it will be routed. */

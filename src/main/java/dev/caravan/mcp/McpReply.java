@@ -1,16 +1,13 @@
 package dev.caravan.mcp;
 
-import java.nio.ByteBuffer;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
+import dev.caravan.proxy.ReplyBody;
+
 /**
- * Writes what the client gets back into the exchange. Bodies are ByteBuffers because platform-http writes those
- * straight to the response with a Content-Length; a byte[] would take a detour through an InputStream read on a
- * worker thread, which measured as the largest single cost of a small reply.
- * <p> It starts from no headers at all, so nothing of the client's
+ * Writes what the client gets back into the exchange, as a {@link ReplyBody}. It starts from no headers at all, so nothing of the client's
  * request, of a backend's answer or of Camel's internals leaks into the response.
  */
 final class McpReply {
@@ -28,12 +25,12 @@ final class McpReply {
         }
         Message m = start(exchange, status);
         m.setHeader(Exchange.CONTENT_TYPE, "application/json");
-        m.setBody(ByteBuffer.wrap(JsonRpc.bytes(body)));
+        m.setBody(ReplyBody.of(JsonRpc.bytes(body)));
     }
 
     static void empty(Exchange exchange, int status) {
         // not null, so the response says Content-Length: 0 instead of sending an empty chunked body
-        start(exchange, status).setBody(ByteBuffer.allocate(0));
+        start(exchange, status).setBody(ReplyBody.of(new byte[0]));
     }
 
     private static Message start(Exchange exchange, int status) {

@@ -1,6 +1,5 @@
 package dev.caravan.telemetry;
 
-import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -21,6 +20,7 @@ import org.apache.logging.log4j.core.config.LoggerConfig;
 import org.apache.logging.log4j.core.layout.PatternLayout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import dev.caravan.proxy.ReplyBody;
 
 /**
  * One structured JSON line per request on the logger {@code caravan.access}: to stdout as is (log4j2.xml), or to the
@@ -92,8 +92,7 @@ public final class AccessLog {
             line.put("bytes_in", request.bytesRead());
             HttpServerResponse response = request.response();
             line.put("bytes_out", response.ended() || response.headWritten() ? response.bytesWritten()
-                    : exchange.getMessage().getBody() instanceof ByteBuffer b ? b.remaining()
-                    : exchange.getMessage().getBody() instanceof byte[] b ? b.length : 0);
+                    : ReplyBody.length(exchange.getMessage().getBody()));
         }
         return line;
     }

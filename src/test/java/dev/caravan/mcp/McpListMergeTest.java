@@ -1,6 +1,5 @@
 package dev.caravan.mcp;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -52,8 +51,7 @@ class McpListMergeTest {
             result = merge.aggregate(result, a);
         }
         merge.onCompletion(result, original);
-        ByteBuffer body = result.getMessage().getBody(ByteBuffer.class);
-        return JsonRpc.MAPPER.readTree(body.array());
+        return JsonRpc.MAPPER.readTree(result.getMessage().getBody(io.vertx.core.buffer.Buffer.class).getBytes());
     }
 
     @Test

@@ -17,6 +17,7 @@ public final class GatewayProcess implements AutoCloseable {
     public final int slackPort = TestPorts.free();
     public final int issuerPort = TestPorts.free();
     private final Map<String, String> env = new HashMap<>();
+    private List<String> command = List.of("java", "-jar", "target/caravan.jar");
     private ManagedProcess process;
 
     public GatewayProcess() {
@@ -37,15 +38,25 @@ public final class GatewayProcess implements AutoCloseable {
         return this;
     }
 
+    /** Starts the gateway with this command instead of {@code java -jar target/caravan.jar}. */
+    public GatewayProcess command(List<String> command) {
+        this.command = List.copyOf(command);
+        return this;
+    }
+
     /** Starts the gateway and waits until Camel reports it started. */
     public GatewayProcess start(String logName) throws Exception {
-        process = startUnchecked(logName).awaitLine(60);
+        return start(logName, 60);
+    }
+
+    public GatewayProcess start(String logName, long seconds) throws Exception {
+        process = startUnchecked(logName).awaitLine(seconds);
         return this;
     }
 
     /** Starts the gateway without waiting, for a start that is expected to fail. */
     public ManagedProcess startUnchecked(String logName) {
-        return ManagedProcess.start(List.of("java", "-jar", "target/caravan.jar"), Path.of("."), env, logName,
+        return ManagedProcess.start(command, Path.of("."), env, logName,
                 line -> line.contains("(caravan) started in"));
     }
 

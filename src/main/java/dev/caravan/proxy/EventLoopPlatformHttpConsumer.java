@@ -1,5 +1,8 @@
-package org.apache.camel.component.platform.http.vertx;
+package dev.caravan.proxy;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.util.List;
 
 import io.vertx.core.Future;
@@ -10,17 +13,23 @@ import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePattern;
 import org.apache.camel.Processor;
 import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpConsumer;
+import org.apache.camel.spi.HeaderFilterStrategy;
 
 /**
  * A platform-http consumer that runs the route on the Vert.x event loop instead of parking a worker thread for the
  * whole exchange. Camel's consumer hands every request to {@code executeBlocking} and waits there, because a route may
  * block; the gateway's routes never do (every step is in-memory work or an asynchronous Vert.x call), so the two
- * thread hand-offs per request are pure cost. It lives in Camel's package to reuse its request and response mapping.
+ * thread hand-offs per request are pure cost. Requests and replies are mapped by Camel's own code: the reply writer is
+ * package-private, so it is reached through a method handle (a subclass in Camel's package would break wherever the
+ * gateway's jar and Camel's sit in different class loaders, as under {@code camel run}).
  * <p>
  * Consequence for route authors: a step that blocks (a synchronous producer, a sleep) must not be used on these
  * routes without moving it off the event loop (the {@code threads} EIP).
  */
 public final class EventLoopPlatformHttpConsumer extends VertxPlatformHttpConsumer {
+
+    private static final MethodHandle WRITE_RESPONSE = responseWriter();
 
     public EventLoopPlatformHttpConsumer(PlatformHttpEndpoint endpoint, Processor processor,
                                          List<Handler<RoutingContext>> handlers, String routerName) {
@@ -71,8 +80,24 @@ public final class EventLoopPlatformHttpConsumer extends VertxPlatformHttpConsum
         if (response.headWritten()) {
             return response.end();
         }
-        return VertxPlatformHttpSupport.writeResponse(ctx, exchange, getEndpoint().getHeaderFilterStrategy(),
-                getEndpoint().isMuteException());
+        try {
+            return (Future<Void>) WRITE_RESPONSE.invokeExact(ctx, exchange, getEndpoint().getHeaderFilterStrategy(),
+                    getEndpoint().isMuteException());
+        } catch (Throwable e) {
+            return Future.failedFuture(e);
+        }
+    }
+
+    private static MethodHandle responseWriter() {
+        try {
+            Class<?> support = Class.forName("org.apache.camel.component.platform.http.vertx.VertxPlatformHttpSupport",
+                    false, VertxPlatformHttpConsumer.class.getClassLoader());
+            return MethodHandles.privateLookupIn(support, MethodHandles.lookup()).findStatic(support, "writeResponse",
+                    MethodType.methodType(Future.class, RoutingContext.class, Exchange.class,
+                            HeaderFilterStrategy.class, boolean.class));
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 
     private void fail(Exchange exchange, RoutingContext ctx, Throwable failure) {
