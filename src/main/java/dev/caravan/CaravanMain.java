@@ -6,7 +6,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Starts the gateway from the working directory: {@code config/application.properties}, the route files in
- * {@code routes/} and the kamelets in {@code kamelets/} (all paths can be changed in the properties).
+ * {@code routes/} and the kamelets in {@code kamelets/} (all paths can be changed in the properties). With the argument
+ * {@code validate} it checks that configuration instead and exits (see {@link ConfigCheck}).
  */
 public final class CaravanMain {
 
@@ -16,6 +17,9 @@ public final class CaravanMain {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("validate")) {
+            System.exit(ConfigCheck.run(System.out));
+        }
         Main main = create();
         try {
             main.run(args);
@@ -44,11 +48,17 @@ public final class CaravanMain {
 
     /** A main configured like the packaged gateway; tests use it to start the real thing in-process. */
     public static Main create() {
+        return create(true);
+    }
+
+    static Main create(boolean serving) {
         Main main = new Main();
         main.setPropertyPlaceholderLocations(
                 System.getProperty("caravan.config", "file:config/application.properties"));
         main.configure().addConfiguration(CaravanConfiguration.class);
-        main.addMainListener(new StartupChecks());
+        if (serving) {
+            main.addMainListener(new StartupChecks());
+        }
         return main;
     }
 }
