@@ -39,6 +39,7 @@ import dev.caravan.mcp.McpBackends;
 import dev.caravan.mcp.McpBroadcast;
 import dev.caravan.mcp.McpCallReply;
 import dev.caravan.mcp.McpCallRouter;
+import dev.caravan.mcp.McpDiscovery;
 import dev.caravan.mcp.McpErrorReply;
 import dev.caravan.mcp.McpInitializeMerge;
 import dev.caravan.mcp.McpListMerge;
@@ -119,8 +120,11 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 Set.copyOf(csv(props.resolveProperty("caravan.mcp.allowed-origins").orElse(""))),
                 millis(props, "caravan.mcp.request-timeout", "300s")));
         registry.bind("mcpSessionCheck", new McpSessionCheck(sessions));
-        registry.bind("mcpBackendRequest",
-                new McpBackendRequest(backends, millis(props, "caravan.mcp.fan-out-timeout", "10s"), traces));
+        long fanOutMillis = millis(props, "caravan.mcp.fan-out-timeout", "10s");
+        registry.bind("mcpBackendRequest", new McpBackendRequest(backends, fanOutMillis, traces));
+        McpDiscovery discovery = new McpDiscovery(backends, fanOutMillis, traces);
+        context.getManagementStrategy().addEventNotifier(discovery);
+        registry.bind("mcpBackendsDiscovered", discovery.readiness());
         registry.bind("mcpInitializeMerge", new McpInitializeMerge(metrics, sessions, version(),
                 Boolean.parseBoolean(props.resolveProperty("caravan.mcp.qualify-names").orElse("true"))));
         registry.bind("mcpListMerge", new McpListMerge(metrics, sessions));

@@ -64,6 +64,15 @@ public final class GatewayProcess implements AutoCloseable {
         return process.output();
     }
 
+    /** See {@link ManagedProcess#terminate}. */
+    public void terminate() {
+        process.terminate();
+    }
+
+    public int awaitExit(long seconds) throws Exception {
+        return process.awaitExit(seconds);
+    }
+
     /** See {@link ManagedProcess#nextLine}. */
     public java.util.concurrent.CompletableFuture<String> nextLine(java.util.function.Predicate<String> line) {
         return process.nextLine(line);
