@@ -1,0 +1,109 @@
+package dev.caravan;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.caravan.support.GatewayProcess;
+import dev.caravan.support.ManagedProcess;
+import dev.caravan.support.McpHttp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The container image the build leaves in target/caravan-image.tar (Jib, no Docker daemon): its configuration
+ * (non-root user, entrypoint, working directory, ports), the files baked into it, and, where the test runs as root,
+ * the image itself: its entrypoint started in its own root file system as its user, answering MCP requests.
+ */
+class ImageIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static String run(Path dir, List<String> command) throws Exception {
+        try (ManagedProcess p = ManagedProcess.start(command, dir, Map.of(), "image-" + Path.of(command.get(0))
+                .getFileName(), line -> false)) {
+            int exit = p.awaitExit(120);
+            assertEquals(0, exit, command + ":\n" + p.output());
+            return p.output();
+        }
+    }
+
+    /** The real user id of a process, from /proc. */
+    private static String uid(long pid) {
+        try {
+            return Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status")).stream()
+                    .filter(l -> l.startsWith("Uid:")).findFirst().orElseThrow().split("\\s+")[1];
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void theImageRunsTheGatewayAsANonRootUser(@TempDir Path tmp) throws Exception {
+        Path tar = Path.of("target", "caravan-image.tar").toAbsolutePath();
+        assertTrue(Files.isRegularFile(tar), "the build did not make " + tar);
+        Path image = Files.createDirectories(tmp.resolve("image"));
+        run(image, List.of("tar", "-xf", tar.toString()));
+        JsonNode manifest = JSON.readTree(image.resolve("manifest.json").toFile()).get(0);
+        JsonNode config = JSON.readTree(image.resolve(manifest.get("Config").asText()).toFile()).get("config");
+
+        assertEquals("65532:65532", config.get("User").asText());
+        assertEquals("/app/caravan", config.get("WorkingDir").asText());
+        List<String> entrypoint = new ArrayList<>();
+        config.get("Entrypoint").forEach(e -> entrypoint.add(e.asText()));
+        assertEquals(List.of("java", "-XX:MaxRAMPercentage=75", "-cp", "@/app/jib-classpath-file",
+                "dev.caravan.CaravanMain"), entrypoint);
+        assertTrue(config.get("ExposedPorts").has("3000/tcp") && config.get("ExposedPorts").has("9876/tcp"),
+                config::toString);
+        assertTrue(config.get("Env").toString().contains("PATH=/opt/java/bin"), config::toString);
+
+        Path root = Files.createDirectories(tmp.resolve("root"));
+        for (JsonNode layer : manifest.get("Layers")) {
+            run(root, List.of("tar", "--warning=no-unknown-keyword", "-xzf", image.resolve(layer.asText()).toString()));
+        }
+        for (String baked : List.of("app/caravan/routes/mcp.camel.yaml", "app/caravan/kamelets/mcp-backend.kamelet.yaml",
+                "app/caravan/config/application.properties", "app/jib-classpath-file", "opt/java/bin/java",
+                "lib64/ld-linux-x86-64.so.2")) {
+            assertTrue(Files.exists(root.resolve(baked)), baked + " is not in the image");
+        }
+        assertTrue(Files.notExists(root.resolve("app/caravan/config/secrets")), "secrets must be mounted, not baked");
+        assertTrue(Files.isExecutable(root.resolve("opt/java/bin/java")));
+
+        // the image's entrypoint, in a root of its own as the image's user, serving the baked-in routes (needs root)
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "running the image needs root");
+        Files.createDirectories(root.resolve("proc"));
+        // what a container runtime provides: devices (/dev/urandom), name resolution
+        Path dev = Files.createDirectories(root.resolve("dev"));
+        run(root, List.of("mount", "--bind", "/dev", dev.toString()));
+        Files.copy(Path.of("/etc/hosts"), root.resolve("etc/hosts"));
+        if (Files.exists(Path.of("/etc/resolv.conf"))) {
+            Files.copy(Path.of("/etc/resolv.conf"), root.resolve("etc/resolv.conf"));
+        }
+        List<String> command = new ArrayList<>(List.of("unshare", "--fork", "--pid", "--mount", "--mount-proc",
+                "--root=" + root, "--wd=" + config.get("WorkingDir").asText(), "--setuid", "65532", "--setgid",
+                "65532", "/opt/java/bin/java"));
+        command.addAll(entrypoint.subList(1, entrypoint.size()));
+        try (GatewayProcess gateway = new GatewayProcess().command(command).start("image-gateway", 120)) {
+            McpHttp client = new McpHttp(gateway.port);
+            client.initialize(McpHttp.LATEST);
+            JsonNode tools = client.call("tools/list", null).at("/result/tools");
+            assertEquals(3, tools.size(), tools::toString);
+            List<String> uids = ProcessHandle.allProcesses()
+                    .filter(ph -> ph.info().command().orElse("").endsWith("/opt/java/bin/java")
+                                  && ph.info().commandLine().orElse("").contains("@/app/jib-classpath-file"))
+                    .map(ph -> uid(ph.pid())).distinct().toList();
+            assertEquals(List.of("65532"), uids, "the gateway's process runs as the image's user");
+        } finally {
+            run(root, List.of("umount", dev.toString()));
+        }
+    }
+}
