@@ -102,29 +102,29 @@ class ConfigCheckIT {
         Result r = validate(dir, "validate-broken");
         assertEquals(1, r.exit(), r.output());
         List<String> expected = List.of(
-                "config/application.properties:" + lineOf(dir, "config/application.properties", "caravan.mcp.fan-out-timeout =")
-                + ": caravan.mcp.fan-out-timeout: ten seconds is not a duration",
-                "routes/auth.camel.yaml:" + lineOf(dir, "routes/auth.camel.yaml", "        rule: jwt.email endsWith")
-                + ": bean mcpUsers rule: rule \"jwt.email endsWith\"",
-                "routes/llm.camel.yaml:" + lineOf(dir, "routes/llm.camel.yaml", "vertexPath: \"")
-                + ": bean llmRequestCheck vertexPath: named capturing group is missing",
-                "routes/observe.camel.yaml:" + lineOf(dir, "routes/observe.camel.yaml", "body $.params[[")
-                + ": bean mcpFields fields: field \"product = body $.params[[",
-                "routes/llm-providers.camel.yaml:" + lineOf(dir, "routes/llm-providers.camel.yaml", "vertex-sharde")
-                + ": fallback vertex-sharde is not a declared llm-provider",
-                "routes/llm-providers.camel.yaml:" + lineOf(dir, "routes/llm-providers.camel.yaml", "antropic")
-                + ": llm-provider anthropic api: antropic is not one of [vertex, anthropic, openai]",
-                "routes/mcp-backends.camel.yaml:" + lineOf(dir, "routes/mcp-backends.camel.yaml", "value: slack_conv")
-                + ": mcp-backend slack_conversations! name: \"slack_conversations!\" does not match",
-                "routes/mcp-backends.camel.yaml:" + lineOf(dir, "routes/mcp-backends.camel.yaml", "value: ftp:")
-                + ": mcp-backend slack_conversations! url: ftp:/nowhere is not an http(s) URL with a host",
+                at(dir, "config/application.properties", "caravan.mcp.fan-out-timeout =",
+                        "caravan.mcp.fan-out-timeout: ten seconds is not a duration"),
+                at(dir, "routes/auth.camel.yaml", "        rule: jwt.email endsWith",
+                        "bean mcpUsers rule: rule \"jwt.email endsWith\""),
+                at(dir, "routes/llm.camel.yaml", "vertexPath: \"",
+                        "bean llmRequestCheck vertexPath: named capturing group is missing"),
+                at(dir, "routes/observe.camel.yaml", "body $.params[[",
+                        "bean mcpFields fields: field \"product = body $.params[["),
+                at(dir, "routes/llm-providers.camel.yaml", "vertex-sharde",
+                        "fallback vertex-sharde is not a declared llm-provider"),
+                at(dir, "routes/llm-providers.camel.yaml", "antropic",
+                        "llm-provider anthropic api: antropic is not one of [vertex, anthropic, openai]"),
+                at(dir, "routes/mcp-backends.camel.yaml", "value: slack_conv",
+                        "mcp-backend slack_conversations! name: \"slack_conversations!\" does not match"),
+                at(dir, "routes/mcp-backends.camel.yaml", "value: ftp:",
+                        "mcp-backend slack_conversations! url: ftp:/nowhere is not an http(s) URL with a host"),
                 ": mcp-backend knowledge-base: the name is already declared at routes/mcp-backends.camel.yaml:",
-                "routes/mcp-backends.camel.yaml:" + lineOf(dir, "routes/mcp-backends.camel.yaml", "name: callTimout")
-                + ": mcp-backend knowledge-base: no parameter callTimout",
-                "routes/mcp-backends.camel.yaml:" + lineOf(dir, "routes/mcp-backends.camel.yaml", "value: soon")
-                + ": mcp-backend knowledge-base idleTimeout: soon is not a duration",
-                "routes/mcp-backends.camel.yaml:" + lineOf(dir, "routes/mcp-backends.camel.yaml", "no.such.property")
-                + ": mcp-backend knowledge-base headers: Property with key [no.such.property] not found",
+                at(dir, "routes/mcp-backends.camel.yaml", "name: callTimout",
+                        "mcp-backend knowledge-base: no parameter callTimout"),
+                at(dir, "routes/mcp-backends.camel.yaml", "value: soon",
+                        "mcp-backend knowledge-base idleTimeout: soon is not a duration"),
+                at(dir, "routes/mcp-backends.camel.yaml", "no.such.property",
+                        "mcp-backend knowledge-base headers: Property with key [no.such.property] not found"),
                 "12 problems");
         for (String line : expected) {
             assertTrue(r.output().contains(line), "missing: " + line + "\n" + r.output());
@@ -148,9 +148,8 @@ class ConfigCheckIT {
                 """);
         Result r = validate(dir, "validate-route");
         assertEquals(1, r.exit(), r.output());
-        assertTrue(r.output().contains("routes/gateway.camel.yaml:" + lineOf(dir, "routes/gateway.camel.yaml",
-                "- process:") + ": route audit: No bean could be found in the registry for: auditWriter"),
-                r.output());
+        assertTrue(r.output().contains(at(dir, "routes/gateway.camel.yaml", "- process:",
+                "route audit: No bean could be found in the registry for: auditWriter")), r.output());
     }
 
     @Test
@@ -160,8 +159,12 @@ class ConfigCheckIT {
         Files.writeString(mcp, Files.readString(mcp) + "\n- route:\n    id: x\n   from: [\n");
         Result r = validate(dir, "validate-yaml");
         assertEquals(1, r.exit(), r.output());
-        assertTrue(r.output().contains("routes/mcp.camel.yaml:" + lineOf(dir, "routes/mcp.camel.yaml", "   from: [")
-                                       + ": not valid YAML"), r.output());
+        assertTrue(r.output().contains(at(dir, "routes/mcp.camel.yaml", "   from: [", "not valid YAML")), r.output());
+    }
+
+    /** What validate prints for a problem on the first line of file containing text: "file:line: message". */
+    private static String at(Path dir, String file, String text, String message) throws Exception {
+        return file + ":" + lineOf(dir, file, text) + ": " + message;
     }
 
     /** The 1-based line of the first line containing text. */

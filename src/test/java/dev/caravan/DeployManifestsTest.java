@@ -15,10 +15,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.networknt.schema.JsonSchema;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.SpecVersion;
-import com.networknt.schema.ValidationMessage;
+import com.networknt.schema.Error;
+import com.networknt.schema.InputFormat;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -35,7 +36,7 @@ class DeployManifestsTest {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final JsonSchemaFactory SCHEMAS = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V4);
+    private static final SchemaRegistry SCHEMAS = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_4);
 
     private record Manifest(Path file, JsonNode doc) {
         String kind() {
@@ -61,10 +62,10 @@ class DeployManifestsTest {
     }
 
     /** The schema for a kind: a Camel K CRD's, or a definition of fabric8's Kubernetes schema. */
-    private static JsonSchema schemaFor(String kind) throws Exception {
+    private static Schema schemaFor(String kind) throws Exception {
         return switch (kind) {
             case "Integration", "Kamelet" -> SCHEMAS.getSchema(strict(JSON.readTree(
-                    Path.of("deploy/schemas/camel-k-2.10.1-" + kind.toLowerCase() + ".json").toFile())));
+                    Path.of("deploy/schemas/camel-k-2.10.1-" + kind.toLowerCase() + ".json").toFile())).toString());
             case "Deployment" -> kubernetes("kubernetes-model-apps", "kubernetes_apps_Deployment");
             case "Service", "ConfigMap", "Secret" -> kubernetes("kubernetes-model-apps", "kubernetes_core_" + kind);
             case "PodDisruptionBudget" -> kubernetes("kubernetes-model-policy", "kubernetes_policy_v1_PodDisruptionBudget");
@@ -72,7 +73,7 @@ class DeployManifestsTest {
         };
     }
 
-    private static JsonSchema kubernetes(String jar, String definition) throws Exception {
+    private static Schema kubernetes(String jar, String definition) throws Exception {
         ObjectNode schema;
         try (InputStream in = jarResource(jar)) {
             schema = (ObjectNode) JSON.readTree(in);
@@ -89,8 +90,9 @@ class DeployManifestsTest {
         });
         ObjectNode root = JSON.createObjectNode();
         root.put("$ref", "#/definitions/" + definition);
-        root.set("definitions", strict(defs));
-        return SCHEMAS.getSchema(root);
+        root.set("definitions", defs);
+        strict(root);
+        return SCHEMAS.getSchema(root.toString());
     }
 
     private static InputStream jarResource(String artifact) throws Exception {
@@ -104,21 +106,34 @@ class DeployManifestsTest {
     }
 
     /** Closes every object schema that lists its properties and does not say it keeps unknown fields. */
-    private static JsonNode strict(JsonNode node) {
-        if (node instanceof ObjectNode o) {
-            if (o.get("properties") instanceof ObjectNode props && !props.has("properties")
-                && !o.path("x-kubernetes-preserve-unknown-fields").asBoolean(false)) {
+    private static JsonNode strict(JsonNode schema) {
+        if (!(schema instanceof ObjectNode o)) {
+            return schema;
+        }
+        if (o.get("properties") instanceof ObjectNode props) {
+            if (!o.path("x-kubernetes-preserve-unknown-fields").asBoolean(false)) {
                 o.put("additionalProperties", false);
             }
-            o.elements().forEachRemaining(DeployManifestsTest::strict);
-        } else if (node != null && node.isArray()) {
-            node.elements().forEachRemaining(DeployManifestsTest::strict);
+            props.elements().forEachRemaining(DeployManifestsTest::strict);
         }
-        return node;
+        for (String key : List.of("definitions", "patternProperties")) {
+            if (o.get(key) instanceof ObjectNode map) {
+                map.elements().forEachRemaining(DeployManifestsTest::strict);
+            }
+        }
+        for (String key : List.of("items", "additionalProperties", "not")) {
+            strict(o.get(key));
+        }
+        for (String key : List.of("allOf", "anyOf", "oneOf")) {
+            if (o.get(key) != null) {
+                o.get(key).elements().forEachRemaining(DeployManifestsTest::strict);
+            }
+        }
+        return o;
     }
 
-    private static Set<ValidationMessage> validate(Manifest m) throws Exception {
-        return schemaFor(m.kind()).validate(m.doc());
+    private static List<Error> validate(Manifest m) throws Exception {
+        return schemaFor(m.kind()).validate(m.doc().toString(), InputFormat.JSON);
     }
 
     @Test
@@ -127,7 +142,7 @@ class DeployManifestsTest {
         assertEquals(Set.of("Integration", "Kamelet", "Deployment", "Service", "PodDisruptionBudget", "Secret"),
                 Set.copyOf(all.stream().map(Manifest::kind).toList()));
         for (Manifest m : all) {
-            Set<ValidationMessage> errors = validate(m);
+            List<Error> errors = validate(m);
             assertTrue(errors.isEmpty(), m.file() + " (" + m.kind() + "): " + errors);
         }
     }
