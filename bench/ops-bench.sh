@@ -11,7 +11,7 @@ ROUNDS=${1:-5}
 JBANG=(bin/camel run routes/*.camel.yaml kamelets/*.kamelet.yaml config/application.properties
        config/camel-jbang.properties target/caravan.jar --logging-color=false)
 
-ready_ms() { # $1 log name, then the command; prints ms to readiness and leaves the process in RPID
+ready_ms() { # $1 log name, then the command; sets MS to the ms to readiness and RPID to the process
   local log=$1 t0; shift
   t0=$(date +%s%N)
   "$@" > "$OUT/$log.log" 2>&1 &
@@ -20,19 +20,19 @@ ready_ms() { # $1 log name, then the command; prints ms to readiness and leaves 
     kill -0 "$RPID" || { echo "$log died, see $OUT/$log.log" >&2; exit 1; }
     sleep 0.02
   done
-  echo $(( ($(date +%s%N) - t0) / 1000000 ))
+  MS=$(( ($(date +%s%N) - t0) / 1000000 ))
 }
 
 stop_ms() { local t0; t0=$(date +%s%N); kill -TERM "$RPID"; wait "$RPID" 2>/dev/null || true
-            echo $(( ($(date +%s%N) - t0) / 1000000 )); }
+            MS=$(( ($(date +%s%N) - t0) / 1000000 )); }
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 jar=(); jbang=(); vals=(); stop=()
 for _ in $(seq "$ROUNDS"); do
   # shellcheck disable=SC2086 # JAVA_OPTS is a list of JVM flags
-  jar+=("$(ready_ms jar java ${JAVA_OPTS} -jar target/caravan.jar)"); stop+=("$(stop_ms)")
-  jbang+=("$(ready_ms jbang env CAMEL_JAVA_OPTS="${JAVA_OPTS}" "${JBANG[@]}")"); stop_ms > /dev/null
+  ready_ms jar java ${JAVA_OPTS} -jar target/caravan.jar; jar+=("$MS"); stop_ms; stop+=("$MS")
+  ready_ms jbang env CAMEL_JAVA_OPTS="${JAVA_OPTS}" "${JBANG[@]}"; jbang+=("$MS"); stop_ms
   t0=$(date +%s%N)
   # shellcheck disable=SC2086
   java ${JAVA_OPTS} -jar target/caravan.jar validate > "$OUT/validate.log"
