@@ -177,9 +177,13 @@ class DeployManifestsTest {
                 assertEquals("/observe/health/ready", traits.at("/health/readinessProbe").asText());
                 assertEquals(9876, traits.at("/health/readinessPort").asInt());
                 assertEquals(65532, traits.at("/container/runAsUser").asInt());
+                assertTrue(traits.at("/environment/vars").toString()
+                        .contains("CARAVAN_MCP_SESSION_KEY={{secret:mcp-session-key}}"), "replicas share the session key");
                 String mounts = traits.at("/mount/resources").toString();
                 assertTrue(mounts.contains("@/app/caravan/config/secrets") && mounts.contains("@/app/caravan/routes")
                            && mounts.contains("@/app/caravan/config/application.properties"), mounts);
+            } else if (m.kind().equals("Secret")) {
+                assertTrue(doc.at("/stringData").has("mcp-session-key"), "the example Secret has the session key");
             } else if (m.kind().equals("Deployment")) {
                 JsonNode pod = doc.at("/spec/template/spec");
                 JsonNode container = pod.at("/containers/0");
@@ -189,6 +193,9 @@ class DeployManifestsTest {
                 assertTrue(pod.at("/securityContext/runAsNonRoot").asBoolean());
                 assertTrue(pod.at("/terminationGracePeriodSeconds").asInt() > shutdownSeconds,
                         "the kubelet must wait longer than the gateway's grace period");
+                assertTrue(container.get("env").toString().contains(
+                        "{\"name\":\"CARAVAN_MCP_SESSION_KEY\",\"value\":\"{{secret:mcp-session-key}}\"}"),
+                        "replicas share the session key");
                 List<String> paths = new ArrayList<>();
                 container.get("volumeMounts").forEach(v -> paths.add(v.get("mountPath").asText()));
                 assertEquals(List.of("/app/caravan/config/application.properties", "/app/caravan/routes",
