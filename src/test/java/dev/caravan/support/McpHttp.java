@@ -71,6 +71,10 @@ public final class McpHttp {
         return Http.send(http, request, HttpResponse.BodyHandlers.ofString());
     }
 
+    public java.util.concurrent.CompletableFuture<HttpResponse<String>> sendAsync(HttpRequest request) {
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+    }
+
     public HttpResponse<String> post(String body, String... headers) {
         return send(request(body, headers).build());
     }
@@ -133,7 +137,13 @@ public final class McpHttp {
             }
             body = http.sendAsync(get.build(), HttpResponse.BodyHandlers.ofLines()).thenApply(r -> {
                 Stream<String> stream = r.body();
-                Thread reader = new Thread(() -> stream.forEach(lines::add), "GET stream reader");
+                Thread reader = new Thread(() -> {
+                    try {
+                        stream.forEach(lines::add);
+                    } catch (UncheckedIOException closed) {
+                        // the test closed the stream
+                    }
+                }, "GET stream reader");
                 reader.setDaemon(true);
                 reader.start();
                 return stream;
