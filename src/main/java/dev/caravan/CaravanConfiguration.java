@@ -129,10 +129,11 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 Boolean.parseBoolean(props.resolveProperty("caravan.mcp.qualify-names").orElse("true"))));
         registry.bind("mcpListMerge", new McpListMerge(metrics, sessions));
         registry.bind("mcpBroadcast", new McpBroadcast(metrics, sessions));
-        registry.bind("mcpCallRouter", new McpCallRouter(backends, traces));
+        registry.bind("mcpCallRouter", new McpCallRouter(backends, sessions, traces));
         registry.bind("mcpCallReply", new McpCallReply());
-        registry.bind("mcpAnswerRouter", new McpAnswerRouter(backends, traces));
-        registry.bind("mcpStreams", new McpStreams(metrics, vertx));
+        registry.bind("mcpAnswerRouter", new McpAnswerRouter(backends, sessions, traces));
+        registry.bind("mcpStreams", new McpStreams(metrics, vertx, backends, sessions,
+                millis(props, "caravan.mcp.stream-open-wait", "250ms")));
         registry.bind("mcpLocalReplies", new McpLocalReplies());
         registry.bind("mcpErrorReply", new McpErrorReply(metrics));
         registry.bind("mcpTelemetry", new McpTelemetry(metrics, traces));

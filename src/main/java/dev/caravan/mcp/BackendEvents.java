@@ -2,6 +2,7 @@ package dev.caravan.mcp;
 
 import java.io.IOException;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,7 +12,8 @@ import dev.caravan.proxy.SseParser;
 
 /**
  * Turns the SSE events of one backend into the events its client gets: resource URIs qualified, requests to the
- * client re-keyed ({@link McpIds#toClient}), and event ids made composite over the backends sharing the client stream.
+ * client re-keyed ({@link ServerRequestIds}), and event ids made composite over the backends sharing the client
+ * stream.
  */
 final class BackendEvents {
 
@@ -19,6 +21,7 @@ final class BackendEvents {
     private final JsonRpc.Message request;
     private final boolean qualified;
     private final Map<String, String> lastIds;
+    private final UnaryOperator<JsonNode> clientIds;
     private final SseParser parser = new SseParser(this::onEvent, McpStreamRelay.MAX_EVENT_BYTES);
     private Buffer pending = Buffer.buffer();
     private boolean answered;
@@ -29,12 +32,15 @@ final class BackendEvents {
     /**
      * @param request the client request this stream answers, or null for the standalone GET stream
      * @param lastIds the last event id of every backend on the same client stream (shared, updated here)
+     * @param clientIds the id the client sees for a request of the backend's
      */
-    BackendEvents(String backend, JsonRpc.Message request, boolean qualified, Map<String, String> lastIds) {
+    BackendEvents(String backend, JsonRpc.Message request, boolean qualified, Map<String, String> lastIds,
+                  UnaryOperator<JsonNode> clientIds) {
         this.backend = backend;
         this.request = request;
         this.qualified = qualified;
         this.lastIds = lastIds;
+        this.clientIds = clientIds;
     }
 
     /** What the client gets for one chunk of the backend's stream: the complete events in it, translated. */
@@ -88,7 +94,7 @@ final class BackendEvents {
                 McpNames.qualifyResourceUris(backend, request.method(), o);
             }
         } else if (o.has("id") && o.has("method")) {
-            o.set("id", McpIds.toClient(backend, o.get("id")));
+            o.set("id", clientIds.apply(o.get("id")));
         } else if (qualified) {
             McpNames.qualifyResourceUris(backend, null, o);
         }

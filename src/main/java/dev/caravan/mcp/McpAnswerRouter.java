@@ -7,28 +7,37 @@ import org.apache.camel.Processor;
 import dev.caravan.telemetry.Traces;
 
 /**
- * Routes the client's answer to a backend's request (sampling, elicitation, roots) back to that backend: the id the
- * gateway gave the request names the backend and carries the id the backend expects ({@link McpIds}).
+ * Routes the client's answer to a backend's request (sampling, elicitation, roots) back to that backend: the sealed id
+ * the gateway gave the request ({@link McpSessions#sealServerRequest}) names the backend, the backend session that
+ * asked and the id the backend expects. An answer with any other id, or with an id from another session, is refused
+ * with 400 and reaches no backend.
  */
 public final class McpAnswerRouter implements Processor {
 
     private final McpBackends backends;
+    private final McpSessions sessions;
     private final Traces traces;
 
-    public McpAnswerRouter(McpBackends backends, Traces traces) {
+    public McpAnswerRouter(McpBackends backends, McpSessions sessions, Traces traces) {
         this.backends = backends;
+        this.sessions = sessions;
         this.traces = traces;
     }
 
     @Override
     public void process(Exchange exchange) {
         JsonRpc.Message answer = exchange.getProperty(McpExchange.MESSAGE, JsonRpc.Message.class);
-        McpIds.Route route = McpIds.fromClient(answer.id());
+        McpSessions.ServerRequest route = sessions.openServerRequest(answer.id(),
+                exchange.getProperty(McpExchange.SESSION_ID, String.class));
         McpSessions.Session session = exchange.getProperty(McpExchange.SESSION, McpSessions.Session.class);
         McpBackends.Backend backend = route == null ? null : backends.byName(route.backend());
         if (backend == null || !session.backends().containsKey(backend.name())) {
             throw McpException.transport(400, "Bad Request: a response to a request this gateway did not send");
         }
+        // to the backend session that asked, even if this replica has renewed it since
+        McpSessions.Backend held = session.backends().get(backend.name());
+        exchange.setProperty(McpExchange.SESSION, session.with(backend.name(),
+                new McpSessions.Backend(route.backendSession(), held.protocolVersion(), held.capabilities())));
         ObjectNode forwarded = answer.json().deepCopy();
         forwarded.set("id", route.id());
         McpBackendRequest.prepare(exchange, backend.name(), JsonRpc.bytes(forwarded), traces);

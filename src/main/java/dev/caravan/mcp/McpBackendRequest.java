@@ -50,7 +50,7 @@ public final class McpBackendRequest implements Processor {
                 copy.getMessage().setHeader("Last-Event-ID", lastEventId);
             }
             copy.getMessage().setHeader("Accept", "text/event-stream");
-            copy.setProperty(UpstreamCall.RELAY, stream.relayFor(backend.name()));
+            copy.setProperty(UpstreamCall.RELAY, stream.relayFor(backend.name(), copy));
             copy.setProperty(UpstreamCall.LONG_LIVED, true);
             return;
         }

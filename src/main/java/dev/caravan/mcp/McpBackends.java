@@ -131,9 +131,14 @@ public final class McpBackends extends EventNotifierSupport {
      * next page of a list only the backends that have more.
      */
     public List<Endpoint> recipients(Exchange exchange) {
+        return targets(exchange).stream().map(Backend::endpoint).toList();
+    }
+
+    /** The backends of a fan-out, as {@link #recipients} says. */
+    public List<Backend> targets(Exchange exchange) {
         McpSessions.Session session = exchange.getProperty(McpExchange.SESSION, McpSessions.Session.class);
         if (session == null) {
-            return all().stream().map(Backend::endpoint).toList();
+            return all();
         }
         String method = exchange.getProperty(McpExchange.METHOD, "", String.class);
         boolean needsSession = "DELETE".equals(method) || "GET".equals(method);
@@ -145,6 +150,6 @@ public final class McpBackends extends EventNotifierSupport {
             return held != null && (capability == null || held.capabilities().contains(capability))
                    && (!needsSession || held.sessionId() != null)
                    && (cursors == null || cursors.containsKey(b.name()));
-        }).map(Backend::endpoint).toList();
+        }).toList();
     }
 }

@@ -17,10 +17,12 @@ import dev.caravan.telemetry.Traces;
 public final class McpCallRouter implements Processor {
 
     private final McpBackends backends;
+    private final McpSessions sessions;
     private final Traces traces;
 
-    public McpCallRouter(McpBackends backends, Traces traces) {
+    public McpCallRouter(McpBackends backends, McpSessions sessions, Traces traces) {
         this.backends = backends;
+        this.sessions = sessions;
         this.traces = traces;
     }
 
@@ -50,7 +52,8 @@ public final class McpCallRouter implements Processor {
         McpBackendRequest.prepare(exchange, backend.name(), JsonRpc.bytes(message.json()), traces);
         exchange.setProperty(McpExchange.BACKEND_ENDPOINT, backend.endpoint().getEndpointUri());
         exchange.setProperty(UpstreamCall.RELAY, new McpStreamRelay(backend.name(), message,
-                exchange.getProperty(McpExchange.SESSION_ID, String.class), session.qualified()));
+                exchange.getProperty(McpExchange.SESSION_ID, String.class), session.qualified(),
+                new ServerRequestIds(sessions, exchange, backend.name())));
     }
 
     /** What a call concerns as the client named it (before the backend's prefix is stripped). */

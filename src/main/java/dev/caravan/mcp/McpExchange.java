@@ -26,6 +26,8 @@ public final class McpExchange {
     public static final String BACKEND_ENDPOINT = "mcpBackendEndpoint";
     /** the merged GET stream of the exchange, a {@link MergedStream} */
     public static final String STREAM = "mcpStream";
+    /** the endpoints of the backends whose GET streams the merged stream takes in */
+    public static final String STREAM_RECIPIENTS = "mcpStreamRecipients";
     /** the per-backend cursors of a paged list request, from the gateway cursor the client sent */
     public static final String CURSORS = "mcpCursors";
     /** the tool, prompt or resource a call concerns, as the client named it */

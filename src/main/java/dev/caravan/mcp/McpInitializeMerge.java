@@ -60,7 +60,7 @@ public final class McpInitializeMerge extends FanOutMerge {
         String subject = original.getProperty(McpExchange.SUBJECT, "", String.class);
         boolean qualified = qualifyNames || held.size() != 1;
         String sessionId = sessions.seal(new McpSessions.Session(negotiated, held, subject, System.currentTimeMillis(),
-                qualified));
+                qualified, McpSessions.clientParams(request.params())));
         target.setProperty(McpExchange.SESSION_ID, sessionId);
         original.setProperty(McpExchange.SESSION_ID, sessionId);
 

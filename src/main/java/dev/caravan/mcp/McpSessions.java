@@ -22,15 +22,21 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Gateway session ids that carry their own state: the backend session ids, the negotiated protocol versions, the
- * subject and the issue time, sealed with AES-GCM and base64url-encoded. Any replica that has the key can route a
- * request, so there is no session table to share, and an id that was altered, sealed under another key or stolen by
- * another user is refused.
+ * subject, the issue time and what the client said at initialize, sealed with AES-GCM and base64url-encoded. Any
+ * replica that has the key can route a request, so there is no session table to share, and an id that was altered,
+ * sealed under another key or stolen by another user is refused. The same key seals list cursors and the ids of
+ * requests backends send the client, so that neither can be forged or carried into another session.
+ * <p>
+ * A backend that lost its session (it restarted) is initialized again by the replica that noticed
+ * ({@link McpBackendCall}); the new backend session is kept here, per replica, and merged into the session whenever
+ * it is opened, because the client's id cannot change.
  */
 public final class McpSessions {
 
     private static final Logger LOG = LoggerFactory.getLogger(McpSessions.class);
     private static final byte[] SESSION = "caravan-mcp-session-v1".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] CURSOR = "caravan-mcp-cursor-v1".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] REQUEST = "caravan-mcp-request-v1".getBytes(StandardCharsets.US_ASCII);
     private static final int NONCE_BYTES = 12;
     private static final int TAG_BITS = 128;
 
@@ -43,20 +49,42 @@ public final class McpSessions {
 
     /**
      * What a gateway session id holds. {@code qualified} says whether names are prefixed with their backend's: always,
-     * unless the gateway is configured to pass a single backend through unchanged.
+     * unless the gateway is configured to pass a single backend through unchanged. {@code client} is what the client
+     * sent at initialize ({@link #clientParams}), to initialize a backend that lost its session again; null in ids
+     * sealed before it was kept.
      */
     public record Session(String protocolVersion, Map<String, Backend> backends, String subject, long issuedAt,
-                          boolean qualified) {
+                          boolean qualified, ObjectNode client) {
+
+        /** The same session with one backend's side replaced. */
+        public Session with(String backend, Backend held) {
+            Map<String, Backend> replaced = new LinkedHashMap<>(backends);
+            replaced.put(backend, held);
+            return new Session(protocolVersion, replaced, subject, issuedAt, qualified, client);
+        }
+    }
+
+    /** Where a client's answer to a backend's request goes: the backend, the backend session that asked, its own id. */
+    public record ServerRequest(String backend, String backendSession, JsonNode id) {
+    }
+
+    /** Backend sessions this replica initialized again after their backend lost them, until the session expires. */
+    private record Renewed(long expiresAt, Map<String, Backend> backends) {
     }
 
     /** ids ended with DELETE on this replica, until they would have expired anyway */
     private static final int MAX_ENDED = 100_000;
     /** opened ids kept to skip decryption on the next request of the same session (it was a tenth of a call's CPU) */
     private static final int MAX_OPENED = 10_000;
+    /** sessions with a renewed backend session on this replica */
+    private static final int MAX_RENEWED = 100_000;
+    /** the longest string of the client's initialize kept in the session id (names, versions) */
+    private static final int MAX_CLIENT_TEXT = 128;
 
     private final SecureRandom random = new SecureRandom();
     private final Map<String, Long> ended = new ConcurrentHashMap<>();
     private final Map<String, Session> opened = new ConcurrentHashMap<>();
+    private final Map<String, Renewed> renewed = new ConcurrentHashMap<>();
     private final SecretKey key;
     private final SecretKey previousKey;
     private final long ttlMillis;
@@ -105,7 +133,39 @@ public final class McpSessions {
         json.put("u", session.subject());
         json.put("t", session.issuedAt());
         json.put("q", session.qualified());
+        if (session.client() != null) {
+            json.set("c", session.client());
+        }
         return seal(JsonRpc.bytes(json), SESSION);
+    }
+
+    /**
+     * What of a client's initialize params a session keeps, to initialize a backend again with them: the protocol
+     * version, the capabilities the client declared for backends to use (roots, sampling, elicitation) and its name and
+     * version. Bounded, since the session id travels in a header on every request.
+     */
+    public static ObjectNode clientParams(ObjectNode params) {
+        ObjectNode kept = JsonRpc.object();
+        if (params == null) {
+            return kept;
+        }
+        kept.put("protocolVersion", bounded(params.path("protocolVersion")));
+        ObjectNode capabilities = kept.putObject("capabilities");
+        for (String name : new String[] {"roots", "sampling", "elicitation"}) {
+            JsonNode declared = params.path("capabilities").get(name);
+            if (declared instanceof ObjectNode o) {
+                capabilities.set(name, JsonRpc.bytes(o).length <= 4 * MAX_CLIENT_TEXT ? o : JsonRpc.object());
+            }
+        }
+        ObjectNode info = kept.putObject("clientInfo");
+        info.put("name", bounded(params.path("clientInfo").path("name")));
+        info.put("version", bounded(params.path("clientInfo").path("version")));
+        return kept;
+    }
+
+    private static String bounded(JsonNode text) {
+        String value = text.asText("");
+        return value.length() <= MAX_CLIENT_TEXT ? value : value.substring(0, MAX_CLIENT_TEXT);
     }
 
     /**
@@ -127,20 +187,50 @@ public final class McpSessions {
      * @throws McpException -32602 for a cursor that is not ours, was altered, or belongs to another session or list
      */
     public Map<String, String> openCursor(String cursor, String sessionId, String method, JsonNode requestId) {
-        byte[] plain = cursor == null ? null : unseal(cursor, CURSOR);
-        JsonNode json = null;
-        try {
-            json = plain == null ? null : JsonRpc.MAPPER.readTree(plain);
-        } catch (java.io.IOException e) {
-            // treated as invalid below
-        }
-        if (json == null || !digest(sessionId).equals(json.path("s").asText())
-                || !method.equals(json.path("m").asText())) {
+        JsonNode json = openBound(cursor, CURSOR, sessionId);
+        if (json == null || !method.equals(json.path("m").asText())) {
             throw McpException.invalidParams("Invalid params: unknown or invalid cursor", requestId);
         }
         Map<String, String> cursors = new LinkedHashMap<>();
         json.path("c").fields().forEachRemaining(e -> cursors.put(e.getKey(), e.getValue().asText()));
         return cursors;
+    }
+
+    /**
+     * The id a request from a backend to the client (sampling, elicitation, roots) gets on its way out: sealed, bound
+     * to the gateway session, naming the backend, the backend session that asked and the backend's own id. Only an
+     * answer that carries it back reaches a backend ({@link #openServerRequest}), on any replica.
+     */
+    public String sealServerRequest(String sessionId, String backend, String backendSession, JsonNode backendId) {
+        ObjectNode json = JsonRpc.object();
+        json.put("s", digest(sessionId));
+        json.put("b", backend);
+        json.put("k", backendSession);
+        json.set("i", backendId);
+        return seal(JsonRpc.bytes(json), REQUEST);
+    }
+
+    /** Where the client's answer with this id goes, or null when no backend asked it in this session. */
+    public ServerRequest openServerRequest(JsonNode clientId, String sessionId) {
+        JsonNode json = clientId != null && clientId.isTextual() ? openBound(clientId.asText(), REQUEST, sessionId)
+                : null;
+        JsonNode id = json == null ? null : json.get("i");
+        if (id == null || !json.path("b").isTextual() || !(id.isTextual() || id.isIntegralNumber())) {
+            return null;
+        }
+        return new ServerRequest(json.get("b").asText(), json.path("k").isTextual() ? json.get("k").asText() : null,
+                id);
+    }
+
+    /** The JSON sealed in {@code token} under {@code context}, if it is bound to this session; else null. */
+    private JsonNode openBound(String token, byte[] context, String sessionId) {
+        byte[] plain = token == null ? null : unseal(token, context);
+        try {
+            JsonNode json = plain == null ? null : JsonRpc.MAPPER.readTree(plain);
+            return json != null && digest(sessionId).equals(json.path("s").asText()) ? json : null;
+        } catch (java.io.IOException e) {
+            return null;
+        }
     }
 
     private static String digest(String sessionId) {
@@ -193,7 +283,35 @@ public final class McpSessions {
         if (!session.subject().equals(subject == null ? "" : subject)) {
             throw McpException.transport(404, "Session not found for this caller");
         }
+        Renewed renewals = renewed.get(id);
+        if (renewals != null) {
+            for (Map.Entry<String, Backend> r : renewals.backends().entrySet()) {
+                session = session.with(r.getKey(), r.getValue());
+            }
+        }
         return session;
+    }
+
+    /**
+     * Keeps the backend session that replaced one its backend lost, for the rest of the session on this replica.
+     *
+     * @return the session with the new backend session
+     */
+    public Session renew(String id, Session session, String backend, Backend held) {
+        long now = System.currentTimeMillis();
+        if (renewed.size() >= MAX_RENEWED) {
+            renewed.values().removeIf(r -> r.expiresAt() < now);
+            if (renewed.size() >= MAX_RENEWED) {
+                // the sessions dropped here initialize their backend again when they next need it
+                renewed.clear();
+            }
+        }
+        renewed.compute(id, (k, old) -> {
+            Map<String, Backend> backends = new ConcurrentHashMap<>(old == null ? Map.of() : old.backends());
+            backends.put(backend, held);
+            return new Renewed(session.issuedAt() + ttlMillis, backends);
+        });
+        return session.with(backend, held);
     }
 
     Session decode(String id) {
@@ -218,7 +336,7 @@ public final class McpSessions {
                     entry.path(1).asText(null), capabilities));
         });
         return new Session(json.path("v").asText(), backends, json.path("u").asText(""), json.path("t").asLong(),
-                json.path("q").asBoolean(true));
+                json.path("q").asBoolean(true), json.get("c") instanceof ObjectNode c ? c : null);
     }
 
     /**
@@ -234,6 +352,7 @@ public final class McpSessions {
             ended.put(id, session.issuedAt() + ttlMillis);
         }
         opened.remove(id);
+        renewed.remove(id);
     }
 
     private byte[] unseal(String id, byte[] context) {

@@ -2,6 +2,7 @@ package dev.caravan.mcp;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -29,11 +30,12 @@ final class McpStreamRelay implements ResponseRelay {
     private final String gatewaySessionId;
     private final BackendEvents events;
 
-    McpStreamRelay(String backend, JsonRpc.Message request, String gatewaySessionId, boolean qualified) {
+    McpStreamRelay(String backend, JsonRpc.Message request, String gatewaySessionId, boolean qualified,
+                   UnaryOperator<JsonNode> clientIds) {
         this.backend = backend;
         this.request = request;
         this.gatewaySessionId = gatewaySessionId;
-        this.events = new BackendEvents(backend, request, qualified, new LinkedHashMap<>());
+        this.events = new BackendEvents(backend, request, qualified, new LinkedHashMap<>(), clientIds);
     }
 
     /** Headers of every SSE answer the gateway streams to a client. */

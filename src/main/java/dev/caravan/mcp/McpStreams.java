@@ -10,19 +10,33 @@ import dev.caravan.proxy.UpstreamCall;
 import dev.caravan.telemetry.GatewayMetrics;
 
 /**
- * {@code GET /mcp}: opens the merged server-to-client stream before the fan-out to the backends' GET streams, and
- * ends it once they are all over ({@link MergedStream}); 405 when no backend of the session keeps a stream.
+ * {@code GET /mcp}: the merged server-to-client stream ({@link MergedStream}) over the backends' own GET streams,
+ * answered once they are open and ended once they are all over; 405 when no backend of the session keeps a stream.
  */
 public final class McpStreams extends FanOutMerge {
 
     private final Vertx vertx;
+    private final McpBackends backends;
+    private final McpSessions sessions;
+    private final long openWaitMillis;
 
-    public McpStreams(GatewayMetrics metrics, Vertx vertx) {
+    /**
+     * @param openWaitMillis how long the client's answer waits for a backend stream that sends no head before its
+     *                       first event
+     */
+    public McpStreams(GatewayMetrics metrics, Vertx vertx, McpBackends backends, McpSessions sessions,
+                      long openWaitMillis) {
         super(metrics);
         this.vertx = vertx;
+        this.backends = backends;
+        this.sessions = sessions;
+        this.openWaitMillis = openWaitMillis;
     }
 
-    /** First step of the GET route: 406 unless the client accepts SSE; the merged stream for the fan-out. */
+    /**
+     * First step of the GET route: 406 unless the client accepts SSE; the merged stream and the backends whose
+     * streams it merges ({@link McpExchange#STREAM_RECIPIENTS}) for the fan-out.
+     */
     public void open(Exchange exchange) {
         String accept = exchange.getMessage().getHeader("Accept", "", String.class).toLowerCase(Locale.ROOT);
         if (!McpRequestCheck.accepts(accept, "text/event-stream")) {
@@ -31,14 +45,29 @@ public final class McpStreams extends FanOutMerge {
         McpSessions.Session session = exchange.getProperty(McpExchange.SESSION, McpSessions.Session.class);
         if (session.backends().values().stream().noneMatch(b -> b.sessionId() != null)) {
             // only stateful servers keep a stream per session
-            throw McpException.transport(405, "Method Not Allowed: no backend of this session has a server-to-client "
-                                              + "stream");
+            throw notAllowed();
         }
         MergedStream stream = new MergedStream(vertx, UpstreamCall.clientResponse(exchange),
-                exchange.getProperty(McpExchange.SESSION_ID, String.class), session.qualified(),
+                exchange.getProperty(McpExchange.SESSION_ID, String.class), session.qualified(), sessions,
                 exchange.getMessage().getHeader("Last-Event-ID", String.class));
+        List<McpBackends.Backend> recipients = backends.targets(exchange);
         exchange.setProperty(McpExchange.STREAM, stream);
-        stream.start();
+        exchange.setProperty(McpExchange.STREAM_RECIPIENTS, recipients.stream().map(McpBackends.Backend::endpoint)
+                .toList());
+        stream.start(recipients.stream().map(McpBackends.Backend::name).toList(), openWaitMillis);
+    }
+
+    private static McpException notAllowed() {
+        return McpException.transport(405, "Method Not Allowed: no backend of this session has a server-to-client "
+                                           + "stream");
+    }
+
+    @Override
+    public Exchange aggregate(Exchange oldExchange, Exchange newExchange) {
+        Exchange result = super.aggregate(oldExchange, newExchange);
+        newExchange.getProperty(McpExchange.STREAM, MergedStream.class)
+                .ended(newExchange.getProperty(McpExchange.BACKEND, String.class));
+        return result;
     }
 
     @Override
@@ -54,6 +83,8 @@ public final class McpStreams extends FanOutMerge {
 
     @Override
     void reply(Exchange target, Exchange original, List<BackendAnswer> answers) {
-        original.getProperty(McpExchange.STREAM, MergedStream.class).close();
+        if (!original.getProperty(McpExchange.STREAM, MergedStream.class).close()) {
+            McpReply.json(target, 405, JsonRpc.error(null, JsonRpc.SERVER_ERROR, notAllowed().getMessage()));
+        }
     }
 }

@@ -1,14 +1,18 @@
 package dev.caravan.mcp;
 
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
+import org.apache.camel.Exchange;
 
 import dev.caravan.proxy.ResponseRelay;
 import dev.caravan.proxy.UpstreamException;
@@ -19,6 +23,12 @@ import dev.caravan.proxy.UpstreamException;
  * reconnecting client's Last-Event-ID resumes each backend where it was. A comment every {@value #KEEP_ALIVE_MILLIS}
  * ms keeps intermediaries from closing a quiet stream and reveals a client that went away. All methods run on the
  * client request's event loop.
+ * <p>
+ * The client's answer waits until every backend stream is open: a client that got its answer goes on (calls a tool
+ * that asks it something on this stream), and a backend whose own stream is not open yet would drop what it sends.
+ * A backend stream counts as open when its answer head arrives, or when it ended or failed; servers that send no
+ * head before their first event (the MCP Java SDK's) count as open after {@code openWaitMillis}. Events that arrive
+ * before the client's answer are kept and sent right after it.
  */
 final class MergedStream {
 
@@ -28,15 +38,23 @@ final class MergedStream {
     private final HttpServerResponse client;
     private final String sessionId;
     private final boolean qualified;
+    private final McpSessions sessions;
     private final Map<String, String> lastIds;
     private final List<Runnable> aborts = new ArrayList<>();
+    private final Set<String> opening = new HashSet<>();
+    private final Buffer early = Buffer.buffer();
+    private boolean attached;
+    private boolean anyOpen;
+    private long openWait = -1;
     private long keepAlive = -1;
 
-    MergedStream(Vertx vertx, HttpServerResponse client, String sessionId, boolean qualified, String lastEventId) {
+    MergedStream(Vertx vertx, HttpServerResponse client, String sessionId, boolean qualified, McpSessions sessions,
+                 String lastEventId) {
         this.vertx = vertx;
         this.client = client;
         this.sessionId = sessionId;
         this.qualified = qualified;
+        this.sessions = sessions;
         this.lastIds = new LinkedHashMap<>(McpIds.lastIds(lastEventId));
     }
 
@@ -45,18 +63,50 @@ final class MergedStream {
         return lastIds.get(backend);
     }
 
-    ResponseRelay relayFor(String backend) {
-        return new Part(backend);
+    /** The relay of one backend's stream, whose requests to the client get ids sealed for {@code sub}'s session. */
+    ResponseRelay relayFor(String backend, Exchange sub) {
+        return new Part(backend, new ServerRequestIds(sessions, sub, backend));
     }
 
     /**
-     * Answers the client at once: some MCP servers (the Java SDK's) send no response head on GET until their first
-     * event, and the client must not wait for that.
+     * Waits for the streams of {@code backends} to open, at most {@code openWaitMillis} for those that send no head.
      */
-    void start() {
+    void start(Collection<String> backends, long openWaitMillis) {
+        opening.addAll(backends);
+        openWait = vertx.setTimer(openWaitMillis, t -> {
+            openWait = -1;
+            anyOpen |= !opening.isEmpty();
+            attach();
+        });
+    }
+
+    /** A backend stream's answer head arrived. */
+    private void opened(String backend) {
+        anyOpen = true;
+        if (opening.remove(backend) && opening.isEmpty()) {
+            attach();
+        }
+    }
+
+    /** A backend stream is over (or never opened: 405, down, failed). */
+    void ended(String backend) {
+        if (opening.remove(backend) && opening.isEmpty() && anyOpen) {
+            attach();
+        }
+    }
+
+    /** Answers the client: the head, then what the backends sent so far. */
+    private void attach() {
+        if (attached || client.ended() || client.closed()) {
+            return;
+        }
+        attached = true;
+        if (openWait >= 0) {
+            vertx.cancelTimer(openWait);
+        }
         McpStreamRelay.streamHead(client, sessionId);
         client.setChunked(true);
-        client.write(": stream open\n\n");
+        client.write(Buffer.buffer(": stream open\n\n").appendBuffer(early));
         keepAlive = vertx.setPeriodic(KEEP_ALIVE_MILLIS, t -> {
             if (!client.ended() && !client.closed()) {
                 client.write(": keep-alive\n\n");
@@ -64,20 +114,36 @@ final class MergedStream {
         });
     }
 
-    /** Every backend stream is over: end the client's. */
-    void close() {
+    /**
+     * Every backend stream is over: end the client's.
+     *
+     * @return false when no backend stream ever opened and the client got no answer yet
+     */
+    boolean close() {
+        if (openWait >= 0) {
+            vertx.cancelTimer(openWait);
+        }
+        if (anyOpen) {
+            attach();
+        }
         if (keepAlive >= 0) {
             vertx.cancelTimer(keepAlive);
         }
+        if (!attached) {
+            return false;
+        }
         ResponseRelay.endWith(client, null);
+        return true;
     }
 
     private final class Part implements ResponseRelay {
 
+        private final String backend;
         private final BackendEvents events;
 
-        Part(String backend) {
-            events = new BackendEvents(backend, null, qualified, lastIds);
+        Part(String backend, ServerRequestIds clientIds) {
+            this.backend = backend;
+            events = new BackendEvents(backend, null, qualified, lastIds, clientIds);
         }
 
         @Override
@@ -87,12 +153,18 @@ final class MergedStream {
 
         @Override
         public void head(int status, MultiMap upstreamHeaders, HttpServerResponse response) {
-            // the client's head went out in start()
+            // the client's head goes out once every backend stream is open
+            opened(backend);
         }
 
         @Override
         public Buffer chunk(Buffer data) {
-            return events.feed(data);
+            Buffer out = events.feed(data);
+            if (attached) {
+                return out;
+            }
+            early.appendBuffer(out);
+            return Buffer.buffer();
         }
 
         @Override

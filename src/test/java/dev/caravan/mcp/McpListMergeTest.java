@@ -44,7 +44,8 @@ class McpListMergeTest {
         McpListMerge merge = new McpListMerge(new GatewayMetrics(), new McpSessions("", "", 60_000));
         Exchange original = new DefaultExchange(context);
         original.setProperty(McpExchange.MESSAGE, request);
-        original.setProperty(McpExchange.SESSION, new McpSessions.Session("2025-11-25", java.util.Map.of(), "", 0, true));
+        original.setProperty(McpExchange.SESSION, new McpSessions.Session("2025-11-25", java.util.Map.of(), "", 0, true,
+                null));
         original.setProperty(McpExchange.SESSION_ID, "s-1");
         Exchange result = null;
         for (Exchange a : answers) {

@@ -15,7 +15,7 @@ public final class SessionSealBench {
     private SessionSealBench() {
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws java.io.IOException {
         McpSessions sessions = new McpSessions(Base64.getEncoder().encodeToString(new byte[32]), "", 3_600_000);
         Map<String, McpSessions.Backend> backends = new LinkedHashMap<>();
         backends.put("knowledge-base", new McpSessions.Backend(null, "2025-11-25", Set.of("tools", "resources",
@@ -23,7 +23,10 @@ public final class SessionSealBench {
         backends.put("slack-conversations", new McpSessions.Backend("6f1c4d2e-3b9a-4f7e-8c1d-2a5b7e9f0c3d",
                 "2025-11-25", Set.of("tools", "logging")));
         McpSessions.Session session = new McpSessions.Session("2025-11-25", backends, "alice@example.com",
-                System.currentTimeMillis(), true);
+                System.currentTimeMillis(), true, McpSessions.clientParams((com.fasterxml.jackson.databind.node.ObjectNode)
+                        JsonRpc.MAPPER.readTree("{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{\"roots\":{"
+                                                + "\"listChanged\":true},\"sampling\":{}},\"clientInfo\":{\"name\":"
+                                                + "\"claude-code\",\"version\":\"2.1.0\"}}")));
         String id = sessions.seal(session);
         int n = 20_000;
         long sink = 0;
