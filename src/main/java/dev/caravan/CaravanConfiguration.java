@@ -34,6 +34,7 @@ import dev.caravan.llm.LlmProviderCall;
 import dev.caravan.llm.LlmUsageRecorder;
 import dev.caravan.llm.PriceTable;
 import dev.caravan.mcp.McpAnswerRouter;
+import dev.caravan.mcp.McpBackendCall;
 import dev.caravan.mcp.McpBackendRequest;
 import dev.caravan.mcp.McpBackends;
 import dev.caravan.mcp.McpBroadcast;
@@ -122,6 +123,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
         registry.bind("mcpSessionCheck", new McpSessionCheck(sessions));
         long fanOutMillis = millis(props, "caravan.mcp.fan-out-timeout", "10s");
         registry.bind("mcpBackendRequest", new McpBackendRequest(backends, fanOutMillis, traces));
+        registry.bind("mcpBackendCall", new McpBackendCall(upstreamCall, sessions, metrics, traces, fanOutMillis));
         McpDiscovery discovery = new McpDiscovery(backends, fanOutMillis, traces);
         context.getManagementStrategy().addEventNotifier(discovery);
         registry.bind("mcpBackendsDiscovered", discovery.readiness());

@@ -3,6 +3,8 @@ package dev.caravan.mcp;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -19,6 +21,9 @@ import dev.caravan.proxy.UpstreamException;
  * and a metric label.
  */
 record BackendAnswer(String backend, ObjectNode response, String sessionId, String failure, String failureKind) {
+
+    /** the capability a backend holds when it declared {@code resources.subscribe} */
+    static final String SUBSCRIBE = "resources.subscribe";
 
     static BackendAnswer of(Exchange sub, JsonNode requestId) {
         String backend = sub.getProperty(McpExchange.BACKEND, "?", String.class);
@@ -94,5 +99,18 @@ record BackendAnswer(String backend, ObjectNode response, String sessionId, Stri
 
     ObjectNode result() {
         return (ObjectNode) response.get("result");
+    }
+
+    /**
+     * The backend's side of a session, from its answer to initialize: its session id, protocol version and the
+     * capabilities it declared, plus {@value #SUBSCRIBE} when it lets clients subscribe to resources.
+     */
+    McpSessions.Backend held() {
+        Set<String> declared = new TreeSet<>();
+        result().path("capabilities").fieldNames().forEachRemaining(declared::add);
+        if (result().path("capabilities").path("resources").path("subscribe").asBoolean(false)) {
+            declared.add(SUBSCRIBE);
+        }
+        return new McpSessions.Backend(sessionId, result().path("protocolVersion").asText(null), declared);
     }
 }

@@ -61,6 +61,24 @@ public final class McpBackendRequest implements Processor {
         copy.setProperty(UpstreamCall.DEADLINE, requestDeadline == null ? deadline : Math.min(deadline, requestDeadline));
     }
 
+    /**
+     * Sets the backend's own session id and protocol version, as the exchange's session holds them, on the exchange's
+     * message (none outside a session, as for initialize).
+     */
+    static void sessionHeaders(Exchange exchange, String backend) {
+        Message m = exchange.getMessage();
+        m.removeHeader(McpSessionCheck.HEADER);
+        McpSessions.Session session = exchange.getProperty(McpExchange.SESSION, McpSessions.Session.class);
+        if (session != null) {
+            McpSessions.Backend held = session.backends().get(backend);
+            if (held != null && held.sessionId() != null) {
+                m.setHeader(McpSessionCheck.HEADER, held.sessionId());
+            }
+            m.setHeader("MCP-Protocol-Version", held != null && held.protocolVersion() != null
+                    ? held.protocolVersion() : session.protocolVersion());
+        }
+    }
+
     /** The client's message as one backend gets it: a list request carries that backend's own cursor, or none. */
     private static JsonNode forBackend(JsonRpc.Message message, String backend, Map<?, ?> cursors) {
         ObjectNode params = message.params();
@@ -91,15 +109,7 @@ public final class McpBackendRequest implements Processor {
             m.setHeader(Exchange.CONTENT_TYPE, "application/json");
         }
         m.setBody(body);
-        McpSessions.Session session = exchange.getProperty(McpExchange.SESSION, McpSessions.Session.class);
-        if (session != null) {
-            McpSessions.Backend held = session.backends().get(backend);
-            if (held != null && held.sessionId() != null) {
-                m.setHeader(McpSessionCheck.HEADER, held.sessionId());
-            }
-            m.setHeader("MCP-Protocol-Version", held != null && held.protocolVersion() != null
-                    ? held.protocolVersion() : session.protocolVersion());
-        }
+        sessionHeaders(exchange, backend);
         exchange.setProperty(McpExchange.BACKEND, backend);
         exchange.setProperty(UpstreamCall.NAME, backend);
         if (!traces.on()) {

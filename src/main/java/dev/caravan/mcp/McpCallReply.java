@@ -36,11 +36,6 @@ public final class McpCallReply implements Processor {
             McpReply.json(exchange, 200, message);
             return;
         }
-        McpSessions.Backend held = session == null ? null : session.backends().get(backend);
-        if (status == 404 && held != null && held.sessionId() != null) {
-            throw McpException.transport(404, "Session not found: backend " + backend
-                                              + " no longer knows this session; start a new session");
-        }
         if (message != null && message.path("error").isObject()) {
             ObjectNode error = JsonRpc.error(request.id(), message.path("error").path("code").asInt(JsonRpc.INTERNAL_ERROR),
                     backend + ": " + message.path("error").path("message").asText("error"));

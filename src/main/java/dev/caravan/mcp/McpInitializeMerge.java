@@ -3,8 +3,6 @@ package dev.caravan.mcp;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -44,10 +42,7 @@ public final class McpInitializeMerge extends FanOutMerge {
                 continue;
             }
             ObjectNode result = answer.result();
-            Set<String> declared = new TreeSet<>();
-            result.path("capabilities").fieldNames().forEachRemaining(declared::add);
-            held.put(answer.backend(), new McpSessions.Backend(answer.sessionId(),
-                    result.path("protocolVersion").asText(null), declared));
+            held.put(answer.backend(), answer.held());
             mergeCapabilities(capabilities, result.path("capabilities"));
             String text = result.path("instructions").asText("");
             if (!text.isBlank()) {

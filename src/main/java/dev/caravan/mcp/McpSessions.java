@@ -292,6 +292,12 @@ public final class McpSessions {
         return session;
     }
 
+    /** The backend session this replica renewed for {@code backend} in session {@code id}, or null. */
+    public Backend renewed(String id, String backend) {
+        Renewed renewals = renewed.get(id);
+        return renewals == null ? null : renewals.backends().get(backend);
+    }
+
     /**
      * Keeps the backend session that replaced one its backend lost, for the rest of the session on this replica.
      *

@@ -81,9 +81,14 @@ public final class McpHttp {
 
     /** Initializes a session and sends notifications/initialized, as a client does. Returns the initialize result. */
     public JsonNode initialize(String protocolVersion) {
+        return initialize(protocolVersion, "{}", "test");
+    }
+
+    /** Initializes a session as a client named {@code name} with {@code capabilities} (a JSON object). */
+    public JsonNode initialize(String protocolVersion, String capabilities, String name) {
         HttpResponse<String> r = post("{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{"
-                                      + "\"protocolVersion\":\"" + protocolVersion + "\",\"capabilities\":{},"
-                                      + "\"clientInfo\":{\"name\":\"test\",\"version\":\"1\"}}}");
+                                      + "\"protocolVersion\":\"" + protocolVersion + "\",\"capabilities\":"
+                                      + capabilities + ",\"clientInfo\":{\"name\":\"" + name + "\",\"version\":\"1\"}}}");
         if (r.statusCode() != 200) {
             throw new IllegalStateException("initialize answered " + r.statusCode() + ": " + r.body());
         }

@@ -1,0 +1,206 @@
+package dev.caravan.mcp;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import org.apache.camel.AsyncCallback;
+import org.apache.camel.AsyncProcessor;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.support.AsyncProcessorSupport;
+import org.apache.camel.support.DefaultExchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.caravan.proxy.UpstreamCall;
+import dev.caravan.telemetry.GatewayMetrics;
+import dev.caravan.telemetry.Traces;
+
+/**
+ * The call to one MCP backend, the last step of its route (kamelets/mcp-backend.kamelet.yaml): the upstream call, and
+ * the recovery of a backend session the backend lost. A backend that restarted no longer knows its sessions and says so
+ * (HTTP 404 as the spec asks, or 400 "No valid session ID" as servers built on the TypeScript SDK answer). The gateway
+ * then initializes it again with what the client sent at initialize (kept in the gateway session), sends
+ * notifications/initialized, and repeats the request once with the new backend session, which this replica keeps for
+ * the rest of the gateway session ({@link McpSessions#renew}). Requests of one session that meet the same loss at once
+ * share one initialization. Everything is asynchronous: the steps chain on the upstream call's callbacks.
+ */
+public final class McpBackendCall extends AsyncProcessorSupport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(McpBackendCall.class);
+    /** what the re-initialization copies from the request: where the backend is, its credentials and time limits */
+    private static final String[] UPSTREAM = {UpstreamCall.URL, UpstreamCall.NAME, UpstreamCall.TIMEOUT,
+        UpstreamCall.IDLE_TIMEOUT, UpstreamCall.HEADERS, UpstreamCall.CALL_HEADERS};
+    private static final TextNode INITIALIZE_ID = TextNode.valueOf("caravan-renew");
+
+    private final AsyncProcessor upstream;
+    private final McpSessions sessions;
+    private final GatewayMetrics metrics;
+    private final Traces traces;
+    private final long timeoutMillis;
+    /** initializations under way, by gateway session, backend and the backend session that was lost */
+    private final Map<String, CompletableFuture<McpSessions.Backend>> renewing = new ConcurrentHashMap<>();
+
+    /**
+     * @param timeoutMillis how long initializing a backend again may take (the fan-out timeout)
+     */
+    public McpBackendCall(AsyncProcessor upstream, McpSessions sessions, GatewayMetrics metrics, Traces traces,
+                          long timeoutMillis) {
+        this.upstream = upstream;
+        this.sessions = sessions;
+        this.metrics = metrics;
+        this.traces = traces;
+        this.timeoutMillis = timeoutMillis;
+    }
+
+    /** A request that can be repeated on a new backend session: what it sent, and the backend session it used. */
+    private record Repeatable(String sessionId, String backend, McpSessions.Session session, String lost,
+                              Map<String, Object> headers, Object body) {
+    }
+
+    @Override
+    public boolean process(Exchange exchange, AsyncCallback callback) {
+        Repeatable request = repeatable(exchange);
+        // (the upstream call only completes synchronously when it sent nothing, which is never a lost session)
+        return upstream.process(exchange, doneSync -> {
+            if (request == null || !sessionLost(exchange)) {
+                callback.done(doneSync);
+                return;
+            }
+            renew(exchange, request).whenComplete((fresh, failed) -> {
+                if (fresh == null) {
+                    // the backend's refusal stands: the request fails for this backend only
+                    callback.done(false);
+                    return;
+                }
+                repeat(exchange, request, fresh, callback);
+            });
+        });
+    }
+
+    /**
+     * The request as sent, when it belongs to a gateway session that can initialize this backend again: not a DELETE
+     * (the session ends anyway) nor the client's answer to a request of the lost session.
+     */
+    private static Repeatable repeatable(Exchange exchange) {
+        McpSessions.Session session = exchange.getProperty(McpExchange.SESSION, McpSessions.Session.class);
+        String backend = exchange.getProperty(McpExchange.BACKEND, String.class);
+        McpSessions.Backend held = session == null || backend == null ? null : session.backends().get(backend);
+        Message m = exchange.getMessage();
+        if (held == null || held.sessionId() == null || session.client() == null
+                || "DELETE".equals(m.getHeader(Exchange.HTTP_METHOD, String.class))
+                || "response".equals(exchange.getProperty(McpExchange.KIND, String.class))) {
+            return null;
+        }
+        return new Repeatable(exchange.getProperty(McpExchange.SESSION_ID, String.class), backend, session,
+                held.sessionId(), new HashMap<>(m.getHeaders()), m.getBody());
+    }
+
+    /** Whether the backend answered that it does not know the session. */
+    private static boolean sessionLost(Exchange exchange) {
+        if (exchange.getException() != null || exchange.getProperty(UpstreamCall.RELAYED_STATUS) != null) {
+            return false;
+        }
+        Message m = exchange.getMessage();
+        int status = m.getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
+        if (status == 404) {
+            return true;
+        }
+        byte[] body = status == 400 ? m.getBody(byte[].class) : null;
+        return body != null && new String(body, StandardCharsets.UTF_8).toLowerCase(java.util.Locale.ROOT)
+                .contains("session");
+    }
+
+    /** The backend session that replaces the lost one: renewed already on this replica, or initialized now. */
+    private CompletableFuture<McpSessions.Backend> renew(Exchange exchange, Repeatable request) {
+        McpSessions.Backend current = sessions.renewed(request.sessionId(), request.backend());
+        if (current != null && !request.lost().equals(current.sessionId())) {
+            // another request of the session renewed it while this one was on its way
+            return CompletableFuture.completedFuture(current);
+        }
+        String key = request.sessionId() + '\n' + request.backend() + '\n' + request.lost();
+        CompletableFuture<McpSessions.Backend> mine = new CompletableFuture<>();
+        CompletableFuture<McpSessions.Backend> running = renewing.putIfAbsent(key, mine);
+        if (running != null) {
+            return running;
+        }
+        initialize(exchange, request).whenComplete((fresh, failed) -> {
+            renewing.remove(key);
+            if (fresh != null) {
+                sessions.renew(request.sessionId(), request.session(), request.backend(), fresh);
+                metrics.registry().counter("caravan.mcp.backend.sessions.renewed", "backend", request.backend())
+                        .increment();
+                LOG.info("MCP backend {} no longer knew a session (it restarted?): initialized it again",
+                        request.backend());
+            } else {
+                LOG.warn("MCP backend {} no longer knows a session and could not be initialized again: {}",
+                        request.backend(), failed == null ? "no answer" : failed.getMessage());
+            }
+            mine.complete(fresh);
+        });
+        return mine;
+    }
+
+    /** initialize with the client's own params, then notifications/initialized on the new backend session. */
+    private CompletableFuture<McpSessions.Backend> initialize(Exchange exchange, Repeatable request) {
+        ObjectNode initialize = JsonRpc.object();
+        initialize.put("jsonrpc", "2.0");
+        initialize.set("id", INITIALIZE_ID);
+        initialize.put("method", "initialize");
+        initialize.set("params", request.session().client());
+        Exchange ask = backendRequest(exchange, request.backend(), null, initialize);
+        return send(ask).thenCompose(answered -> {
+            BackendAnswer answer = BackendAnswer.of(answered, INITIALIZE_ID);
+            if (!answer.ok()) {
+                return CompletableFuture.failedFuture(new IllegalStateException(answer.failure()));
+            }
+            McpSessions.Backend fresh = answer.held();
+            ObjectNode initialized = JsonRpc.object();
+            initialized.put("jsonrpc", "2.0");
+            initialized.put("method", "notifications/initialized");
+            return send(backendRequest(exchange, request.backend(), request.session().with(request.backend(), fresh),
+                    initialized)).thenApply(ack -> fresh);
+        });
+    }
+
+    /** A request of the gateway's own to the backend of {@code exchange}, through the same upstream settings. */
+    private Exchange backendRequest(Exchange exchange, String backend, McpSessions.Session session,
+                                    ObjectNode message) {
+        Exchange request = new DefaultExchange(exchange.getContext());
+        for (String property : UPSTREAM) {
+            request.setProperty(property, exchange.getProperty(property));
+        }
+        Long deadline = exchange.getProperty(UpstreamCall.DEADLINE, Long.class);
+        long limit = System.currentTimeMillis() + timeoutMillis;
+        request.setProperty(UpstreamCall.DEADLINE, deadline == null ? limit : Math.min(deadline, limit));
+        request.setProperty(McpExchange.SESSION, session);
+        request.setProperty(McpExchange.METHOD, message.get("method").asText());
+        request.getMessage().setHeader(Exchange.HTTP_METHOD, "POST");
+        McpBackendRequest.prepare(request, backend, JsonRpc.bytes(message), traces);
+        return request;
+    }
+
+    private CompletableFuture<Exchange> send(Exchange request) {
+        CompletableFuture<Exchange> answered = new CompletableFuture<>();
+        upstream.process(request, doneSync -> answered.complete(request));
+        return answered;
+    }
+
+    /** Sends the request again, as it was, on the new backend session (without the lost stream's position). */
+    private void repeat(Exchange exchange, Repeatable request, McpSessions.Backend fresh, AsyncCallback callback) {
+        Message m = exchange.getMessage();
+        m.setHeaders(new HashMap<>(request.headers()));
+        m.removeHeader("Last-Event-ID");
+        m.setBody(request.body());
+        exchange.setException(null);
+        McpSessions.Session current = exchange.getProperty(McpExchange.SESSION, McpSessions.Session.class);
+        exchange.setProperty(McpExchange.SESSION, current.with(request.backend(), fresh));
+        McpBackendRequest.sessionHeaders(exchange, request.backend());
+        upstream.process(exchange, doneSync -> callback.done(false));
+    }
+}
