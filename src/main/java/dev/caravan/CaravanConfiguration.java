@@ -35,6 +35,7 @@ import dev.caravan.llm.LlmUsageRecorder;
 import dev.caravan.llm.PriceTable;
 import dev.caravan.mcp.McpAnswerRouter;
 import dev.caravan.mcp.McpBackendCall;
+import dev.caravan.mcp.McpBackendHealth;
 import dev.caravan.mcp.McpBackendRequest;
 import dev.caravan.mcp.McpBackends;
 import dev.caravan.mcp.McpBroadcast;
@@ -110,7 +111,11 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 Boolean.parseBoolean(props.resolveProperty("caravan.observe.requests").orElse("true")));
         registry.bind("gatewayMetrics", metrics);
         nameTemplatedRoutes(context, McpBackends.TEMPLATE, "llm-provider");
-        McpBackends backends = new McpBackends();
+        long fanOutMillis = millis(props, "caravan.mcp.fan-out-timeout", "10s");
+        McpBackendHealth health = new McpBackendHealth(context, vertx, metrics, traces, fanOutMillis,
+                millis(props, "caravan.mcp.backend-down.backoff", "5s"),
+                millis(props, "caravan.mcp.backend-down.max-backoff", "60s"));
+        McpBackends backends = new McpBackends(health);
         registry.bind("mcpBackends", backends);
         context.getManagementStrategy().addEventNotifier(backends);
         McpSessions sessions = new McpSessions(
@@ -121,10 +126,10 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 Set.copyOf(csv(props.resolveProperty("caravan.mcp.allowed-origins").orElse(""))),
                 millis(props, "caravan.mcp.request-timeout", "300s")));
         registry.bind("mcpSessionCheck", new McpSessionCheck(sessions));
-        long fanOutMillis = millis(props, "caravan.mcp.fan-out-timeout", "10s");
         registry.bind("mcpBackendRequest", new McpBackendRequest(backends, fanOutMillis, traces));
-        registry.bind("mcpBackendCall", new McpBackendCall(upstreamCall, sessions, metrics, traces, fanOutMillis));
-        McpDiscovery discovery = new McpDiscovery(backends, fanOutMillis, traces);
+        registry.bind("mcpBackendCall", new McpBackendCall(upstreamCall, sessions, backends, health, metrics, traces,
+                fanOutMillis));
+        McpDiscovery discovery = new McpDiscovery(backends, health, fanOutMillis, traces);
         context.getManagementStrategy().addEventNotifier(discovery);
         registry.bind("mcpBackendsDiscovered", discovery.readiness());
         registry.bind("mcpInitializeMerge", new McpInitializeMerge(metrics, sessions, version(),

@@ -22,8 +22,9 @@ import dev.caravan.telemetry.GatewayMetrics;
 import dev.caravan.telemetry.Traces;
 
 /**
- * The call to one MCP backend, the last step of its route (kamelets/mcp-backend.kamelet.yaml): the upstream call, and
- * the recovery of a backend session the backend lost. A backend that restarted no longer knows its sessions and says so
+ * The call to one MCP backend, the last step of its route (kamelets/mcp-backend.kamelet.yaml): the upstream call, what
+ * its outcome says about the backend's health ({@link McpBackendHealth}), and the recovery of a backend session the
+ * backend lost. A backend that restarted no longer knows its sessions and says so
  * (HTTP 404 as the spec asks, or 400 "No valid session ID" as servers built on the TypeScript SDK answer). The gateway
  * then initializes it again with what the client sent at initialize (kept in the gateway session), sends
  * notifications/initialized, and repeats the request once with the new backend session, which this replica keeps for
@@ -40,6 +41,8 @@ public final class McpBackendCall extends AsyncProcessorSupport {
 
     private final AsyncProcessor upstream;
     private final McpSessions sessions;
+    private final McpBackends backends;
+    private final McpBackendHealth health;
     private final GatewayMetrics metrics;
     private final Traces traces;
     private final long timeoutMillis;
@@ -49,10 +52,12 @@ public final class McpBackendCall extends AsyncProcessorSupport {
     /**
      * @param timeoutMillis how long initializing a backend again may take (the fan-out timeout)
      */
-    public McpBackendCall(AsyncProcessor upstream, McpSessions sessions, GatewayMetrics metrics, Traces traces,
-                          long timeoutMillis) {
+    public McpBackendCall(AsyncProcessor upstream, McpSessions sessions, McpBackends backends,
+                          McpBackendHealth health, GatewayMetrics metrics, Traces traces, long timeoutMillis) {
         this.upstream = upstream;
         this.sessions = sessions;
+        this.backends = backends;
+        this.health = health;
         this.metrics = metrics;
         this.traces = traces;
         this.timeoutMillis = timeoutMillis;
@@ -69,18 +74,31 @@ public final class McpBackendCall extends AsyncProcessorSupport {
         // (the upstream call only completes synchronously when it sent nothing, which is never a lost session)
         return upstream.process(exchange, doneSync -> {
             if (request == null || !sessionLost(exchange)) {
+                observed(exchange);
                 callback.done(doneSync);
                 return;
             }
             renew(exchange, request).whenComplete((fresh, failed) -> {
                 if (fresh == null) {
                     // the backend's refusal stands: the request fails for this backend only
+                    observed(exchange);
                     callback.done(false);
                     return;
                 }
-                repeat(exchange, request, fresh, callback);
+                repeat(exchange, request, fresh);
+                upstream.process(exchange, repeated -> {
+                    observed(exchange);
+                    callback.done(false);
+                });
             });
         });
+    }
+
+    private void observed(Exchange exchange) {
+        McpBackends.Backend backend = backends.byName(exchange.getProperty(McpExchange.BACKEND, String.class));
+        if (backend != null) {
+            health.observed(backend, exchange);
+        }
     }
 
     /**
@@ -191,8 +209,8 @@ public final class McpBackendCall extends AsyncProcessorSupport {
         return answered;
     }
 
-    /** Sends the request again, as it was, on the new backend session (without the lost stream's position). */
-    private void repeat(Exchange exchange, Repeatable request, McpSessions.Backend fresh, AsyncCallback callback) {
+    /** Makes the request again what it was, for the new backend session (without the lost stream's position). */
+    private static void repeat(Exchange exchange, Repeatable request, McpSessions.Backend fresh) {
         Message m = exchange.getMessage();
         m.setHeaders(new HashMap<>(request.headers()));
         m.removeHeader("Last-Event-ID");
@@ -201,6 +219,5 @@ public final class McpBackendCall extends AsyncProcessorSupport {
         McpSessions.Session current = exchange.getProperty(McpExchange.SESSION, McpSessions.Session.class);
         exchange.setProperty(McpExchange.SESSION, current.with(request.backend(), fresh));
         McpBackendRequest.sessionHeaders(exchange, request.backend());
-        upstream.process(exchange, doneSync -> callback.done(false));
     }
 }

@@ -43,10 +43,12 @@ public final class McpBackends extends EventNotifierSupport {
             "logging/setLevel", "logging");
 
     private final Set<String> reportedInvalid = ConcurrentHashMap.newKeySet();
+    private final McpBackendHealth health;
     /** the backends as of the last route change; rebuilt when a route is added, removed, started or stopped */
     private volatile List<Backend> current;
 
-    public McpBackends() {
+    public McpBackends(McpBackendHealth health) {
+        this.health = health;
         setIgnoreExchangeEvents(true);
     }
 
@@ -66,6 +68,7 @@ public final class McpBackends extends EventNotifierSupport {
         if (backends == null) {
             backends = discover();
             current = backends;
+            health.retain(backends);
         }
         return backends;
     }
@@ -128,7 +131,8 @@ public final class McpBackends extends EventNotifierSupport {
      * Recipient list of a fan-out: every backend for initialize; otherwise the backends of the exchange's session
      * that declared the capability the method needs (tools/list only to servers with tools, logging/setLevel only to
      * those with logging); for GET and DELETE those that hold a session (a stream to open, a session to end); for the
-     * next page of a list only the backends that have more.
+     * next page of a list only the backends that have more. Backends that are down ({@link McpBackendHealth}) are left
+     * out and counted.
      */
     public List<Endpoint> recipients(Exchange exchange) {
         return targets(exchange).stream().map(Backend::endpoint).toList();
@@ -136,11 +140,21 @@ public final class McpBackends extends EventNotifierSupport {
 
     /** The backends of a fan-out, as {@link #recipients} says. */
     public List<Backend> targets(Exchange exchange) {
+        String method = exchange.getProperty(McpExchange.METHOD, "", String.class);
+        return candidates(exchange, method).stream().filter(b -> {
+            if (health.isDown(b.name())) {
+                health.skipped(b.name(), method);
+                return false;
+            }
+            return true;
+        }).toList();
+    }
+
+    private List<Backend> candidates(Exchange exchange, String method) {
         McpSessions.Session session = exchange.getProperty(McpExchange.SESSION, McpSessions.Session.class);
         if (session == null) {
             return all();
         }
-        String method = exchange.getProperty(McpExchange.METHOD, "", String.class);
         boolean needsSession = "DELETE".equals(method) || "GET".equals(method);
         String capability = CAPABILITY_OF_METHOD.get(method);
         @SuppressWarnings("unchecked")

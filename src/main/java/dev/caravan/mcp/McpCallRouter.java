@@ -44,10 +44,16 @@ public final class McpCallRouter implements Processor {
             default -> throw new McpException(200, JsonRpc.METHOD_NOT_FOUND, "Method not found: " + message.method(),
                     message.id());
         };
-        if (!session.backends().containsKey(backend.name())) {
+        McpSessions.Backend held = session.backends().get(backend.name());
+        if (held == null) {
             throw McpException.invalidParams("Backend " + backend.name() + " is not part of this session (it was "
                                              + "unavailable or not declared at initialize); start a new session to "
                                              + "use it", message.id());
+        }
+        if (message.method().endsWith("subscribe") && !held.capabilities().contains(BackendAnswer.SUBSCRIBE)) {
+            // the merged capabilities say some backend takes subscriptions; this one does not
+            throw McpException.invalidParams("Invalid params: backend " + backend.name() + " does not take "
+                                             + "subscriptions to its resources", message.id());
         }
         McpBackendRequest.prepare(exchange, backend.name(), JsonRpc.bytes(message.json()), traces);
         exchange.setProperty(McpExchange.BACKEND_ENDPOINT, backend.endpoint().getEndpointUri());

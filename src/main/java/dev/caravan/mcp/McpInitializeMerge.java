@@ -16,6 +16,9 @@ import dev.caravan.telemetry.GatewayMetrics;
  */
 public final class McpInitializeMerge extends FanOutMerge {
 
+    /** the server capabilities the gateway routes (mcp.camel.yaml), with the flags it honours for each */
+    private static final Map<String, List<String>> ROUTED = routed();
+
     private final McpSessions sessions;
     private final String version;
     private final boolean qualifyNames;
@@ -29,6 +32,16 @@ public final class McpInitializeMerge extends FanOutMerge {
         this.sessions = sessions;
         this.version = version;
         this.qualifyNames = qualifyNames;
+    }
+
+    private static Map<String, List<String>> routed() {
+        Map<String, List<String>> routed = new LinkedHashMap<>();
+        routed.put("tools", List.of("listChanged"));
+        routed.put("prompts", List.of("listChanged"));
+        routed.put("resources", List.of("subscribe", "listChanged"));
+        routed.put("logging", List.of());
+        routed.put("completions", List.of());
+        return routed;
     }
 
     @Override
@@ -76,20 +89,23 @@ public final class McpInitializeMerge extends FanOutMerge {
         McpReply.json(target, 200, JsonRpc.result(request.id(), result));
     }
 
-    /** Union of capability objects; boolean flags such as listChanged or subscribe are true if any backend has them. */
+    /**
+     * Union of the capabilities the gateway routes, with their flags true if any backend has them: what a client is
+     * told is what it can use. Anything else a backend declares (tasks, experimental features) stays out, since the
+     * gateway has no route for the methods it would bring; a subscription to a resource of a backend without
+     * {@code resources.subscribe} is refused by {@link McpCallRouter}.
+     */
     static void mergeCapabilities(ObjectNode into, JsonNode from) {
-        from.fields().forEachRemaining(e -> {
-            JsonNode existing = into.get(e.getKey());
-            if (existing instanceof ObjectNode target && e.getValue().isObject()) {
-                e.getValue().fields().forEachRemaining(f -> {
-                    if (f.getValue().isBoolean()) {
-                        target.put(f.getKey(), target.path(f.getKey()).asBoolean(false) || f.getValue().asBoolean());
-                    } else if (!target.has(f.getKey())) {
-                        target.set(f.getKey(), f.getValue());
-                    }
-                });
-            } else if (existing == null) {
-                into.set(e.getKey(), e.getValue().deepCopy());
+        ROUTED.forEach((capability, flags) -> {
+            JsonNode declared = from.get(capability);
+            if (declared == null || !declared.isObject()) {
+                return;
+            }
+            ObjectNode merged = into.has(capability) ? (ObjectNode) into.get(capability) : into.putObject(capability);
+            for (String flag : flags) {
+                if (declared.path(flag).isBoolean()) {
+                    merged.put(flag, merged.path(flag).asBoolean(false) || declared.get(flag).asBoolean());
+                }
             }
         });
     }

@@ -135,6 +135,16 @@ class McpGatewayTest {
     }
 
     @Test
+    void resourceSubscriptionsAreNeitherAdvertisedNorForwardedWhereNoBackendTakesThem() {
+        McpHttp c = new McpHttp(PORT);
+        // the demo's servers take no subscriptions
+        assertFalse(c.initialize(McpHttp.LATEST).at("/capabilities/resources/subscribe").asBoolean());
+        JsonNode refused = c.call("resources/subscribe", "{\"uri\":\"knowledge-base+docs://kagent/tool-servers\"}");
+        assertEquals(JsonRpc.INVALID_PARAMS, refused.at("/error/code").asInt(), refused::toString);
+        assertTrue(refused.at("/error/message").asText().contains("does not take subscriptions"), refused::toString);
+    }
+
+    @Test
     void notificationsAndClientResponsesAreAccepted() {
         McpHttp c = client();
         HttpResponse<String> note = c.post("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/roots/list_changed\"}");

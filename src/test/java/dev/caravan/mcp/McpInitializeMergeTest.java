@@ -20,6 +20,18 @@ class McpInitializeMergeTest {
     }
 
     @Test
+    void onlyCapabilitiesTheGatewayRoutesAreAdvertised() throws Exception {
+        ObjectNode merged = JsonRpc.object();
+        // server-everything's: tasks and an experimental feature have no route through the gateway
+        McpInitializeMerge.mergeCapabilities(merged, JsonRpc.MAPPER.readTree("{\"tools\":{\"listChanged\":true},"
+                + "\"resources\":{\"subscribe\":true,\"listChanged\":true,\"x\":{}},\"completions\":{},"
+                + "\"tasks\":{\"list\":{},\"cancel\":{},\"requests\":{\"tools\":{\"call\":{}}}},"
+                + "\"experimental\":{\"y\":{}}}"));
+        assertEquals(JsonRpc.MAPPER.readTree("{\"tools\":{\"listChanged\":true},"
+                + "\"resources\":{\"subscribe\":true,\"listChanged\":true},\"completions\":{}}"), merged);
+    }
+
+    @Test
     void resourceUrisInResultsAndNotificationsAreQualified() throws Exception {
         ObjectNode call = (ObjectNode) JsonRpc.MAPPER.readTree("{\"id\":1,\"result\":{\"content\":["
                 + "{\"type\":\"text\",\"text\":\"docs://x\"},"

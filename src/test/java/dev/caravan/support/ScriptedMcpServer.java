@@ -27,6 +27,8 @@ import io.vertx.core.json.JsonObject;
  * <li>{@code hang}: never answers calls at all</li>
  * <li>{@code paged}: lists five tools two per page, with cursors {@code p2} and {@code p3}</li>
  * <li>{@code old}: speaks only protocol version 2025-03-26; records the headers of its calls</li>
+ * <li>{@code outage}: like {@code ok}, but while {@link #outage(boolean)} is on it takes connections and never answers
+ * anything (a hung server)</li>
  * </ul>
  * {@link #closed(String)} completes when a call's connection to that mode is closed by the gateway.
  */
@@ -38,6 +40,7 @@ public final class ScriptedMcpServer implements AutoCloseable {
     private final List<MultiMap> oldHeaders = new CopyOnWriteArrayList<>();
     private final Map<String, CompletableFuture<Void>> closed = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile boolean outage;
 
     public ScriptedMcpServer() throws Exception {
         server = vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1")
@@ -63,6 +66,11 @@ public final class ScriptedMcpServer implements AutoCloseable {
         return requests.get();
     }
 
+    /** Hangs the {@code outage} backend (true) or lets it answer again (false). */
+    public void outage(boolean on) {
+        outage = on;
+    }
+
     public CompletableFuture<Void> closed(String mode) {
         return closed.computeIfAbsent(mode, m -> new CompletableFuture<>());
     }
@@ -70,6 +78,9 @@ public final class ScriptedMcpServer implements AutoCloseable {
     private void handle(HttpServerRequest request) {
         requests.incrementAndGet();
         String mode = request.path().split("/")[1];
+        if (outage && mode.equals("outage")) {
+            return;
+        }
         request.body().onSuccess(buffer -> {
             if (buffer.length() == 0) {
                 request.response().setStatusCode(405).end();

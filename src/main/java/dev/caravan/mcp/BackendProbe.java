@@ -1,0 +1,60 @@
+package dev.caravan.mcp;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+
+import com.fasterxml.jackson.databind.node.IntNode;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.support.DefaultExchange;
+
+import dev.caravan.proxy.UpstreamCall;
+import dev.caravan.telemetry.Traces;
+
+/**
+ * Asks one backend whether it answers, through its own route (its URL, credentials and timeouts): an
+ * {@code initialize}, then a DELETE of the session that opened. Used for the first discovery and to probe a backend
+ * that is down. The route's last step reports the outcome to {@link McpBackendHealth} like any other call.
+ */
+final class BackendProbe {
+
+    private static final IntNode ID = IntNode.valueOf(0);
+    private static final byte[] INITIALIZE = """
+            {"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25",\
+            "capabilities":{},"clientInfo":{"name":"caravan-probe","version":"1"}}}"""
+            .getBytes(StandardCharsets.UTF_8);
+
+    private final Traces traces;
+    private final long timeoutMillis;
+
+    /** @param timeoutMillis how long the backend has to answer (the fan-out timeout) */
+    BackendProbe(Traces traces, long timeoutMillis) {
+        this.traces = traces;
+        this.timeoutMillis = timeoutMillis;
+    }
+
+    /** The backend's answer to initialize; the session it opened, if any, is ended without waiting. */
+    CompletableFuture<BackendAnswer> probe(ProducerTemplate template, McpBackends.Backend backend) {
+        return template.asyncSend(backend.endpoint(), request(template, backend.name(), "POST", INITIALIZE, null))
+                .thenApply(answered -> {
+                    BackendAnswer answer = BackendAnswer.of(answered, ID);
+                    if (answer.sessionId() != null) {
+                        template.asyncSend(backend.endpoint(), request(template, backend.name(), "DELETE", null,
+                                answer.sessionId()));
+                    }
+                    return answer;
+                });
+    }
+
+    private Exchange request(ProducerTemplate template, String backend, String method, byte[] body, String session) {
+        Exchange exchange = new DefaultExchange(template.getCamelContext());
+        exchange.setProperty(McpExchange.METHOD, method.equals("POST") ? "initialize" : method);
+        exchange.getMessage().setHeader(Exchange.HTTP_METHOD, method);
+        McpBackendRequest.prepare(exchange, backend, body, traces);
+        if (session != null) {
+            exchange.getMessage().setHeader(McpSessionCheck.HEADER, session);
+        }
+        exchange.setProperty(UpstreamCall.DEADLINE, System.currentTimeMillis() + timeoutMillis);
+        return exchange;
+    }
+}
