@@ -15,7 +15,6 @@ import io.vertx.core.Vertx;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
-import org.apache.camel.util.TimeUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -131,7 +130,7 @@ public final class McpBackendHealth {
             state.backoff = backoffMillis;
         }
         LOG.warn("MCP backend {} is down ({}): left out of fan-outs, probed in {}", state.backend.name(), reason,
-                TimeUtils.printDuration(backoffMillis, true));
+                duration(backoffMillis));
         scheduleProbe(state);
     }
 
@@ -166,6 +165,10 @@ public final class McpBackendHealth {
         return template;
     }
 
+    private static String duration(long millis) {
+        return millis < 1000 ? millis + " ms" : millis % 1000 == 0 ? millis / 1000 + " s" : millis / 1000.0 + " s";
+    }
+
     /** Follows route changes: the current route of each backend, and none of those no longer declared. */
     void retain(List<McpBackends.Backend> declared) {
         Map<String, McpBackends.Backend> byName = new HashMap<>();
@@ -192,7 +195,7 @@ public final class McpBackendHealth {
             synchronized (state) {
                 if (state.down) {
                     described.put(name, "down (" + state.reason + "), next probe in "
-                                        + TimeUtils.printDuration(Math.max(0, state.nextProbe - now), true));
+                                        + duration(Math.max(0, state.nextProbe - now)));
                 }
             }
         });
