@@ -37,19 +37,23 @@ class McpClientsIT {
 
     private final GatewayProcess gateway = new GatewayProcess();
     private final int port = gateway.port;
+    private final int everythingPort = TestPorts.free();
     private ManagedProcess everything;
 
     private String url() {
         return "http://127.0.0.1:" + port + "/mcp";
     }
 
-    @BeforeAll
-    void start() throws Exception {
-        int everythingPort = TestPorts.free();
-        everything = ManagedProcess.start(List.of("node",
+    private ManagedProcess startEverything() throws Exception {
+        return ManagedProcess.start(List.of("node",
                         "node_modules/@modelcontextprotocol/server-everything/dist/index.js", "streamableHttp"),
                 NODE, Map.of("PORT", String.valueOf(everythingPort)), "server-everything",
                 line -> line.contains("listening on port")).awaitLine(30);
+    }
+
+    @BeforeAll
+    void start() throws Exception {
+        everything = startEverything();
         gateway.env("CAMEL_MAIN_ROUTES_INCLUDE_PATTERN", "file:routes/*.camel.yaml,file:kamelets/*.kamelet.yaml,"
                                                          + "file:src/test/resources/it-routes/*.camel.yaml")
                 .env("EVERYTHING_URL", "http://127.0.0.1:" + everythingPort + "/mcp")
@@ -121,6 +125,40 @@ class McpClientsIT {
             assertTrue(McpHttp.JSON.readTree(java.util.Base64.getUrlDecoder().decode(resumed.lastEventId()))
                     .has("everything"), "the composite event id names the backend it resumes");
         }
+    }
+
+    /**
+     * server-everything restarted (stopped and started on its port, every session lost; it then answers 400 "No valid
+     * session ID"): the same gateway session goes on, with the backend initialized again as the client initialized
+     * it (it declared sampling, so the sampling tool is there).
+     */
+    @Test
+    void aRestartedServerComesBackForTheSameSession() throws Exception {
+        McpHttp c = new McpHttp(port);
+        c.initialize(McpHttp.LATEST, "{\"sampling\":{}}", "restart-client");
+        String echo = "{\"name\":\"everything_echo\",\"arguments\":{\"message\":\"%s\"}}";
+        assertEquals("Echo: before", c.call("tools/call", echo.formatted("before")).at("/result/content/0/text")
+                .asText());
+        everything.close();
+        everything = startEverything();
+
+        JsonNode after = c.call("tools/call", echo.formatted("after"));
+        assertEquals("Echo: after", after.at("/result/content/0/text").asText(), after::toString);
+        List<String> tools = StreamSupport.stream(c.call("tools/list", null).at("/result/tools").spliterator(), false)
+                .map(t -> t.get("name").asText()).toList();
+        assertTrue(tools.containsAll(List.of("everything_echo", "everything_trigger-sampling-request",
+                "knowledge-base_search_docs")), tools::toString);
+
+        // everything takes resource subscriptions, knowledge-base does not: each gets what it can handle
+        assertTrue(c.initialize(McpHttp.LATEST).at("/capabilities/resources/subscribe").asBoolean());
+        String uri = StreamSupport.stream(c.call("resources/list", null).at("/result/resources").spliterator(), false)
+                .map(r -> r.get("uri").asText()).filter(u -> u.startsWith("everything+")).findFirst().orElseThrow();
+        JsonNode subscribed = c.call("resources/subscribe", "{\"uri\":\"" + uri + "\"}");
+        assertTrue(subscribed.get("result").isObject(), subscribed::toString);
+        JsonNode refused = c.call("resources/subscribe", "{\"uri\":\"knowledge-base+docs://kagent/tool-servers\"}");
+        assertEquals(-32602, refused.at("/error/code").asInt(), refused::toString);
+        assertTrue(c.initialize(McpHttp.LATEST).at("/capabilities/tasks").isMissingNode(),
+                "server-everything's tasks have no route through the gateway");
     }
 
     @Test

@@ -156,8 +156,9 @@ public final class McpHttp {
         }
 
         /**
-         * Waits until the gateway answered the GET (its status and headers), so that what is sent next finds the stream
-         * open.
+         * Waits until the gateway answered the GET (its status and headers). The gateway answers once every backend's
+         * own stream is open, so what is sent next finds them open and nothing a backend announces on its stream is
+         * lost.
          */
         public OpenStream awaitOpen(long seconds) throws Exception {
             body.get(seconds, java.util.concurrent.TimeUnit.SECONDS);
