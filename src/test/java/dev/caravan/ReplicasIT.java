@@ -68,7 +68,7 @@ class ReplicasIT {
             assertEquals(404, stranger.post(search).statusCode());
 
             // ending the session on B refuses it there at once; A and C share no state with B, and to them the
-            // backend's ended session looks like one a restart lost: they initialize it again (README, Security model)
+            // backend's ended session looks like one a restart lost: they initialize it again (README, MCP behaviour)
             assertEquals(200, onB.send(onB.request(null).DELETE().build()).statusCode());
             HttpResponse<String> ended = onB.post(search);
             assertEquals(404, ended.statusCode(), ended::body);
