@@ -13,6 +13,7 @@ import dev.caravan.CaravanConfiguration;
 import dev.caravan.support.McpHttp;
 import dev.caravan.support.Scrape;
 import dev.caravan.support.ScriptedMcpServer;
+import dev.caravan.support.TestBackends;
 import dev.caravan.support.TestPorts;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -36,18 +37,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class McpOutlierTest {
 
     private static final int PORT = TestPorts.configureGateway();
-    private static final ScriptedMcpServer SCRIPTED = start();
+    private static final ScriptedMcpServer SCRIPTED = TestBackends.start("test.scripted.url", ScriptedMcpServer::new,
+            ScriptedMcpServer::url);
     private static final long FAN_OUT_MILLIS = 5_000;
-
-    private static ScriptedMcpServer start() {
-        try {
-            ScriptedMcpServer server = new ScriptedMcpServer();
-            System.setProperty("test.scripted.url", server.url());
-            return server;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     @AfterAll
     void stopScripted() throws Exception {
@@ -79,8 +71,9 @@ class McpOutlierTest {
 
         SCRIPTED.outage(true);
         Started first = newSession();
-        assertTrue(first.initializeMillis() >= FAN_OUT_MILLIS - 500 && first.initializeMillis() < FAN_OUT_MILLIS + 2_000,
-                "the first initialize waits the fan-out timeout once: " + first.initializeMillis() + " ms");
+        long waited = first.initializeMillis();
+        assertTrue(waited >= FAN_OUT_MILLIS - 500 && waited < FAN_OUT_MILLIS + 2_000,
+                "the first initialize waits the fan-out timeout once: " + waited + " ms");
         assertFalse(first.tools().contains("outage_outage_tool"));
         assertTrue(first.tools().contains("knowledge-base_search_docs"));
         Scrape.await(management(), 0.0, "caravan_mcp_backend_up", "backend", "outage");

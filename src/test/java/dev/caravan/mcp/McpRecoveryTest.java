@@ -13,6 +13,7 @@ import dev.caravan.CaravanConfiguration;
 import dev.caravan.support.McpHttp;
 import dev.caravan.support.RestartableMcpServer;
 import dev.caravan.support.Scrape;
+import dev.caravan.support.TestBackends;
 import dev.caravan.support.TestPorts;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -33,18 +34,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class McpRecoveryTest {
 
     private static final int PORT = TestPorts.configureGateway();
-    private static final RestartableMcpServer BACKEND = start();
+    private static final RestartableMcpServer BACKEND = TestBackends.start("test.restartable.url",
+            RestartableMcpServer::new, RestartableMcpServer::url);
     private static final String CAPABILITIES = "{\"sampling\":{},\"roots\":{\"listChanged\":true}}";
-
-    private static RestartableMcpServer start() {
-        try {
-            RestartableMcpServer server = new RestartableMcpServer();
-            System.setProperty("test.restartable.url", server.url());
-            return server;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     @AfterAll
     void stopBackend() throws Exception {

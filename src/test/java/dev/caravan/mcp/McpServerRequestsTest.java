@@ -14,6 +14,7 @@ import org.junit.jupiter.api.TestInstance;
 import dev.caravan.CaravanConfiguration;
 import dev.caravan.support.AskingMcpServer;
 import dev.caravan.support.McpHttp;
+import dev.caravan.support.TestBackends;
 import dev.caravan.support.TestPorts;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -36,19 +37,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class McpServerRequestsTest {
 
     private static final int PORT = TestPorts.configureGateway();
-    private static final AskingMcpServer ASKER = start();
+    private static final AskingMcpServer ASKER = TestBackends.start("test.asker.url", AskingMcpServer::new,
+            AskingMcpServer::url);
     private static final String ASK = "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"tools/call\",\"params\":{\"name\":"
                                       + "\"asker_ask\",\"arguments\":{}}}";
-
-    private static AskingMcpServer start() {
-        try {
-            AskingMcpServer server = new AskingMcpServer();
-            System.setProperty("test.asker.url", server.url());
-            return server;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     @AfterAll
     void stopAsker() throws Exception {
@@ -116,8 +108,9 @@ class McpServerRequestsTest {
         try (McpHttp.OpenStream stream = alice.openStream(null).awaitOpen(5)) {
             JsonNode hello = data(stream.awaitData("elicitation/create", 5));
             String sealed = hello.get("id").asText();
-            String altered = sealed.substring(0, sealed.length() - 2)
-                             + (sealed.charAt(sealed.length() - 2) == 'A' ? 'B' : 'A') + sealed.charAt(sealed.length() - 1);
+            int at = sealed.length() - 2;
+            String altered = sealed.substring(0, at) + (sealed.charAt(at) == 'A' ? 'B' : 'A')
+                             + sealed.substring(at + 1);
             int before = ASKER.responses().size();
             for (String forged : List.of("\"asker:\\\"hello-1\\\"\"", "\"asker:1\"", "\"asker:\\\"ask-1\\\"\"", "99",
                     "\"" + altered + "\"", "\"" + sealed.substring(1) + "\"")) {

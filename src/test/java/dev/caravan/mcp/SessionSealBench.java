@@ -22,11 +22,12 @@ public final class SessionSealBench {
                 "prompts")));
         backends.put("slack-conversations", new McpSessions.Backend("6f1c4d2e-3b9a-4f7e-8c1d-2a5b7e9f0c3d",
                 "2025-11-25", Set.of("tools", "logging")));
+        // what a coding agent declares at initialize, which the session keeps
+        var client = (com.fasterxml.jackson.databind.node.ObjectNode) JsonRpc.MAPPER.readTree(
+                "{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{\"roots\":{\"listChanged\":true},"
+                + "\"sampling\":{}},\"clientInfo\":{\"name\":\"claude-code\",\"version\":\"2.1.0\"}}");
         McpSessions.Session session = new McpSessions.Session("2025-11-25", backends, "alice@example.com",
-                System.currentTimeMillis(), true, McpSessions.clientParams((com.fasterxml.jackson.databind.node.ObjectNode)
-                        JsonRpc.MAPPER.readTree("{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{\"roots\":{"
-                                                + "\"listChanged\":true},\"sampling\":{}},\"clientInfo\":{\"name\":"
-                                                + "\"claude-code\",\"version\":\"2.1.0\"}}")));
+                System.currentTimeMillis(), true, McpSessions.clientParams(client));
         String id = sessions.seal(session);
         int n = 20_000;
         long sink = 0;

@@ -22,7 +22,8 @@ import io.vertx.core.json.JsonObject;
  * ({@code GET /mcp}), scripted so that timing races show:
  * <ul>
  * <li>a GET stream opens {@value #OPEN_DELAY_MILLIS} ms after the request arrived (a server that sets a stream up,
- * e.g. replays missed events), and within a millisecond of opening the server asks a first question, {@code hello};</li>
+ * e.g. replays missed events), and within a millisecond of opening the server asks a first question,
+ * {@code hello};</li>
  * <li>the tool {@code ask} asks a question on the standalone stream and answers the call with the client's answer.
  * As the official SDKs do, a question sent while no stream is open is dropped (counted in {@link #dropped()}), and
  * the call then answers that nobody was asked.</li>
@@ -93,7 +94,7 @@ public final class AskingMcpServer implements AutoCloseable {
                 String created = UUID.randomUUID().toString();
                 sessions.add(created);
                 request.response().putHeader("Mcp-Session-Id", created);
-                json(request, id, new JsonObject().put("protocolVersion", "2025-11-25")
+                ScriptedMcpServer.json(request, id, new JsonObject().put("protocolVersion", "2025-11-25")
                         .put("capabilities", new JsonObject().put("tools", new JsonObject()))
                         .put("serverInfo", new JsonObject().put("name", "asker").put("version", "1")));
             } else if (session == null || !sessions.contains(session)) {
@@ -102,17 +103,17 @@ public final class AskingMcpServer implements AutoCloseable {
                 responses.add(message);
                 WaitingCall call = waitingCalls.remove(String.valueOf(id));
                 if (call != null) {
-                    json(call.request(), call.id(), new JsonObject()
-                            .put("content", new JsonArray().add(new JsonObject().put("type", "text")
-                                    .put("text", "answered " + message.getJsonObject("result", new JsonObject())
-                                            .getJsonObject("content", new JsonObject()).encode()))));
+                    ScriptedMcpServer.json(call.request(), call.id(), toolResult("answered " + message
+                            .getJsonObject("result", new JsonObject()).getJsonObject("content", new JsonObject())
+                            .encode(), false));
                 }
                 request.response().setStatusCode(202).end();
             } else if (id == null) {
                 request.response().setStatusCode(202).end();
             } else if ("tools/list".equals(method)) {
-                json(request, id, new JsonObject().put("tools", new JsonArray().add(new JsonObject().put("name", "ask")
-                        .put("inputSchema", new JsonObject().put("type", "object")))));
+                JsonObject ask = new JsonObject().put("name", "ask").put("inputSchema", new JsonObject()
+                        .put("type", "object"));
+                ScriptedMcpServer.json(request, id, new JsonObject().put("tools", new JsonArray().add(ask)));
             } else if ("tools/call".equals(method)) {
                 ask(session, request, id);
             } else {
@@ -138,8 +139,7 @@ public final class AskingMcpServer implements AutoCloseable {
         HttpServerResponse stream = streams.get(session);
         if (stream == null || stream.closed()) {
             dropped.incrementAndGet();
-            json(call, callId, new JsonObject().put("isError", true).put("content", new JsonArray()
-                    .add(new JsonObject().put("type", "text").put("text", "nobody was asked: no stream open"))));
+            ScriptedMcpServer.json(call, callId, toolResult("nobody was asked: no stream open", true));
             return;
         }
         String id = "ask-" + questions.incrementAndGet();
@@ -147,10 +147,14 @@ public final class AskingMcpServer implements AutoCloseable {
         question(stream, id, "what is your name?");
         vertx.setTimer(ANSWER_WAIT_MILLIS, t -> {
             if (waitingCalls.remove(id) != null) {
-                json(call, callId, new JsonObject().put("isError", true).put("content", new JsonArray()
-                        .add(new JsonObject().put("type", "text").put("text", "no answer"))));
+                ScriptedMcpServer.json(call, callId, toolResult("no answer", true));
             }
         });
+    }
+
+    private static JsonObject toolResult(String text, boolean isError) {
+        return new JsonObject().put("isError", isError).put("content", new JsonArray().add(new JsonObject()
+                .put("type", "text").put("text", text)));
     }
 
     private static void question(HttpServerResponse stream, String id, String text) {
@@ -158,11 +162,6 @@ public final class AskingMcpServer implements AutoCloseable {
                 .put("method", "elicitation/create").put("params", new JsonObject().put("message", text)
                         .put("requestedSchema", new JsonObject().put("type", "object")
                                 .put("properties", new JsonObject()))).encode() + "\n\n");
-    }
-
-    private static void json(HttpServerRequest request, Object id, JsonObject result) {
-        request.response().putHeader("Content-Type", "application/json")
-                .end(new JsonObject().put("jsonrpc", "2.0").put("id", id).put("result", result).encode());
     }
 
     @Override

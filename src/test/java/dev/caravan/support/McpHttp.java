@@ -88,7 +88,8 @@ public final class McpHttp {
     public JsonNode initialize(String protocolVersion, String capabilities, String name) {
         HttpResponse<String> r = post("{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{"
                                       + "\"protocolVersion\":\"" + protocolVersion + "\",\"capabilities\":"
-                                      + capabilities + ",\"clientInfo\":{\"name\":\"" + name + "\",\"version\":\"1\"}}}");
+                                      + capabilities + ",\"clientInfo\":{\"name\":\"" + name
+                                      + "\",\"version\":\"1\"}}}");
         if (r.statusCode() != 200) {
             throw new IllegalStateException("initialize answered " + r.statusCode() + ": " + r.body());
         }

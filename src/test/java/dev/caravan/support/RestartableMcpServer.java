@@ -11,9 +11,9 @@ import org.eclipse.jetty.server.Server;
 import dev.caravan.demo.DemoServers;
 
 /**
- * A stateful MCP server (MCP Java SDK, Streamable HTTP) that can be stopped and started again on the same port, losing
- * its sessions as a real restart does. Its tool {@code whoami} tells who is asking: the server's session id, the client's
- * name and which capabilities the client declared at initialize.
+ * A stateful MCP server (MCP Java SDK, Streamable HTTP) that can be stopped and started again on the same port,
+ * losing its sessions as a real restart does. Its tool {@code whoami} tells who is asking: the server's session id,
+ * the client's name and which capabilities the client declared at initialize.
  */
 public final class RestartableMcpServer implements AutoCloseable {
 
@@ -43,11 +43,12 @@ public final class RestartableMcpServer implements AutoCloseable {
                 .tools(McpServerFeatures.SyncToolSpecification.builder()
                         .tool(McpSchema.Tool.builder().name("whoami").description("who is asking")
                                 .inputSchema(McpJsonDefaults.getMapper(), "{\"type\":\"object\"}").build())
-                        .callHandler((exchange, request) -> McpSchema.CallToolResult.builder()
-                                .addTextContent(exchange.sessionId() + " " + exchange.getClientInfo().name()
-                                                + (exchange.getClientCapabilities().sampling() != null ? " sampling" : "")
-                                                + (exchange.getClientCapabilities().roots() != null ? " roots" : ""))
-                                .build())
+                        .callHandler((exchange, request) -> {
+                            McpSchema.ClientCapabilities declared = exchange.getClientCapabilities();
+                            return McpSchema.CallToolResult.builder().addTextContent(exchange.sessionId() + " "
+                                    + exchange.getClientInfo().name() + (declared.sampling() != null ? " sampling" : "")
+                                    + (declared.roots() != null ? " roots" : "")).build();
+                        })
                         .build())
                 .build();
         jetty = DemoServers.serve(port, transport);

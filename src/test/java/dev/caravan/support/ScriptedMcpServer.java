@@ -173,7 +173,8 @@ public final class ScriptedMcpServer implements AutoCloseable {
                 .put("params", new JsonObject().put("progressToken", "p").put("progress", n)).encode() + "\n\n";
     }
 
-    private static void json(HttpServerRequest request, Object id, JsonObject result) {
+    /** Answers a JSON-RPC request with a result, as JSON. */
+    static void json(HttpServerRequest request, Object id, JsonObject result) {
         request.response().putHeader("Content-Type", "application/json")
                 .end(new JsonObject().put("jsonrpc", "2.0").put("id", id).put("result", result).encode());
     }
