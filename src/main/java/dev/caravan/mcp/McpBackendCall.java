@@ -8,6 +8,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.AsyncProcessor;
 import org.apache.camel.Exchange;
@@ -78,7 +80,9 @@ public final class McpBackendCall extends AsyncProcessorSupport {
                 callback.done(doneSync);
                 return;
             }
-            renew(exchange, request).whenComplete((fresh, failed) -> {
+            // a shared initialization may complete on another request's event loop: come back to this call's
+            Context context = Vertx.currentContext();
+            renew(exchange, request).whenComplete((fresh, failed) -> onContext(context, () -> {
                 if (fresh == null) {
                     // the backend's refusal stands: the request fails for this backend only
                     observed(exchange);
@@ -90,8 +94,16 @@ public final class McpBackendCall extends AsyncProcessorSupport {
                     observed(exchange);
                     callback.done(false);
                 });
-            });
+            }));
         });
+    }
+
+    private static void onContext(Context context, Runnable step) {
+        if (context == null || context == Vertx.currentContext()) {
+            step.run();
+        } else {
+            context.runOnContext(v -> step.run());
+        }
     }
 
     private void observed(Exchange exchange) {

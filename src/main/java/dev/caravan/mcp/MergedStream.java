@@ -75,8 +75,11 @@ final class MergedStream {
         opening.addAll(backends);
         openWait = vertx.setTimer(openWaitMillis, t -> {
             openWait = -1;
+            // the streams still opening sent no head: taken as open
             anyOpen |= !opening.isEmpty();
-            attach();
+            if (anyOpen) {
+                attach();
+            }
         });
     }
 
