@@ -58,8 +58,8 @@ public final class McpDiscovery extends EventNotifierSupport {
         }
         started = true;
         for (McpBackends.Backend backend : backends.all()) {
-            probe.probe(template, backend).whenComplete((answer, thrown) -> record(backend.name(),
-                    thrown != null ? "failed: " + thrown.getMessage() : answer.ok() ? "up" : answer.failure()));
+            probe.probe(template, backend).whenComplete((answer, thrown) -> record(backend.name(), thrown != null
+                    ? "failed: " + thrown.getMessage() : answer.ok() ? "up" : "failed: " + answer.failure()));
         }
     }
 
