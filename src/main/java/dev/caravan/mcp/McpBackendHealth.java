@@ -25,7 +25,8 @@ import dev.caravan.telemetry.Traces;
 /**
  * Passive health checks of the MCP backends (outlier detection), kept per replica. A backend that refused the
  * connection or did not answer in time is down: fan-outs (initialize, lists, notifications, streams) leave it out at
- * once instead of waiting their timeout for it each time, and count it in {@code caravan_mcp_backend_skipped_total}.
+ * once instead of waiting their timeout for it each time, and count it as a backend failure with reason {@code down}
+ * ({@code caravan_mcp_backend_failures_total}, like the failures that left it out before).
  * A probe ({@link BackendProbe}) asks it again after a backoff that doubles from {@code backoff} up to
  * {@code maxBackoff}; any answer from it, to a probe or to a call routed to it, brings it back. Its state is the gauge
  * {@code caravan_mcp_backend_up{backend}} and a detail of the readiness check; each change is logged once. Calls
@@ -90,7 +91,7 @@ public final class McpBackendHealth {
 
     /** A fan-out left the backend out because it is down. */
     void skipped(String backend, String method) {
-        metrics.registry().counter("caravan.mcp.backend.skipped", "backend", backend, "method", method).increment();
+        metrics.backendFailure(backend, method, "down");
     }
 
     /** What a call to the backend (any request, probes included) says about its health. */

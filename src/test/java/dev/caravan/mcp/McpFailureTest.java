@@ -95,7 +95,7 @@ class McpFailureTest {
         for (String series : new String[] {
                 // down refused the connection at startup: it is down, and sessions start without waiting for it
                 "caravan_mcp_backend_up{backend=\"down\"} 0.0",
-                "caravan_mcp_backend_skipped_total{backend=\"down\",method=\"initialize\"}",
+                "caravan_mcp_backend_failures_total{backend=\"down\",method=\"initialize\",reason=\"down\"}",
                 "caravan_mcp_backend_failures_total{backend=\"garbage\",method=\"tools/list\",reason=\"garbage\"}",
                 "caravan_mcp_backend_failures_total{backend=\"slow\",method=\"tools/list\",reason=\"timeout\"}"}) {
             assertTrue(metrics.contains(series), "missing " + series);

@@ -84,8 +84,8 @@ class McpOutlierTest {
                                                         + next.initializeMillis() + " ms");
             assertEquals(first.tools(), next.tools());
         }
-        assertTrue(Scrape.of(management()).sum("caravan_mcp_backend_skipped_total", "backend", "outage",
-                "method", "initialize") >= 3);
+        assertTrue(Scrape.of(management()).sum("caravan_mcp_backend_failures_total", "backend", "outage",
+                "method", "initialize", "reason", "down") >= 3);
         String ready = McpHttp.JSON.readTree(java.net.http.HttpClient.newHttpClient().send(
                 java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + management()
                         + "/observe/health/ready?exposureLevel=full&data=true")).build(),
