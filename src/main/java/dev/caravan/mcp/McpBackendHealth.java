@@ -54,7 +54,7 @@ public final class McpBackendHealth {
         volatile McpBackends.Backend backend;
         final AtomicInteger up = new AtomicInteger(1);
         final Gauge gauge;
-        boolean down;
+        volatile boolean down;
         String reason;
         long backoff;
         long nextProbe;
@@ -159,7 +159,7 @@ public final class McpBackendHealth {
         });
     }
 
-    private ProducerTemplate template() {
+    private synchronized ProducerTemplate template() {
         if (template == null) {
             template = context.createProducerTemplate();
         }

@@ -132,7 +132,7 @@ public final class McpBackends extends EventNotifierSupport {
      * that declared the capability the method needs (tools/list only to servers with tools, logging/setLevel only to
      * those with logging); for GET and DELETE those that hold a session (a stream to open, a session to end); for the
      * next page of a list only the backends that have more. Backends that are down ({@link McpBackendHealth}) are left
-     * out and counted.
+     * out and counted, unless all of them are: then there is nothing to lose by asking them all.
      */
     public List<Endpoint> recipients(Exchange exchange) {
         return targets(exchange).stream().map(Backend::endpoint).toList();
@@ -141,13 +141,13 @@ public final class McpBackends extends EventNotifierSupport {
     /** The backends of a fan-out, as {@link #recipients} says. */
     public List<Backend> targets(Exchange exchange) {
         String method = exchange.getProperty(McpExchange.METHOD, "", String.class);
-        return candidates(exchange, method).stream().filter(b -> {
-            if (health.isDown(b.name())) {
-                health.skipped(b.name(), method);
-                return false;
-            }
-            return true;
-        }).toList();
+        List<Backend> candidates = candidates(exchange, method);
+        List<Backend> up = candidates.stream().filter(b -> !health.isDown(b.name())).toList();
+        if (up.isEmpty()) {
+            return candidates;
+        }
+        candidates.stream().filter(b -> health.isDown(b.name())).forEach(b -> health.skipped(b.name(), method));
+        return up;
     }
 
     private List<Backend> candidates(Exchange exchange, String method) {
