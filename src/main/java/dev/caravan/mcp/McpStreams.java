@@ -47,11 +47,11 @@ public final class McpStreams extends FanOutMerge {
             // only stateful servers keep a stream per session
             throw notAllowed();
         }
-        MergedStream stream = new MergedStream(vertx, UpstreamCall.clientResponse(exchange),
-                exchange.getProperty(McpExchange.SESSION_ID, String.class), session.qualified(), sessions,
+        MergedStream stream = new MergedStream(vertx, sessions, UpstreamCall.clientResponse(exchange),
+                exchange.getProperty(McpExchange.SESSION_ID, String.class), session.qualified(),
                 exchange.getMessage().getHeader("Last-Event-ID", String.class));
-        List<McpBackends.Backend> recipients = backends.targets(exchange);
         exchange.setProperty(McpExchange.STREAM, stream);
+        List<McpBackends.Backend> recipients = backends.targets(exchange);
         exchange.setProperty(McpExchange.STREAM_RECIPIENTS, recipients.stream().map(McpBackends.Backend::endpoint)
                 .toList());
         stream.start(recipients.stream().map(McpBackends.Backend::name).toList(), openWaitMillis);

@@ -48,7 +48,7 @@ final class MergedStream {
     private long openWait = -1;
     private long keepAlive = -1;
 
-    MergedStream(Vertx vertx, HttpServerResponse client, String sessionId, boolean qualified, McpSessions sessions,
+    MergedStream(Vertx vertx, McpSessions sessions, HttpServerResponse client, String sessionId, boolean qualified,
                  String lastEventId) {
         this.vertx = vertx;
         this.client = client;
