@@ -2,8 +2,8 @@ package dev.caravan.llm;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,6 +22,7 @@ import org.apache.camel.util.TimeUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.caravan.proxy.ClientRequest;
 import dev.caravan.proxy.UpstreamCall;
 import dev.caravan.proxy.UpstreamException;
 import dev.caravan.telemetry.GatewayMetrics;
@@ -60,7 +61,6 @@ public final class LlmProviderCall extends AsyncProcessorSupport {
     public static final String BREAKER_OPEN_FOR = "caravan.llm.breaker-open-for";
     /** set when this provider gave up and its fallback should answer: the fallback's route */
     public static final String FAILOVER = "llmFailover";
-    private static final String CLIENT_HEADERS = "llmClientHeaders";
     private static final String TRIED = "llmTried";
     private static final long MAX_RETRY_AFTER_MS = 10_000;
 
@@ -94,8 +94,6 @@ public final class LlmProviderCall extends AsyncProcessorSupport {
         if (tried == null) {
             tried = new LinkedHashSet<>();
             exchange.setProperty(TRIED, tried);
-            // the client's request as it came: every attempt and every fallback starts from it
-            exchange.setProperty(CLIENT_HEADERS, new HashMap<>(exchange.getMessage().getHeaders()));
         }
         tried.add(name);
         String kind = exchange.getProperty(KIND, String.class);
@@ -203,6 +201,11 @@ public final class LlmProviderCall extends AsyncProcessorSupport {
             if (error instanceof UpstreamException u) {
                 switch (u.kind()) {
                     case CLIENT_GONE -> callback.done(false);
+                    case REQUEST -> {
+                        // the client's request cannot be sent as it is: no fault of the provider, nothing to retry
+                        exchange.setException(new LlmException(400, u.getMessage()));
+                        callback.done(false);
+                    }
                     case CONFIG, TOO_LARGE -> {
                         exchange.setException(null);
                         giveUp(502, u.kind() == UpstreamException.Kind.CONFIG
@@ -270,12 +273,16 @@ public final class LlmProviderCall extends AsyncProcessorSupport {
             callback.done(false);
         }
 
-        @SuppressWarnings("unchecked")
+        /**
+         * The client's request as every attempt and every fallback starts from it: its method and the headers a
+         * provider may see (allow-listed by {@link LlmRequestCheck}); nothing else of the client's is forwarded.
+         */
         private void restoreClientRequest() {
             Message m = exchange.getMessage();
             m.getHeaders().clear();
-            m.getHeaders().putAll(exchange.getProperty(CLIENT_HEADERS, Map.class));
-            m.removeHeader(Exchange.HTTP_RESPONSE_CODE);
+            m.setHeader(Exchange.HTTP_METHOD, ClientRequest.method(exchange));
+            request.clientHeaders().names().forEach(name -> m.setHeader(name, request.clientHeaders().getAll(name)));
+            exchange.setProperty(UpstreamCall.FORWARDED_HEADERS, List.copyOf(request.clientHeaders().names()));
         }
     }
 
@@ -299,7 +306,7 @@ public final class LlmProviderCall extends AsyncProcessorSupport {
             LlmRequest.VertexPath path = request.vertex();
             return base + "/" + path.version() + "/projects/" + exchange.getProperty(PROJECT, String.class) + "/locations/"
                    + exchange.getProperty(REGION, String.class) + "/publishers/" + path.publisher() + "/models/"
-                   + segment(model) + ":" + path.action() + query;
+                   + segment(path.modelSegment() != null ? path.modelSegment() : model) + ":" + path.action() + query;
         }
         return base + request.path() + query;
     }
@@ -320,7 +327,8 @@ public final class LlmProviderCall extends AsyncProcessorSupport {
 
     /** The body the provider gets: the client's, with the model replaced and the usage chunk asked for as needed. */
     private static byte[] body(LlmRequest request, String model, boolean askForUsage) {
-        boolean newModel = !request.api().vertex() && model != null && !model.equals(request.clientModel());
+        boolean modelInBody = !request.api().vertex() || request.vertex().modelSegment() != null;
+        boolean newModel = modelInBody && model != null && !model.equals(request.clientModel());
         if (!newModel && !askForUsage) {
             return request.body();
         }

@@ -6,6 +6,7 @@ import java.util.Locale;
 import io.vertx.core.Vertx;
 import org.apache.camel.Exchange;
 
+import dev.caravan.proxy.ClientRequest;
 import dev.caravan.proxy.UpstreamCall;
 import dev.caravan.telemetry.GatewayMetrics;
 
@@ -24,7 +25,7 @@ public final class McpStreams extends FanOutMerge {
 
     /** First step of the GET route: 406 unless the client accepts SSE; the merged stream for the fan-out. */
     public void open(Exchange exchange) {
-        String accept = exchange.getMessage().getHeader("Accept", "", String.class).toLowerCase(Locale.ROOT);
+        String accept = ClientRequest.header(exchange, "Accept", "").toLowerCase(Locale.ROOT);
         if (!McpRequestCheck.accepts(accept, "text/event-stream")) {
             throw McpException.transport(406, "Not Acceptable: GET /mcp needs Accept: text/event-stream");
         }
@@ -36,7 +37,7 @@ public final class McpStreams extends FanOutMerge {
         }
         MergedStream stream = new MergedStream(vertx, UpstreamCall.clientResponse(exchange),
                 exchange.getProperty(McpExchange.SESSION_ID, String.class), session.qualified(),
-                exchange.getMessage().getHeader("Last-Event-ID", String.class));
+                ClientRequest.header(exchange, "Last-Event-ID"));
         exchange.setProperty(McpExchange.STREAM, stream);
         stream.start();
     }
