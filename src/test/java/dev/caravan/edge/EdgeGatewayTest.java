@@ -77,7 +77,6 @@ class EdgeGatewayTest {
     @AfterAll
     void stopScripted() throws Exception {
         SCRIPTED.close();
-        RAW.close();
     }
 
     /** A token of the demo issuer (fetched once the gateway, and so the issuer, runs). */
