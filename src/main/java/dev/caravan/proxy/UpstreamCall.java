@@ -33,6 +33,7 @@ import org.apache.camel.support.AsyncProcessorSupport;
 import org.apache.camel.util.TimeUtils;
 
 import dev.caravan.auth.Secrets;
+import dev.caravan.telemetry.GatewayMetrics;
 import dev.caravan.telemetry.Traces;
 
 /**
@@ -88,11 +89,14 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
 
     private final Vertx vertx;
     private final HttpClient client;
+    private final UpstreamPool pool;
     private final int maxCaptureBytes;
     /** resolves {@code {{secret:...}}} references in URLs and configured headers, on every call */
     private final Secrets secrets;
     private final Traces traces;
     private final Map<String, List<Map.Entry<String, String>>> staticHeaders = new ConcurrentHashMap<>();
+    /** whether the pool's gauges are registered: on the first call, when the context's meter registry exists */
+    private volatile boolean poolGauges;
     /** parsed upstream URLs: there are few, and parsing one per request showed in profiles */
     private final Map<String, Target> targets = new ConcurrentHashMap<>();
 
@@ -113,9 +117,10 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
                 u.getRawQuery() == null ? path : path + "?" + u.getRawQuery());
     }
 
-    public UpstreamCall(Vertx vertx, HttpClient client, int maxCaptureBytes, Secrets secrets, Traces traces) {
+    public UpstreamCall(Vertx vertx, UpstreamPool pool, int maxCaptureBytes, Secrets secrets, Traces traces) {
         this.vertx = vertx;
-        this.client = client;
+        this.pool = pool;
+        this.client = pool.client();
         this.maxCaptureBytes = maxCaptureBytes;
         this.secrets = secrets;
         this.traces = traces;
@@ -128,6 +133,10 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
             exchange.setException(new IllegalStateException("no upstream URL on the exchange (" + URL + ")"));
             callback.done(true);
             return true;
+        }
+        if (!poolGauges) {
+            poolGauges = true;
+            GatewayMetrics.of(exchange.getContext()).upstreamPool(pool.connections(), pool.calls());
         }
         String name = exchange.getProperty(NAME, "upstream", String.class);
         boolean longLived = exchange.getProperty(LONG_LIVED, false, Boolean.class);
@@ -274,6 +283,7 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
 
         /** @param timeout and {@code idle}: 0 for none */
         void start(RequestOptions options, Buffer body, long timeout, long idle) {
+            pool.calls().incrementAndGet();
             if (timeout > 0) {
                 timer = vertx.setTimer(timeout, id -> abort(new UpstreamException(name,
                         UpstreamException.Kind.TIMEOUT, "no complete answer within "
@@ -440,6 +450,7 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
             if (!done.compareAndSet(false, true)) {
                 return;
             }
+            pool.calls().decrementAndGet();
             if (timer >= 0) {
                 vertx.cancelTimer(timer);
             }
