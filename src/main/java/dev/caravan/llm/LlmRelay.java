@@ -115,6 +115,10 @@ public final class LlmRelay implements ResponseRelay {
 
     /** The bytes up to {@code end} (a stream offset) are a whole event: out to the client, or dropped. */
     private void settle(long end, boolean relay) {
+        int last = (int) (end - inputStart) - 1;
+        if (last >= 0 && last + 1 < input.length() && input.getByte(last) == '\r' && input.getByte(last + 1) == '\n') {
+            end++; // the LF of the CRLF that ended the event goes with it, not with the next
+        }
         if (relay) {
             out.appendBuffer(input, (int) (settled - inputStart), (int) (end - settled));
         }
