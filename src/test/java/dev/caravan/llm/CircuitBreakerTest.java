@@ -27,11 +27,17 @@ class CircuitBreakerTest {
         assertEquals(CircuitBreaker.Pass.CALL, breaker.admit(LATER));
     }
 
-    @Test
-    void anAbandonedTrialLetsTheNextRequestTry() {
+    /** A circuit that opened at its first failure and let a trial through at once. */
+    private static CircuitBreaker trialRunning(long deadline) {
         CircuitBreaker breaker = new CircuitBreaker(1, 0);
         breaker.failure();
-        assertEquals(CircuitBreaker.Pass.TRIAL, breaker.admit(LATER));
+        assertEquals(CircuitBreaker.Pass.TRIAL, breaker.admit(deadline));
+        return breaker;
+    }
+
+    @Test
+    void anAbandonedTrialLetsTheNextRequestTry() {
+        CircuitBreaker breaker = trialRunning(LATER);
         breaker.trialAbandoned();
         assertEquals(CircuitBreaker.State.HALF_OPEN, breaker.state());
         assertEquals(CircuitBreaker.Pass.TRIAL, breaker.admit(LATER));
@@ -39,10 +45,8 @@ class CircuitBreakerTest {
 
     @Test
     void aTrialHoldsItsSlotNoLongerThanItsRequestMayTake() {
-        CircuitBreaker breaker = new CircuitBreaker(1, 0);
-        breaker.failure();
         long deadline = System.currentTimeMillis() + 5;
-        assertEquals(CircuitBreaker.Pass.TRIAL, breaker.admit(deadline));
+        CircuitBreaker breaker = trialRunning(deadline);
         assertEquals(CircuitBreaker.Pass.REFUSED, breaker.admit(LATER));
         while (System.currentTimeMillis() < deadline) {
             Thread.onSpinWait(); // the clock, not another thread, is what the breaker waits for

@@ -60,7 +60,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LlmRecoveryTest {
 
     private static final int PORT = TestPorts.configureGateway();
-    private static final FlakyProvider FLAKY = flaky();
+    private static final FlakyProvider FLAKY = FlakyProvider.started();
     private static final String VERTEX = "/v1/projects/p/locations/l/publishers/";
     private static final String VERTEX_BODY = "{\"anthropic_version\":\"vertex-2023-10-16\",\"max_tokens\":8,"
                                               + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
@@ -72,16 +72,6 @@ class LlmRecoveryTest {
 
     @BeanInject
     CamelContext context;
-
-    private static FlakyProvider flaky() {
-        try {
-            FlakyProvider flaky = new FlakyProvider();
-            System.setProperty("test.flaky.url", flaky.url());
-            return flaky;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     @AfterAll
     void stop() throws Exception {

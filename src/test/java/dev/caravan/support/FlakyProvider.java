@@ -39,6 +39,17 @@ public final class FlakyProvider implements AutoCloseable {
                 .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
+    /** Starts one for a gateway test and points the routes' {@code test.flaky.url} at it. */
+    public static FlakyProvider started() {
+        try {
+            FlakyProvider flaky = new FlakyProvider();
+            System.setProperty("test.flaky.url", flaky.url());
+            return flaky;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public String url() {
         return "http://127.0.0.1:" + server.actualPort();
     }
