@@ -116,7 +116,7 @@ public final class LlmProviderCall extends AsyncProcessorSupport {
         if (!attempt.admitted()) {
             GatewayMetrics.of(exchange.getContext()).providerFailure(name, "circuit_open");
             attempt.giveUp(503, name + " is unavailable: it failed repeatedly and is skipped for now");
-            return true;
+            return false; // giveUp called back as an asynchronous step does
         }
         attempt.send();
         return false;
@@ -257,22 +257,18 @@ public final class LlmProviderCall extends AsyncProcessorSupport {
                         giveUp(502, u.kind() == UpstreamException.Kind.CONFIG
                                 ? provider + ": provider is not configured correctly" : u.getMessage());
                     }
-                    case TIMEOUT, IDLE -> {
-                        // the wait already cost what a retry would: the fallback, if any, is the likelier answer
-                        failed(u.kind().name().toLowerCase(java.util.Locale.ROOT));
-                        breaker.failure();
-                        exchange.setException(null);
-                        if (hasFallback()) {
-                            giveUp(504, u.getMessage());
-                        } else {
-                            retryOrGiveUp(504, u.getMessage(), -1);
-                        }
-                    }
                     default -> {
                         failed(u.kind().name().toLowerCase(java.util.Locale.ROOT));
                         breaker.failure();
                         exchange.setException(null);
-                        retryOrGiveUp(502, u.getMessage(), -1);
+                        boolean slow = u.kind() == UpstreamException.Kind.TIMEOUT
+                                       || u.kind() == UpstreamException.Kind.IDLE;
+                        if (slow && hasFallback()) {
+                            // the wait already cost what a retry would: the fallback is the likelier answer
+                            giveUp(504, u.getMessage());
+                        } else {
+                            retryOrGiveUp(slow ? 504 : 502, u.getMessage(), -1);
+                        }
                     }
                 }
                 return;

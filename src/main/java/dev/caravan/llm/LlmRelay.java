@@ -45,9 +45,14 @@ public final class LlmRelay implements ResponseRelay {
     private Buffer kept;
     /** the SSE bytes from the end of the last whole event on, held until their event is complete */
     private Buffer held;
-    /** while a chunk is parsed: the held bytes and the chunk, where they start in the stream, and what goes out */
+    /**
+     * while a chunk is parsed: the held bytes and the chunk, where they start in the stream, where the bytes to relay
+     * since the last dropped event begin, and the runs relayed before it (none when nothing was dropped: the common
+     * case relays the chunk itself, uncopied)
+     */
     private Buffer input;
     private long inputStart;
+    private long runStart;
     private Buffer out;
     /** up to where (a stream offset) the bytes were relayed or dropped */
     private long settled;
@@ -100,17 +105,25 @@ public final class LlmRelay implements ResponseRelay {
         }
         input = held == null ? data : held.appendBuffer(data);
         inputStart = settled;
-        out = Buffer.buffer(input.length());
+        runStart = settled;
         parser.feed(data);
         if (parser.idle()) {
             settle(parser.position(), true); // blank lines and comments between events
         }
+        Buffer run = bytes(runStart, settled);
+        Buffer result = out == null ? run : out.appendBuffer(run);
         int rest = (int) (settled - inputStart);
         held = rest < input.length() ? input.getBuffer(rest, input.length()) : null;
-        Buffer result = out;
         input = null;
         out = null;
         return result;
+    }
+
+    /** The bytes of the input between two stream offsets: the input itself when that is all of it. */
+    private Buffer bytes(long from, long to) {
+        int start = (int) (from - inputStart);
+        int end = (int) (to - inputStart);
+        return start == 0 && end == input.length() ? input : input.getBuffer(start, end);
     }
 
     /** The bytes up to {@code end} (a stream offset) are a whole event: out to the client, or dropped. */
@@ -119,8 +132,10 @@ public final class LlmRelay implements ResponseRelay {
         if (last >= 0 && last + 1 < input.length() && input.getByte(last) == '\r' && input.getByte(last + 1) == '\n') {
             end++; // the LF of the CRLF that ended the event goes with it, not with the next
         }
-        if (relay) {
-            out.appendBuffer(input, (int) (settled - inputStart), (int) (end - settled));
+        if (!relay) {
+            Buffer run = bytes(runStart, settled); // a copy: the input goes on past the dropped event
+            out = out == null ? run : out.appendBuffer(run);
+            runStart = end;
         }
         settled = end;
     }
