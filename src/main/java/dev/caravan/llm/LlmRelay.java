@@ -129,15 +129,16 @@ public final class LlmRelay implements ResponseRelay {
     /** The bytes up to {@code end} (a stream offset) are a whole event: out to the client, or dropped. */
     private void settle(long end, boolean relay) {
         int last = (int) (end - inputStart) - 1;
-        if (last >= 0 && last + 1 < input.length() && input.getByte(last) == '\r' && input.getByte(last + 1) == '\n') {
-            end++; // the LF of the CRLF that ended the event goes with it, not with the next
-        }
+        // the LF of the CRLF that ended the event goes with it, not with the next
+        boolean crlf = last >= 0 && last + 1 < input.length() && input.getByte(last) == '\r'
+                       && input.getByte(last + 1) == '\n';
+        long to = crlf ? end + 1 : end;
         if (!relay) {
             Buffer run = bytes(runStart, settled); // a copy: the input goes on past the dropped event
             out = out == null ? run : out.appendBuffer(run);
-            runStart = end;
+            runStart = to;
         }
-        settled = end;
+        settled = to;
     }
 
     private void keep(Buffer data) {
