@@ -46,7 +46,7 @@ import dev.caravan.telemetry.Traces;
  * each upstream chunk to the client response as it arrives.
  * <p>
  * Properties read from the exchange: {@link #URL}, {@link #NAME}, {@link #TIMEOUT}, {@link #IDLE_TIMEOUT},
- * {@link #HEADERS}, {@link #DEADLINE}, {@link #RELAY}. The method comes from the {@code CamelHttpMethod} header
+ * {@link #FIRST_BYTE_TIMEOUT}, {@link #HEADERS}, {@link #DEADLINE}, {@link #RELAY}. The method comes from the {@code CamelHttpMethod} header
  * (default POST), the body from the message, and every message header goes along except Camel's own, hop-by-hop
  * headers and the client's credentials: an upstream only ever sees the credentials configured for it.
  */
@@ -58,6 +58,8 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
     public static final String TIMEOUT = "caravan.upstream.timeout";
     /** the longest the upstream may stay silent, defaults to the timeout */
     public static final String IDLE_TIMEOUT = "caravan.upstream.idle-timeout";
+    /** the longest to wait for the answer's status line and headers, defaults to the timeout */
+    public static final String FIRST_BYTE_TIMEOUT = "caravan.upstream.first-byte-timeout";
     /** extra headers, one {@code Name: value} per line, e.g. the upstream's own credentials */
     public static final String HEADERS = "caravan.upstream.headers";
     /** headers for this call only, a {@code Map<String, String>} (a credential fetched for it), applied last */
@@ -142,6 +144,7 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
         boolean longLived = exchange.getProperty(LONG_LIVED, false, Boolean.class);
         long limit = longLived ? 0 : millis(exchange.getProperty(TIMEOUT, String.class), DEFAULT_TIMEOUT_MS);
         long idle = longLived ? 0 : millis(exchange.getProperty(IDLE_TIMEOUT, String.class), limit);
+        long firstByte = longLived ? 0 : millis(exchange.getProperty(FIRST_BYTE_TIMEOUT, String.class), limit);
         Long deadline = longLived ? null : exchange.getProperty(DEADLINE, Long.class);
         long timeout = longLived ? Long.MAX_VALUE
                 : deadline == null ? limit : Math.min(limit, deadline - System.currentTimeMillis());
@@ -182,7 +185,8 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
                 clientResponse, span);
         Context context = Vertx.currentContext();
         (context != null ? context : vertx.getOrCreateContext())
-                .runOnContext(v -> call.start(options, body, longLived ? 0 : timeout, Math.min(idle, timeout)));
+                .runOnContext(v -> call.start(options, body, longLived ? 0 : timeout, Math.min(idle, timeout),
+                        Math.min(firstByte, timeout)));
         return false;
     }
 
@@ -268,6 +272,7 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
         private boolean streaming;
         private long timer = -1;
         private long idleTimer = -1;
+        private long headTimer = -1;
         private long lastData;
         private int status;
 
@@ -281,13 +286,18 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
             this.span = span;
         }
 
-        /** @param timeout and {@code idle}: 0 for none */
-        void start(RequestOptions options, Buffer body, long timeout, long idle) {
+        /** @param timeout {@code idle} and {@code firstByte}: 0 for none */
+        void start(RequestOptions options, Buffer body, long timeout, long idle, long firstByte) {
             pool.calls().incrementAndGet();
             if (timeout > 0) {
                 timer = vertx.setTimer(timeout, id -> abort(new UpstreamException(name,
                         UpstreamException.Kind.TIMEOUT, "no complete answer within "
                                                         + TimeUtils.printDuration(timeout, true))));
+            }
+            if (firstByte > 0 && firstByte < timeout) {
+                // a hung upstream is given up early, while the caller still has time for another
+                headTimer = vertx.setTimer(firstByte, id -> abort(new UpstreamException(name,
+                        UpstreamException.Kind.TIMEOUT, "no answer within " + TimeUtils.printDuration(firstByte, true))));
             }
             lastData = System.nanoTime();
             if (idle > 0) {
@@ -340,6 +350,7 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
             if (done.get()) {
                 return;
             }
+            cancelHeadTimer();
             lastData = System.nanoTime();
             status = response.statusCode();
             response.exceptionHandler(t -> fail(classify(t)));
@@ -457,6 +468,7 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
             if (idleTimer >= 0) {
                 vertx.cancelTimer(idleTimer);
             }
+            cancelHeadTimer();
             if (error != null) {
                 exchange.setException(error);
             }
@@ -464,6 +476,13 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
             Traces.end(span, status, broke == null ? null : broke.kind().name().toLowerCase(Locale.ROOT),
                     streaming ? relay.traceAttributes() : Map.of());
             callback.done(false);
+        }
+
+        private void cancelHeadTimer() {
+            if (headTimer >= 0) {
+                vertx.cancelTimer(headTimer);
+                headTimer = -1;
+            }
         }
 
         private UpstreamException classify(Throwable t) {
