@@ -156,13 +156,15 @@ class FaultInjectionTest {
     }
 
     /**
-     * Faults off, and the circuits of the providers most cases use closed again, so that a case that failed before its
-     * own recovery does not fail the next ones in turn.
+     * Faults off, stranded calls dropped, and the circuits of the providers most cases use closed again, so that a case
+     * that failed before its own recovery does not fail the next ones in turn.
      */
     @AfterEach
     void heal() throws InterruptedException {
         LLM.clear();
         MCP.clear();
+        LLM.dropWaiting();
+        MCP.dropWaiting();
         for (String provider : List.of("anthropic", "openai", "vertex-engineering")) {
             try {
                 until(() -> healthy(provider, caller("heal")).status() == 200, BREAKER_OPEN + SLACK, provider);
@@ -473,7 +475,7 @@ class FaultInjectionTest {
         assertTrue(secondMillis < 500, "a backend known to hang is not waited for again; the second session waited "
                                        + secondMillis + " ms");
         MCP.clear();
-        until(() -> toolNames(session(caller("hung-back"))).contains("flaky_echo"), 15_000,
+        until(() -> toolNames(session(caller("hung-back"))).contains("flaky_echo"), 30_000,
                 "the backend is back in new sessions once it answers again");
         noLeak();
     }
@@ -537,7 +539,7 @@ class FaultInjectionTest {
     private void recovers(McpHttp session) throws Exception {
         noLeak();
         until(() -> "still there".equals(McpHttp.message(session.post(ECHO)).at("/result/content/0/text").asText()),
-                10_000, "the backend serves the session again");
+                30_000, "the backend serves the session again");
         noLeak();
     }
 

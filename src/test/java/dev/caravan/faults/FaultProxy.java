@@ -146,6 +146,11 @@ public final class FaultProxy implements AutoCloseable {
         return unanswered.size();
     }
 
+    /** Closes the connections of requests still waiting, so that a call one case stranded cannot hold up the next. */
+    public void dropWaiting() {
+        unanswered.forEach(pass -> pass.in.connection().close());
+    }
+
     /**
      * Stops listening and closes every connection, so connecting is refused; closing what this returns listens again
      * on the same port.
