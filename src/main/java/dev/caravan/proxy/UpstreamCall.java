@@ -34,6 +34,7 @@ import org.apache.camel.support.AsyncProcessorSupport;
 import org.apache.camel.util.TimeUtils;
 
 import dev.caravan.auth.Secrets;
+import dev.caravan.telemetry.GatewayMetrics;
 import dev.caravan.telemetry.Traces;
 
 /**
@@ -46,13 +47,14 @@ import dev.caravan.telemetry.Traces;
  * each upstream chunk to the client response as it arrives.
  * <p>
  * Properties read from the exchange: {@link #URL}, {@link #NAME}, {@link #TIMEOUT}, {@link #IDLE_TIMEOUT},
- * {@link #FORWARDED_HEADERS}, {@link #HEADERS}, {@link #CALL_HEADERS}, {@link #DEADLINE}, {@link #RELAY}. The method
- * comes from the {@code CamelHttpMethod} header (default POST), the body from the message. The upstream request's
- * headers are built from an allow-list: the message headers named in {@link #FORWARDED_HEADERS} (the step that
- * prepared the call put them there: the gateway's own protocol headers, or the allow-listed headers of the client's
- * real request), then the configured and the call's headers. Nothing else on the message goes along, whatever a
- * client or a route left there; an upstream only ever sees the credentials configured for it. A request that cannot
- * be built (a header value or URL the HTTP client refuses) fails at once, before a connection is taken.
+ * {@link #FIRST_BYTE_TIMEOUT}, {@link #FORWARDED_HEADERS}, {@link #HEADERS}, {@link #CALL_HEADERS}, {@link #DEADLINE},
+ * {@link #RELAY}. The method comes from the {@code CamelHttpMethod} header (default POST), the body from the message.
+ * The upstream request's headers are built from an allow-list: the message headers named in
+ * {@link #FORWARDED_HEADERS} (the step that prepared the call put them there: the gateway's own protocol headers, or
+ * the allow-listed headers of the client's real request), then the configured and the call's headers. Nothing else on
+ * the message goes along, whatever a client or a route left there; an upstream only ever sees the credentials
+ * configured for it. A request that cannot be built (a header value or URL the HTTP client refuses) fails at once,
+ * before a connection is taken.
  */
 public final class UpstreamCall extends AsyncProcessorSupport implements AsyncProcessor {
 
@@ -62,6 +64,8 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
     public static final String TIMEOUT = "caravan.upstream.timeout";
     /** the longest the upstream may stay silent, defaults to the timeout */
     public static final String IDLE_TIMEOUT = "caravan.upstream.idle-timeout";
+    /** the longest to wait for the answer's status line and headers, defaults to the timeout */
+    public static final String FIRST_BYTE_TIMEOUT = "caravan.upstream.first-byte-timeout";
     /**
      * the names of the message headers that go upstream, a {@code Collection<String>} (case does not matter); every
      * other message header stays behind. Unset: none.
@@ -93,11 +97,14 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
 
     private final Vertx vertx;
     private final HttpClient client;
+    private final UpstreamPool pool;
     private final int maxCaptureBytes;
     /** resolves {@code {{secret:...}}} references in URLs and configured headers, on every call */
     private final Secrets secrets;
     private final Traces traces;
     private final Map<String, List<Map.Entry<String, String>>> staticHeaders = new ConcurrentHashMap<>();
+    /** whether the pool's gauges are registered: on the first call, when the context's meter registry exists */
+    private volatile boolean poolGauges;
     /**
      * parsed upstream origins ({@code scheme://host:port}): there are few, and parsing one per request showed in
      * profiles. Keyed by origin only, since paths carry what clients chose (a model name) and would grow it unbounded.
@@ -143,9 +150,10 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
         return rest.isEmpty() ? "/" : rest.charAt(0) == '/' ? rest : "/" + rest;
     }
 
-    public UpstreamCall(Vertx vertx, HttpClient client, int maxCaptureBytes, Secrets secrets, Traces traces) {
+    public UpstreamCall(Vertx vertx, UpstreamPool pool, int maxCaptureBytes, Secrets secrets, Traces traces) {
         this.vertx = vertx;
-        this.client = client;
+        this.pool = pool;
+        this.client = pool.client();
         this.maxCaptureBytes = maxCaptureBytes;
         this.secrets = secrets;
         this.traces = traces;
@@ -159,10 +167,15 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
             callback.done(true);
             return true;
         }
+        if (!poolGauges) {
+            poolGauges = true;
+            GatewayMetrics.of(exchange.getContext()).upstreamPool(pool.connections(), pool.calls());
+        }
         String name = exchange.getProperty(NAME, "upstream", String.class);
         boolean longLived = exchange.getProperty(LONG_LIVED, false, Boolean.class);
         long limit = longLived ? 0 : millis(exchange.getProperty(TIMEOUT, String.class), DEFAULT_TIMEOUT_MS);
         long idle = longLived ? 0 : millis(exchange.getProperty(IDLE_TIMEOUT, String.class), limit);
+        long firstByte = longLived ? 0 : millis(exchange.getProperty(FIRST_BYTE_TIMEOUT, String.class), limit);
         Long deadline = longLived ? null : exchange.getProperty(DEADLINE, Long.class);
         long timeout = longLived ? Long.MAX_VALUE
                 : deadline == null ? limit : Math.min(limit, deadline - System.currentTimeMillis());
@@ -214,7 +227,8 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
                 clientResponse, span);
         Context context = Vertx.currentContext();
         (context != null ? context : vertx.getOrCreateContext())
-                .runOnContext(v -> call.start(options, body, longLived ? 0 : timeout, Math.min(idle, timeout)));
+                .runOnContext(v -> call.start(options, body, longLived ? 0 : timeout, Math.min(idle, timeout),
+                        Math.min(firstByte, timeout)));
         return false;
     }
 
@@ -324,6 +338,7 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
         private boolean streaming;
         private long timer = -1;
         private long idleTimer = -1;
+        private long headTimer = -1;
         private long lastData;
         private int status;
 
@@ -337,12 +352,18 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
             this.span = span;
         }
 
-        /** @param timeout and {@code idle}: 0 for none */
-        void start(RequestOptions options, Buffer body, long timeout, long idle) {
+        /** @param timeout {@code idle} and {@code firstByte}: 0 for none */
+        void start(RequestOptions options, Buffer body, long timeout, long idle, long firstByte) {
+            pool.calls().incrementAndGet();
             if (timeout > 0) {
                 timer = vertx.setTimer(timeout, id -> abort(new UpstreamException(name,
                         UpstreamException.Kind.TIMEOUT, "no complete answer within "
                                                         + TimeUtils.printDuration(timeout, true))));
+            }
+            if (firstByte > 0 && firstByte < timeout) {
+                // a hung upstream is given up early, while the caller still has time for another
+                headTimer = vertx.setTimer(firstByte, id -> abort(new UpstreamException(name,
+                        UpstreamException.Kind.TIMEOUT, "no answer within " + TimeUtils.printDuration(firstByte, true))));
             }
             lastData = System.nanoTime();
             if (idle > 0) {
@@ -405,6 +426,7 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
             if (done.get()) {
                 return;
             }
+            cancelHeadTimer();
             lastData = System.nanoTime();
             status = response.statusCode();
             response.exceptionHandler(t -> fail(classify(t)));
@@ -515,12 +537,14 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
             if (!done.compareAndSet(false, true)) {
                 return;
             }
+            pool.calls().decrementAndGet();
             if (timer >= 0) {
                 vertx.cancelTimer(timer);
             }
             if (idleTimer >= 0) {
                 vertx.cancelTimer(idleTimer);
             }
+            cancelHeadTimer();
             if (error != null) {
                 exchange.setException(error);
             }
@@ -528,6 +552,13 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
             Traces.end(span, status, broke == null ? null : broke.kind().name().toLowerCase(Locale.ROOT),
                     streaming ? relay.traceAttributes() : Map.of());
             callback.done(false);
+        }
+
+        private void cancelHeadTimer() {
+            if (headTimer >= 0) {
+                vertx.cancelTimer(headTimer);
+                headTimer = -1;
+            }
         }
 
         private UpstreamException classify(Throwable t) {
