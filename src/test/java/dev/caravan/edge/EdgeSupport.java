@@ -19,13 +19,7 @@ final class EdgeSupport {
 
     /** A scripted MCP server whose "ok" backend (test-routes/edge-backends.camel.yaml) records what it gets. */
     static ScriptedMcpServer scriptedBackend() {
-        try {
-            ScriptedMcpServer server = new ScriptedMcpServer();
-            System.setProperty("test.scripted.url", server.url());
-            return server;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return ScriptedMcpServer.startedAt("test.scripted.url");
     }
 
     static JsonNode json(String body) {
