@@ -221,11 +221,23 @@ public final class LlmRelay implements ResponseRelay {
 
     @Override
     public void fail(UpstreamException error, HttpServerResponse client) {
-        // an SSE client learns why its stream ended, after the last whole event; a half-sent JSON body can only be cut
         held = null;
         int status = error.kind() == UpstreamException.Kind.TIMEOUT || error.kind() == UpstreamException.Kind.IDLE
                 ? 504 : 502;
-        ResponseRelay.endWith(client, sse ? Buffer.buffer(LlmErrors.event(api, status, error.getMessage())) : null);
+        if (sse) {
+            // an SSE client learns why its stream ended, after the last whole event
+            ResponseRelay.endWith(client, Buffer.buffer(LlmErrors.event(api, status, error.getMessage())));
+        } else if (!client.headWritten()) {
+            // nothing of the answer went out: the client gets a whole error answer in its API's format instead
+            client.headers().clear();
+            client.setStatusCode(status).putHeader("content-type", "application/json");
+            ResponseRelay.endWith(client, Buffer.buffer(LlmErrors.body(api.errors(), status, error.getMessage())
+                    .toString()));
+        } else if (!client.ended()) {
+            // part of a JSON answer went out: ending it normally would pass a truncated body off as complete, and only a
+            // broken connection tells an SDK that it is not
+            client.reset();
+        }
     }
 
     /** The status relayed to the client (0 when nothing was). */

@@ -46,7 +46,7 @@ public final class SoakLoad {
 
     /** What the load sends, with its weight in the mix and the statuses its answer may have. */
     private enum Kind {
-        MCP_CALL(30, 200), MCP_LIST(10, 200), MCP_SESSION(4, 200), LLM_ANTHROPIC_STREAM(22, 200),
+        MCP_CALL(22, 200), MCP_CALL_FAULTED(8, 200), MCP_LIST(10, 200), MCP_SESSION(4, 200), LLM_ANTHROPIC_STREAM(22, 200),
         LLM_ANTHROPIC(8, 200), LLM_OPENAI_STREAM(14, 200, 429, 500, 502, 503, 504), LLM_CLIENT_GONE(4, 200),
         HOSTILE_MODEL(3, 400), HOSTILE_UTF8(2, 400), FORGED_ANSWER(3, 400);
 
@@ -163,6 +163,10 @@ public final class SoakLoad {
         CompletableFuture<Integer> answer = switch (kind) {
             case MCP_CALL -> mcp("{\"jsonrpc\":\"2.0\",\"id\":" + n + ",\"method\":\"tools/call\",\"params\":{\"name\":"
                                  + "\"knowledge-base_search_docs\",\"arguments\":{\"query\":\"timeouts\"}}}");
+            // a backend behind the soak's fault proxy: a fault is a JSON-RPC error in a 200
+            case MCP_CALL_FAULTED -> mcp("{\"jsonrpc\":\"2.0\",\"id\":" + n + ",\"method\":\"tools/call\",\"params\":"
+                                         + "{\"name\":\"slack-conversations_search_messages\",\"arguments\":"
+                                         + "{\"query\":\"timeouts\"}}}");
             case MCP_LIST -> mcp("{\"jsonrpc\":\"2.0\",\"id\":" + n + ",\"method\":\"tools/list\"}");
             case MCP_SESSION -> CompletableFuture.supplyAsync(() -> {
                 String id = newSession();

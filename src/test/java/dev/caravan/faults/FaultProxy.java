@@ -86,25 +86,35 @@ public final class FaultProxy implements AutoCloseable {
     private Fault armed;
     private int armedFor;
 
-    private FaultProxy(int upstreamPort, String errorType, IntFunction<String> errorBody) {
+    private FaultProxy(int upstreamPort, int port, String errorType, IntFunction<String> errorBody) {
         this.upstreamPort = upstreamPort;
         this.errorType = errorType;
         this.errorBody = errorBody;
         this.upstream = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
                 new PoolOptions().setHttp1MaxSize(50));
-        this.port = listen(0);
+        this.port = listen(port);
     }
 
     /** A proxy in front of an LLM provider on {@code 127.0.0.1:upstreamPort}: its own errors in Anthropic's format. */
     public static FaultProxy llm(int upstreamPort) {
-        return new FaultProxy(upstreamPort, "application/json", status -> "{\"type\":\"error\",\"error\":{\"type\":\""
+        return llm(upstreamPort, 0);
+    }
+
+    /** The same, listening on {@code port} (0: any free port). */
+    public static FaultProxy llm(int upstreamPort, int port) {
+        return new FaultProxy(upstreamPort, port, "application/json", status -> "{\"type\":\"error\",\"error\":{\"type\":\""
                 + (status == 429 ? "rate_limit_error" : "overloaded_error") + "\",\"message\":\"fault proxy: " + status
                 + "\"}}");
     }
 
     /** A proxy in front of an MCP server on {@code 127.0.0.1:upstreamPort}: its own errors as a load balancer's text. */
     public static FaultProxy mcp(int upstreamPort) {
-        return new FaultProxy(upstreamPort, "text/plain", status -> "fault proxy: " + status);
+        return mcp(upstreamPort, 0);
+    }
+
+    /** The same, listening on {@code port} (0: any free port). */
+    public static FaultProxy mcp(int upstreamPort, int port) {
+        return new FaultProxy(upstreamPort, port, "text/plain", status -> "fault proxy: " + status);
     }
 
     public String url() {
