@@ -44,8 +44,7 @@ import dev.caravan.proxy.UpstreamCall;
 public final class LlmRequestCheck implements Processor {
 
     private static final JsonFactory JSON = new JsonFactory();
-    /** Vertex AI counts Anthropic tokens at {@code .../publishers/anthropic/models/count-tokens:rawPredict}, the model
-     * in the body */
+    /** Vertex AI counts Anthropic tokens at {@code .../anthropic/models/count-tokens:rawPredict}, model in the body */
     private static final String COUNT_TOKENS = "count-tokens";
     private static final List<String> VENDORS = List.of("anthropic", "google", "openai");
 
@@ -86,12 +85,12 @@ public final class LlmRequestCheck implements Processor {
                 default -> throw new LlmException(404, "Vertex AI publisher " + publisher
                                                        + " is not served by this gateway (anthropic, google)");
             };
-            exchange.setProperty(LlmExchange.API, api);
             Set<String> actions = vertexActions.getOrDefault(publisher, Set.of());
             if (!actions.contains(action)) {
                 // the gateway's own Google credential must not reach arbitrary Vertex AI methods
                 throw new LlmException(404, "Vertex AI action " + action + " is not served by this gateway for "
-                                            + publisher + " models (" + String.join(", ", new TreeSet<>(actions)) + ")");
+                                            + publisher + " models (" + String.join(", ", new TreeSet<>(actions))
+                                            + ")");
             }
             pathModel = StrictText.percentDecoded(vertex.group("model"), false);
             if (pathModel == null) {
@@ -109,7 +108,8 @@ public final class LlmRequestCheck implements Processor {
             }
         }
         exchange.setProperty(LlmExchange.API, api);
-        String query = forwardedQuery(ClientRequest.query(exchange), forwardedQuery.getOrDefault(api.vendor(), Set.of()));
+        String query = forwardedQuery(ClientRequest.query(exchange),
+                forwardedQuery.getOrDefault(api.vendor(), Set.of()));
 
         byte[] body = new byte[0];
         Scan scan = new Scan();

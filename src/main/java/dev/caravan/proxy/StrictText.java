@@ -28,7 +28,8 @@ public final class StrictText {
                 continue;
             }
             int length;
-            int min; // the smallest valid second byte (rules out overlong forms and, with max, surrogates and > U+10FFFF)
+            // the second byte's range rules out overlong forms, surrogates and code points above U+10FFFF
+            int min;
             int max;
             if (b >= 0xc2 && b <= 0xdf) {
                 length = 2;

@@ -19,7 +19,7 @@ public final class UpstreamException extends Exception {
         CLIENT_GONE,
         /** the upstream's configuration is incomplete (a credential that cannot be read) */
         CONFIG,
-        /** the request could not be sent as it was (a header or URL HTTP does not allow); the upstream was not called */
+        /** the request could not be sent as it is (a header or URL HTTP does not allow); the upstream was not called */
         REQUEST
     }
 

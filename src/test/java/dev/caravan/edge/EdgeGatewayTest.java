@@ -260,47 +260,41 @@ class EdgeGatewayTest {
         assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5));
     }
 
-    /** Models that do not decode to printable text (400), and actions or publishers no provider serves (404). */
+    /**
+     * Models that do not decode to printable text (400), and Vertex AI actions or publishers and sub-paths of the
+     * listeners no provider serves (404): refused in the path's API format, no provider called.
+     */
     @ParameterizedTest
     @CsvSource({
-            "anthropic/models/claude%C0%AFsonnet:rawPredict, 400, anthropic",
-            "anthropic/models/claude%ED%A0%80sonnet:rawPredict, 400, anthropic",
-            "anthropic/models/claude%E2%80%AEsonnet:rawPredict, 400, anthropic",
-            "anthropic/models/claude%7Fsonnet:rawPredict, 400, anthropic",
-            "anthropic/models/claude%C2%85sonnet:rawPredict, 400, anthropic",
-            "google/models/gemini%F0%9F%98:generateContent, 400, google",
-            "anthropic/models/claude-sonnet:deleteEverything, 404, anthropic",
-            "anthropic/models/claude-sonnet:predict, 404, anthropic",
-            "anthropic/models/claude-sonnet:generateContent, 404, anthropic",
-            "google/models/gemini-2.5-flash:deleteEverything, 404, google",
-            "google/models/gemini-2.5-flash:rawPredict, 404, google",
-            "google/models/gemini-2.5-flash:generateContent/x, 404, google",
-            "meta/models/llama:rawPredict, 404, google"})
-    void vertexPathsNoProviderShouldSeeAreRefused(String rest, int status, String api) {
+            "POST, {vertex}anthropic/models/claude%C0%AFsonnet:rawPredict, 400, anthropic",
+            "POST, {vertex}anthropic/models/claude%ED%A0%80sonnet:rawPredict, 400, anthropic",
+            "POST, {vertex}anthropic/models/claude%E2%80%AEsonnet:rawPredict, 400, anthropic",
+            "POST, {vertex}anthropic/models/claude%7Fsonnet:rawPredict, 400, anthropic",
+            "POST, {vertex}anthropic/models/claude%C2%85sonnet:rawPredict, 400, anthropic",
+            "POST, {vertex}google/models/gemini%F0%9F%98:generateContent, 400, google",
+            "POST, {vertex}anthropic/models/claude-sonnet:deleteEverything, 404, anthropic",
+            "POST, {vertex}anthropic/models/claude-sonnet:predict, 404, anthropic",
+            "POST, {vertex}anthropic/models/claude-sonnet:generateContent, 404, anthropic",
+            "POST, {vertex}google/models/gemini-2.5-flash:deleteEverything, 404, google",
+            "POST, {vertex}google/models/gemini-2.5-flash:rawPredict, 404, google",
+            "POST, {vertex}google/models/gemini-2.5-flash:generateContent/x, 404, google",
+            "POST, {vertex}meta/models/llama:rawPredict, 404, google",
+            "POST, /v1/messages/batches, 404, anthropic",
+            "POST, /v1/messages/count_tokens, 404, anthropic",
+            "POST, /v1/chat/completions/x, 404, openai",
+            "POST, /v1/responses/resp_1/cancel, 404, openai",
+            "GET, /v1/models/gpt-4o, 404, openai",
+            "POST, /v1/embeddings, 404, openai",
+            "POST, /mcp/x, 404, mcp"})
+    void requestsNoProviderShouldSeeAreRefused(String method, String path, int status, String api) {
         List<StubLlmProvider.Received> before = stub.requests();
-        HttpResponse<String> r = post(VERTEX + rest, ANTHROPIC_BODY, authorized());
+        HttpResponse<String> r = Http.send(http, request(path.replace("{vertex}", VERTEX), authorized())
+                .method(method, method.equals("GET") ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(ANTHROPIC_BODY)).build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(status, r.statusCode(), r.body());
         EdgeSupport.assertShape(api, status, r.body());
-        assertEquals(before, stub.requests(), rest + " reached the provider");
-    }
-
-    @ParameterizedTest
-    @CsvSource({
-            "POST, /v1/messages/batches, anthropic",
-            "POST, /v1/messages/count_tokens, anthropic",
-            "POST, /v1/chat/completions/x, openai",
-            "POST, /v1/responses/resp_1/cancel, openai",
-            "GET, /v1/models/gpt-4o, openai",
-            "POST, /v1/embeddings, openai",
-            "POST, /mcp/x, mcp"})
-    void subPathsOfTheListenersAreNotServed(String method, String path, String api) {
-        List<StubLlmProvider.Received> before = stub.requests();
-        HttpResponse<String> r = Http.send(http, request(path, authorized()).method(method, method.equals("GET")
-                ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString("{}")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(404, r.statusCode(), r.body());
-        EdgeSupport.assertShape(api, 404, r.body());
-        assertEquals(before, stub.requests(), "a sub-path reached the provider");
+        assertEquals(before, stub.requests(), path + " reached the provider");
     }
 
     @Test
@@ -403,7 +397,8 @@ class EdgeGatewayTest {
         for (int i = 0; i < headers.length; i += 2) {
             raw.add(headers[i], headers[i + 1]);
         }
-        RawHttp.Answer undecodable = RAW.send("POST", path + "?a=%zz", raw, Buffer.buffer(body), Duration.ofSeconds(10));
+        RawHttp.Answer undecodable = RAW.send("POST", path + "?a=%zz", raw, Buffer.buffer(body),
+                Duration.ofSeconds(10));
         assertEquals(400, undecodable.status(), undecodable.text());
         EdgeSupport.assertShape(api, 400, undecodable.text());
         // 401: no token (strict authentication)

@@ -13,6 +13,7 @@ import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -38,12 +39,10 @@ class StrictTextTest {
         Arbitrary<byte[]> codePoint = Arbitraries.integers().between(0, 0x10ffff)
                 .filter(cp -> cp < 0xd800 || cp > 0xdfff)
                 .map(cp -> new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8));
-        Arbitrary<byte[]> special = Arbitraries.of(0x80, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xed, 0xef, 0xf0, 0xf4, 0xf5,
-                0xf8, 0xfc, 0xfe, 0xff, 0x9f, 0xa0, 0x8f, 0x90).map(b -> new byte[] {(byte) (int) b});
+        Arbitrary<byte[]> special = Arbitraries.of(0x80, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xed, 0xef, 0xf0, 0xf4,
+                0xf5, 0xf8, 0xfc, 0xfe, 0xff, 0x9f, 0xa0, 0x8f, 0x90).map(b -> new byte[] {(byte) (int) b});
         Arbitrary<byte[]> any = Arbitraries.bytes().map(b -> new byte[] {b});
-        return Arbitraries.frequencyOf(
-                        net.jqwik.api.Tuple.of(4, codePoint), net.jqwik.api.Tuple.of(3, special),
-                        net.jqwik.api.Tuple.of(1, any))
+        return Arbitraries.frequencyOf(Tuple.of(4, codePoint), Tuple.of(3, special), Tuple.of(1, any))
                 .list().ofMaxSize(12).map(parts -> {
                     ByteBuffer all = ByteBuffer.allocate(parts.stream().mapToInt(p -> p.length).sum());
                     parts.forEach(all::put);
