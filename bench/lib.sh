@@ -10,10 +10,12 @@ OUT=target/bench
 SUMMARY=$OUT/$1
 mkdir -p "$OUT"
 [ -f target/caravan.jar ] && [ -d target/test-classes/dev/caravan/bench ] || mvn -q -DskipTests package
-GW=13000; MG=13876; KB=13101; SL=13102; ISS=13103
+# BENCH_PORT_BASE moves every port, so two benchmarks (or a benchmark and a test's gateway) can run side by side
+B=${BENCH_PORT_BASE:-13000}
+GW=$B; MG=$((B + 876)); KB=$((B + 101)); SL=$((B + 102)); ISS=$((B + 103))
 export CARAVAN_HTTP_PORT=$GW CARAVAN_MANAGEMENT_PORT=$MG \
        CARAVAN_DEMO_KNOWLEDGE_BASE_PORT=$KB CARAVAN_DEMO_SLACK_CONVERSATIONS_PORT=$SL CARAVAN_DEMO_ISSUER_PORT=$ISS \
-       CARAVAN_DEMO_LLM_PORT=13104 \
+       CARAVAN_DEMO_LLM_PORT=$((B + 104)) \
        MCP_KNOWLEDGE_BASE_URL=http://127.0.0.1:$KB/mcp MCP_SLACK_CONVERSATIONS_URL=http://127.0.0.1:$SL/mcp \
        CAMEL_MAIN_ROUTES_RELOAD_ENABLED=false
 ACCEPT="Accept: application/json, text/event-stream"

@@ -10,7 +10,6 @@ import java.util.Set;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
 import org.apache.camel.CamelConfiguration;
@@ -54,6 +53,7 @@ import dev.caravan.mcp.McpTelemetry;
 import dev.caravan.proxy.InlineExecutor;
 import dev.caravan.proxy.TrafficListeners;
 import dev.caravan.proxy.UpstreamCall;
+import dev.caravan.proxy.UpstreamPool;
 import dev.caravan.telemetry.AccessLog;
 import dev.caravan.telemetry.GatewayMetrics;
 import dev.caravan.telemetry.Traces;
@@ -86,7 +86,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
         registry.bind("vertx", vertx);
         registry.bind(PlatformHttpConstants.PLATFORM_HTTP_ENGINE_NAME, new EventLoopPlatformHttpEngine());
         context.getManagementStrategy().addEventNotifier(new VertxShutdown(vertx));
-        HttpClient client = vertx.createHttpClient(new HttpClientOptions()
+        UpstreamPool upstreamPool = new UpstreamPool(vertx, new HttpClientOptions()
                         .setKeepAlive(true)
                         // shorter than the 5 s idle timeout of Node servers, so we never reuse a connection they close
                         .setKeepAliveTimeout((int) (millis(props, "caravan.upstream.keep-alive-timeout", "4s") / 1000))
@@ -96,7 +96,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
         Traces traces = Traces.setUp(context, props.resolveProperty("caravan.tracing.enabled").orElse("auto"),
                 props.resolveProperty("caravan.tracing.exclude-patterns").orElse(""), System.getenv());
         registry.bind("traces", traces);
-        UpstreamCall upstreamCall = new UpstreamCall(vertx, client,
+        UpstreamCall upstreamCall = new UpstreamCall(vertx, upstreamPool,
                 intProp(props, "caravan.upstream.max-answer-bytes", 16 * 1024 * 1024), secrets, traces);
         registry.bind("upstreamCall", upstreamCall);
         context.getManagementStrategy().addEventNotifier(new TrafficListeners(vertx,

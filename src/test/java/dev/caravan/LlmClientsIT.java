@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 
 import dev.caravan.support.DemoTokens;
+import dev.caravan.support.FlakyProvider;
 import dev.caravan.support.GatewayProcess;
 import dev.caravan.support.ManagedProcess;
 import dev.caravan.support.McpHttp;
@@ -21,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The packaged gateway in its demo configuration used by the official LLM SDKs, each with its base URL at the gateway
  * and a user's JWT as its key: the Anthropic Vertex SDK (as Claude Code reaches Vertex AI, with an org header), the
  * Anthropic SDK, the OpenAI SDK (Chat Completions and Responses) and the Google Gen AI SDK on Vertex AI. What each SDK
- * reports as usage is what the gateway counted for that user.
+ * reports as usage is what the gateway counted for that user. A stream that a provider cuts in the middle of an event
+ * is an API error to every SDK.
  */
 class LlmClientsIT {
 
@@ -76,6 +78,37 @@ class LlmClientsIT {
                     "caravan_org", "engineering", "caravan_provider", "vertex-engineering"), "the org header's project");
             assertEquals(2.0, metrics.sum("caravan_llm_requests_total", "caravan_user", "gemini-sdk@solo.io",
                     "caravan_org", "support", "caravan_provider", "vertex-support"));
+        }
+    }
+
+    @Test
+    void aStreamCutInTheMiddleOfAnEventIsAnApiErrorToEverySdk() throws Exception {
+        try (FlakyProvider flaky = new FlakyProvider()) {
+            flaky.script("/v1/messages", "cut:anthropic-stream.sse:5");
+            flaky.script("/publishers/anthropic/", "cut:anthropic-stream.sse:5");
+            flaky.script("/v1/chat/completions", "cut:openai-chat-stream.sse:3");
+            flaky.script("/v1/responses", "cut:openai-responses-stream.sse:4");
+            flaky.script("/publishers/google/", "cut:gemini-stream.sse:2");
+            try (GatewayProcess gateway = new GatewayProcess().env("LLM_ANTHROPIC_URL", flaky.url())
+                    .env("LLM_OPENAI_URL", flaky.url()).env("LLM_VERTEX_URL", flaky.url()).start("gateway-llm-cut")) {
+                ManagedProcess sdks = ManagedProcess.start(List.of(NODE22, "llm-cut-streams.mjs", "http://127.0.0.1:"
+                        + gateway.port, DemoTokens.token(gateway.issuerPort, "email=cut@solo.io")), NODE, Map.of(),
+                        "llm-cut-streams", line -> false);
+                assertEquals(0, sdks.awaitExit(60), sdks::output);
+                JsonNode out = McpHttp.JSON.readTree(sdks.output().lines().filter(l -> l.startsWith("{"))
+                        .reduce((a, b) -> b).orElseThrow());
+                // sdk, its API error class, the provider that broke off, the text of the events before the break
+                for (String[] c : List.of(new String[] {"anthropic", "APIError", "anthropic", "Hello"},
+                        new String[] {"vertex", "APIError", "vertex-engineering", "Hello"},
+                        new String[] {"chat", "APIError", "openai", "Hello"},
+                        new String[] {"responses", "APIError", "openai", "Hi there!"},
+                        new String[] {"gemini", "ApiError", "vertex-support", "Vertex AI"})) {
+                    JsonNode sdk = out.get(c[0]);
+                    assertEquals(c[1], sdk.path("error").asText(), sdk::toString);
+                    assertTrue(sdk.path("message").asText().contains(c[2] + ":"), sdk::toString);
+                    assertEquals(c[3], sdk.path("text").asText(), sdk::toString);
+                }
+            }
         }
     }
 

@@ -6,8 +6,8 @@ import java.util.function.Function;
 
 import io.vertx.core.MultiMap;
 import org.apache.camel.Exchange;
-import org.apache.camel.Message;
-import org.apache.camel.component.platform.http.vertx.HttpMessage;
+
+import dev.caravan.proxy.ClientRequest;
 
 /** Exchange properties the auth policies set for rules, sessions, metrics and logs. */
 public final class AuthExchange {
@@ -63,15 +63,11 @@ public final class AuthExchange {
     }
 
     /**
-     * The headers the client sent. Routes replace the message headers with the upstream's request (or answer) on the
-     * way, so rules read the original request where platform-http keeps it.
+     * The headers the client sent (never its query string). Routes replace the message headers with the upstream's
+     * request (or answer) on the way, so rules read the original request where platform-http keeps it.
      */
     private static Function<String, String> clientHeaders(Exchange exchange) {
-        if (exchange.getIn() instanceof HttpMessage http && http.getRequest() != null) {
-            MultiMap headers = http.getRequest().headers();
-            return headers::get;
-        }
-        Message in = exchange.getIn();
-        return name -> in.getHeader(name, String.class);
+        MultiMap headers = ClientRequest.headers(exchange);
+        return headers::get;
     }
 }

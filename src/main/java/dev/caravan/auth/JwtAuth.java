@@ -30,6 +30,7 @@ import org.apache.camel.util.TimeUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.caravan.proxy.ClientRequest;
 import dev.caravan.telemetry.GatewayMetrics;
 
 import static dev.caravan.CaravanConfiguration.csv;
@@ -124,8 +125,7 @@ public final class JwtAuth extends AsyncProcessorSupport implements CamelContext
     }
 
     private void fail(Exchange exchange, AuthFailure failure) {
-        LOG.info("{} refused {} {}: {}", name, exchange.getIn().getHeader(Exchange.HTTP_METHOD),
-                exchange.getIn().getHeader(Exchange.HTTP_PATH, exchange.getIn().getHeader(Exchange.HTTP_URI)),
+        LOG.info("{} refused {} {}: {}", name, ClientRequest.method(exchange), ClientRequest.path(exchange),
                 failure.getMessage());
         GatewayMetrics.of(camelContext).authFailure(name, failure.reason());
         exchange.setException(failure);
@@ -134,7 +134,7 @@ public final class JwtAuth extends AsyncProcessorSupport implements CamelContext
     /** The caller's token from the first configured header that has one (Bearer scheme for Authorization). */
     private String token(Exchange exchange) {
         for (String header : tokenHeaders) {
-            String value = exchange.getIn().getHeader(header, String.class);
+            String value = ClientRequest.header(exchange, header);
             if (value == null || value.isBlank()) {
                 continue;
             }

@@ -40,7 +40,7 @@ public final class LlmErrors {
 
     private static String anthropicType(int status) {
         return switch (status) {
-            case 400, 415 -> "invalid_request_error";
+            case 400, 405, 415 -> "invalid_request_error";
             case 401 -> "authentication_error";
             case 403 -> "permission_error";
             case 404 -> "not_found_error";
@@ -53,7 +53,7 @@ public final class LlmErrors {
 
     private static String openAiType(int status) {
         return switch (status) {
-            case 400, 401, 404, 413, 415 -> "invalid_request_error";
+            case 400, 401, 404, 405, 413, 415 -> "invalid_request_error";
             case 403 -> "permission_error";
             case 429 -> "rate_limit_error";
             default -> "server_error";
@@ -62,7 +62,7 @@ public final class LlmErrors {
 
     private static String googleStatus(int status) {
         return switch (status) {
-            case 400, 413, 415 -> "INVALID_ARGUMENT";
+            case 400, 405, 413, 415 -> "INVALID_ARGUMENT";
             case 401 -> "UNAUTHENTICATED";
             case 403 -> "PERMISSION_DENIED";
             case 404 -> "NOT_FOUND";

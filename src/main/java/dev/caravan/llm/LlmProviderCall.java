@@ -2,8 +2,8 @@ package dev.caravan.llm;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerResponse;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.AsyncProcessor;
 import org.apache.camel.Exchange;
@@ -22,6 +23,7 @@ import org.apache.camel.util.TimeUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.caravan.proxy.ClientRequest;
 import dev.caravan.proxy.UpstreamCall;
 import dev.caravan.proxy.UpstreamException;
 import dev.caravan.telemetry.GatewayMetrics;
@@ -58,11 +60,14 @@ public final class LlmProviderCall extends AsyncProcessorSupport {
     public static final String FALLBACK = "caravan.llm.fallback";
     public static final String BREAKER_FAILURES = "caravan.llm.breaker-failures";
     public static final String BREAKER_OPEN_FOR = "caravan.llm.breaker-open-for";
+    /** the longest to wait for the answer's head; unset: 30 s for a stream, the call timeout for a whole answer */
+    public static final String FIRST_BYTE_TIMEOUT = "caravan.llm.first-byte-timeout";
     /** set when this provider gave up and its fallback should answer: the fallback's route */
     public static final String FAILOVER = "llmFailover";
-    private static final String CLIENT_HEADERS = "llmClientHeaders";
     private static final String TRIED = "llmTried";
     private static final long MAX_RETRY_AFTER_MS = 10_000;
+    /** a streaming provider sends its head at once, before generating: silence this long means it hangs */
+    private static final String STREAM_FIRST_BYTE_TIMEOUT = "30s";
 
     private final AsyncProcessor upstream;
     private final GoogleAccessTokens google;
@@ -94,8 +99,6 @@ public final class LlmProviderCall extends AsyncProcessorSupport {
         if (tried == null) {
             tried = new LinkedHashSet<>();
             exchange.setProperty(TRIED, tried);
-            // the client's request as it came: every attempt and every fallback starts from it
-            exchange.setProperty(CLIENT_HEADERS, new HashMap<>(exchange.getMessage().getHeaders()));
         }
         tried.add(name);
         String kind = exchange.getProperty(KIND, String.class);
@@ -105,17 +108,26 @@ public final class LlmProviderCall extends AsyncProcessorSupport {
             callback.done(true);
             return true;
         }
-        CircuitBreaker breaker = breakers.computeIfAbsent(name, n -> new CircuitBreaker(
-                exchange.getProperty(BREAKER_FAILURES, 5, Integer.class),
-                TimeUtils.toMilliSeconds(exchange.getProperty(BREAKER_OPEN_FOR, "30s", String.class))));
+        CircuitBreaker breaker = breaker(name, exchange.getProperty(BREAKER_FAILURES, 5, Integer.class),
+                TimeUtils.toMilliSeconds(exchange.getProperty(BREAKER_OPEN_FOR, "30s", String.class)));
         Attempt attempt = new Attempt(exchange, callback, request, name, breaker, tried);
-        if (!breaker.allow()) {
+        if (!attempt.admitted()) {
             GatewayMetrics.of(exchange.getContext()).providerFailure(name, "circuit_open");
             attempt.giveUp(503, name + " is unavailable: it failed repeatedly and is skipped for now");
-            return true;
+            return false; // giveUp called back as an asynchronous step does
         }
         attempt.send();
         return false;
+    }
+
+    /** The provider's breaker; a new one when its settings changed (a hot-reloaded route), which starts closed. */
+    CircuitBreaker breaker(String name, int threshold, long openMillis) {
+        CircuitBreaker breaker = breakers.get(name);
+        if (breaker != null && breaker.configuredAs(threshold, openMillis)) {
+            return breaker;
+        }
+        return breakers.compute(name, (n, old) -> old != null && old.configuredAs(threshold, openMillis) ? old
+                : new CircuitBreaker(threshold, openMillis));
     }
 
     /** The calls to one provider for one request: the first and its retries. */
@@ -130,8 +142,12 @@ public final class LlmProviderCall extends AsyncProcessorSupport {
         private final String url;
         private final byte[] body;
         private final boolean hideUsage;
+        private final String firstByteTimeout;
+        private final long deadline;
         private int retriesLeft;
         private int retried;
+        /** whether the current call is the trial of a half-open circuit: its end must settle the breaker */
+        private boolean trial;
 
         Attempt(Exchange exchange, AsyncCallback callback, LlmRequest request, String provider, CircuitBreaker breaker,
                 Set<String> tried) {
@@ -147,10 +163,36 @@ public final class LlmProviderCall extends AsyncProcessorSupport {
             this.hideUsage = request.api() == LlmApi.OPENAI_CHAT && request.stream() && !request.clientAskedForUsage();
             this.url = url(exchange, request, model);
             this.body = body(request, model, hideUsage);
+            String firstByte = exchange.getProperty(FIRST_BYTE_TIMEOUT, String.class);
+            this.firstByteTimeout = firstByte != null && !firstByte.isBlank() ? firstByte
+                    : request.stream() ? STREAM_FIRST_BYTE_TIMEOUT : null;
+            Long end = exchange.getProperty(UpstreamCall.DEADLINE, Long.class);
+            this.deadline = end == null ? Long.MAX_VALUE : end;
+        }
+
+        /** Whether the breaker lets the next call through (as its trial, maybe). */
+        boolean admitted() {
+            CircuitBreaker.Pass pass = breaker.admit(deadline);
+            trial = pass == CircuitBreaker.Pass.TRIAL;
+            return pass != CircuitBreaker.Pass.REFUSED;
         }
 
         void send() {
             credentials().onComplete(credential -> {
+                HttpServerResponse client = UpstreamCall.clientResponse(exchange);
+                if (client != null && client.closed()) {
+                    // gone while the call waited (a retry's backoff, a credential): nobody to call for
+                    settleWithoutVerdict();
+                    exchange.setException(new UpstreamException(provider, UpstreamException.Kind.CLIENT_GONE,
+                            "client disconnected"));
+                    callback.done(false);
+                    return;
+                }
+                if (System.currentTimeMillis() >= deadline) {
+                    settleWithoutVerdict(); // the request's time ran out, not the provider
+                    giveUp(504, provider + ": the request took longer than allowed");
+                    return;
+                }
                 if (credential.failed()) {
                     failed("credential");
                     breaker.failure();
@@ -171,6 +213,7 @@ public final class LlmProviderCall extends AsyncProcessorSupport {
                     exchange.setProperty(UpstreamCall.SPAN_ATTRIBUTES, attributes);
                 }
                 exchange.setProperty(UpstreamCall.CALL_HEADERS, credential.result());
+                exchange.setProperty(UpstreamCall.FIRST_BYTE_TIMEOUT, firstByteTimeout);
                 LlmRelay relay = new LlmRelay(request.api(), hideUsage);
                 exchange.setProperty(UpstreamCall.RELAY, relay);
                 exchange.setProperty(LlmExchange.RELAY, relay);
@@ -202,8 +245,18 @@ public final class LlmProviderCall extends AsyncProcessorSupport {
             }
             if (error instanceof UpstreamException u) {
                 switch (u.kind()) {
-                    case CLIENT_GONE -> callback.done(false);
+                    case CLIENT_GONE -> {
+                        settleWithoutVerdict();
+                        callback.done(false);
+                    }
+                    case REQUEST -> {
+                        // the client's request cannot be sent as it is: no fault of the provider, nothing to retry
+                        settleWithoutVerdict();
+                        exchange.setException(new LlmException(400, u.getMessage()));
+                        callback.done(false);
+                    }
                     case CONFIG, TOO_LARGE -> {
+                        settleWithoutVerdict();
                         exchange.setException(null);
                         giveUp(502, u.kind() == UpstreamException.Kind.CONFIG
                                 ? provider + ": provider is not configured correctly" : u.getMessage());
@@ -212,12 +265,20 @@ public final class LlmProviderCall extends AsyncProcessorSupport {
                         failed(u.kind().name().toLowerCase(java.util.Locale.ROOT));
                         breaker.failure();
                         exchange.setException(null);
-                        retryOrGiveUp(u.kind() == UpstreamException.Kind.TIMEOUT ? 504 : 502, u.getMessage(), -1);
+                        boolean slow = u.kind() == UpstreamException.Kind.TIMEOUT
+                                       || u.kind() == UpstreamException.Kind.IDLE;
+                        if (slow && hasFallback()) {
+                            // the wait already cost what a retry would: the fallback is the likelier answer
+                            giveUp(504, u.getMessage());
+                        } else {
+                            retryOrGiveUp(slow ? 504 : 502, u.getMessage(), -1);
+                        }
                     }
                 }
                 return;
             }
             if (error != null) {
+                settleWithoutVerdict();
                 callback.done(false);
                 return;
             }
@@ -226,8 +287,24 @@ public final class LlmProviderCall extends AsyncProcessorSupport {
             failed("status_" + status);
             if (status >= 500) {
                 breaker.failure();
+            } else {
+                settleWithoutVerdict(); // rate limited: up, but busy
             }
             retryOrGiveUp(status, provider + " answered " + status, retryAfterMillis(answer));
+        }
+
+        /** A call that says nothing about the provider's health frees the trial it was, if it was one. */
+        private void settleWithoutVerdict() {
+            if (trial) {
+                breaker.trialAbandoned();
+                trial = false;
+            }
+        }
+
+        private boolean hasFallback() {
+            String fallback = exchange.getProperty(FALLBACK, String.class);
+            return fallback != null && !fallback.isBlank() && !tried.contains(fallback.strip())
+                   && System.currentTimeMillis() < deadline;
         }
 
         private void failed(String reason) {
@@ -235,7 +312,8 @@ public final class LlmProviderCall extends AsyncProcessorSupport {
         }
 
         private void retryOrGiveUp(int status, String why, long retryAfter) {
-            if (retriesLeft > 0 && retryAfter <= MAX_RETRY_AFTER_MS && breaker.allow()) {
+            if (retriesLeft > 0 && retryAfter <= MAX_RETRY_AFTER_MS
+                && System.currentTimeMillis() + Math.max(retryAfter, 0) < deadline && admitted()) {
                 retriesLeft--;
                 long delay = retryAfter >= 0 ? retryAfter
                         : (100L << Math.min(retried, 6)) + ThreadLocalRandom.current().nextLong(50);
@@ -249,8 +327,8 @@ public final class LlmProviderCall extends AsyncProcessorSupport {
 
         /** Nothing more to try here: the fallback takes over, or the client gets the provider's answer or an error. */
         void giveUp(int status, String why) {
-            String fallback = exchange.getProperty(FALLBACK, String.class);
-            if (fallback != null && !fallback.isBlank() && !tried.contains(fallback.strip())) {
+            if (hasFallback()) {
+                String fallback = exchange.getProperty(FALLBACK, String.class);
                 LOG.info("{} failed ({}); {} takes over", provider, why, fallback.strip());
                 restoreClientRequest();
                 exchange.getMessage().setBody(request.body());
@@ -270,12 +348,16 @@ public final class LlmProviderCall extends AsyncProcessorSupport {
             callback.done(false);
         }
 
-        @SuppressWarnings("unchecked")
+        /**
+         * The client's request as every attempt and every fallback starts from it: its method and the headers a
+         * provider may see (allow-listed by {@link LlmRequestCheck}); nothing else of the client's is forwarded.
+         */
         private void restoreClientRequest() {
             Message m = exchange.getMessage();
             m.getHeaders().clear();
-            m.getHeaders().putAll(exchange.getProperty(CLIENT_HEADERS, Map.class));
-            m.removeHeader(Exchange.HTTP_RESPONSE_CODE);
+            m.setHeader(Exchange.HTTP_METHOD, ClientRequest.method(exchange));
+            request.clientHeaders().names().forEach(name -> m.setHeader(name, request.clientHeaders().getAll(name)));
+            exchange.setProperty(UpstreamCall.FORWARDED_HEADERS, List.copyOf(request.clientHeaders().names()));
         }
     }
 
@@ -299,7 +381,7 @@ public final class LlmProviderCall extends AsyncProcessorSupport {
             LlmRequest.VertexPath path = request.vertex();
             return base + "/" + path.version() + "/projects/" + exchange.getProperty(PROJECT, String.class) + "/locations/"
                    + exchange.getProperty(REGION, String.class) + "/publishers/" + path.publisher() + "/models/"
-                   + segment(model) + ":" + path.action() + query;
+                   + segment(path.modelSegment() != null ? path.modelSegment() : model) + ":" + path.action() + query;
         }
         return base + request.path() + query;
     }
@@ -320,7 +402,8 @@ public final class LlmProviderCall extends AsyncProcessorSupport {
 
     /** The body the provider gets: the client's, with the model replaced and the usage chunk asked for as needed. */
     private static byte[] body(LlmRequest request, String model, boolean askForUsage) {
-        boolean newModel = !request.api().vertex() && model != null && !model.equals(request.clientModel());
+        boolean modelInBody = !request.api().vertex() || request.vertex().modelSegment() != null;
+        boolean newModel = modelInBody && model != null && !model.equals(request.clientModel());
         if (!newModel && !askForUsage) {
             return request.body();
         }

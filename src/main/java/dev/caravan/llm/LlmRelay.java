@@ -22,6 +22,10 @@ import dev.caravan.proxy.UpstreamException;
  * of a JSON answer. Events split across TCP chunks are put back together by the SSE parser. Only the few events that
  * carry usage are parsed as JSON.
  * <p>
+ * An SSE answer goes out in whole events: each as soon as its blank line arrived, the bytes of an event still
+ * arriving held back. So when the provider breaks off, its half event is dropped and the client's stream ends with a
+ * well-formed error event in the API's format, which the SDKs report as an API error (not as broken JSON).
+ * <p>
  * Answers the provider may be asked again for (429 and 5xx) are not relayed but captured, so the provider call can
  * retry or fail over before anything reached the client. When the gateway added {@code include_usage} to an OpenAI
  * stream the client did not ask it for, the usage chunk is kept from the client.
@@ -39,7 +43,19 @@ public final class LlmRelay implements ResponseRelay {
     private boolean sse;
     private int status;
     private Buffer kept;
+    /** the SSE bytes from the end of the last whole event on, held until their event is complete */
+    private Buffer held;
+    /**
+     * while a chunk is parsed: the held bytes and the chunk, where they start in the stream, where the bytes to relay
+     * since the last dropped event begin, and the runs relayed before it (none when nothing was dropped: the common
+     * case relays the chunk itself, uncopied)
+     */
+    private Buffer input;
+    private long inputStart;
+    private long runStart;
     private Buffer out;
+    /** up to where (a stream offset) the bytes were relayed or dropped */
+    private long settled;
     private long firstChunkNanos;
     private boolean ended;
     private boolean finalEventSeen;
@@ -87,15 +103,42 @@ public final class LlmRelay implements ResponseRelay {
             keep(data);
             return data;
         }
-        if (!hideUsageChunk) {
-            parser.feed(data);
-            return data;
-        }
-        out = Buffer.buffer(data.length());
+        input = held == null ? data : held.appendBuffer(data);
+        inputStart = settled;
+        runStart = settled;
         parser.feed(data);
-        Buffer result = out;
+        if (parser.idle()) {
+            settle(parser.position(), true); // blank lines and comments between events
+        }
+        Buffer run = bytes(runStart, settled);
+        Buffer result = out == null ? run : out.appendBuffer(run);
+        int rest = (int) (settled - inputStart);
+        held = rest < input.length() ? input.getBuffer(rest, input.length()) : null;
+        input = null;
         out = null;
         return result;
+    }
+
+    /** The bytes of the input between two stream offsets: the input itself when that is all of it. */
+    private Buffer bytes(long from, long to) {
+        int start = (int) (from - inputStart);
+        int end = (int) (to - inputStart);
+        return start == 0 && end == input.length() ? input : input.getBuffer(start, end);
+    }
+
+    /** The bytes up to {@code end} (a stream offset) are a whole event: out to the client, or dropped. */
+    private void settle(long end, boolean relay) {
+        int last = (int) (end - inputStart) - 1;
+        // the LF of the CRLF that ended the event goes with it, not with the next
+        boolean crlf = last >= 0 && last + 1 < input.length() && input.getByte(last) == '\r'
+                       && input.getByte(last + 1) == '\n';
+        long to = crlf ? end + 1 : end;
+        if (!relay) {
+            Buffer run = bytes(runStart, settled); // a copy: the input goes on past the dropped event
+            out = out == null ? run : out.appendBuffer(run);
+            runStart = to;
+        }
+        settled = to;
     }
 
     private void keep(Buffer data) {
@@ -134,8 +177,8 @@ public final class LlmRelay implements ResponseRelay {
                     String type = event.event();
                     if ("response.completed".equals(type) || "response.incomplete".equals(type)
                         || "response.failed".equals(type)) {
-                        usageData = data;
-                        finalEventSeen = "response.completed".equals(type);
+                        usageData = data; // the final count, whichever way the response ended
+                        finalEventSeen = true;
                     }
                 }
                 case GEMINI -> {
@@ -149,8 +192,8 @@ public final class LlmRelay implements ResponseRelay {
                 }
             }
         }
-        if (out != null && !drop) {
-            out.appendString(event.serialize());
+        if (parser.idle()) {
+            settle(parser.position(), !drop); // else a comment line inside an event: it goes with its event
         }
     }
 
@@ -166,6 +209,8 @@ public final class LlmRelay implements ResponseRelay {
     @Override
     public void end(HttpServerResponse client) {
         finish();
+        // an event the provider never completed is dropped, as an SSE client would drop it (WHATWG)
+        held = null;
         ResponseRelay.endWith(client, null);
     }
 
@@ -176,13 +221,33 @@ public final class LlmRelay implements ResponseRelay {
 
     @Override
     public void fail(UpstreamException error, HttpServerResponse client) {
-        // an SSE client learns why its stream ended; a half-sent JSON body can only be cut
-        ResponseRelay.endWith(client, sse ? Buffer.buffer(LlmErrors.event(api, 502, error.getMessage())) : null);
+        held = null;
+        int status = error.kind() == UpstreamException.Kind.TIMEOUT || error.kind() == UpstreamException.Kind.IDLE
+                ? 504 : 502;
+        if (sse) {
+            // an SSE client learns why its stream ended, after the last whole event
+            ResponseRelay.endWith(client, Buffer.buffer(LlmErrors.event(api, status, error.getMessage())));
+        } else if (!client.headWritten()) {
+            // nothing of the answer went out: the client gets a whole error answer in its API's format instead
+            client.headers().clear();
+            client.setStatusCode(status).putHeader("content-type", "application/json");
+            ResponseRelay.endWith(client, Buffer.buffer(LlmErrors.body(api.errors(), status, error.getMessage())
+                    .toString()));
+        } else if (!client.ended()) {
+            // part of a JSON answer went out: ending it normally would pass a truncated body off as complete, and only a
+            // broken connection tells an SDK that it is not
+            client.reset();
+        }
     }
 
     /** The status relayed to the client (0 when nothing was). */
     public int status() {
         return status;
+    }
+
+    /** Whether the answer should have brought a token count: a successful answer of an API that reports usage. */
+    public boolean counts() {
+        return status >= 200 && status < 300 && api.usage() != LlmApi.UsageFormat.NONE;
     }
 
     public long firstChunkNanos() {
@@ -224,6 +289,11 @@ public final class LlmRelay implements ResponseRelay {
         return finalEventSeen || ended && api.usage() == LlmApi.UsageFormat.GEMINI;
     }
 
+    /** No tokens reported: complete if the answer was (it simply had no count), else the count was cut off. */
+    private Usage noCount() {
+        return complete() ? new Usage(0, 0, 0, 0, true) : Usage.NONE;
+    }
+
     private static JsonNode parse(String data) throws IOException {
         return data == null ? null : JSON.readTree(data);
     }
@@ -255,7 +325,7 @@ public final class LlmRelay implements ResponseRelay {
             usage = body == null ? null : body.get("usage");
         }
         if (usage == null || !usage.isObject()) {
-            return Usage.NONE;
+            return noCount();
         }
         long cacheWrite = usage.path("cache_creation_input_tokens").asLong();
         long cacheRead = usage.path("cache_read_input_tokens").asLong();
@@ -266,7 +336,7 @@ public final class LlmRelay implements ResponseRelay {
     private Usage openAiChat(JsonNode message) {
         JsonNode usage = message == null ? null : message.get("usage");
         if (usage == null || !usage.isObject()) {
-            return Usage.NONE;
+            return noCount();
         }
         return new Usage(usage.path("prompt_tokens").asLong(),
                 usage.path("prompt_tokens_details").path("cached_tokens").asLong(), 0,
@@ -277,7 +347,7 @@ public final class LlmRelay implements ResponseRelay {
         JsonNode response = message == null ? null : sse ? message.get("response") : message;
         JsonNode usage = response == null ? null : response.get("usage");
         if (usage == null || !usage.isObject()) {
-            return Usage.NONE;
+            return noCount();
         }
         return new Usage(usage.path("input_tokens").asLong(),
                 usage.path("input_tokens_details").path("cached_tokens").asLong(), 0,
@@ -290,7 +360,7 @@ public final class LlmRelay implements ResponseRelay {
                 : message;
         JsonNode usage = last == null ? null : last.get("usageMetadata");
         if (usage == null || !usage.isObject()) {
-            return Usage.NONE;
+            return noCount();
         }
         return new Usage(usage.path("promptTokenCount").asLong(), usage.path("cachedContentTokenCount").asLong(), 0,
                 usage.path("candidatesTokenCount").asLong() + usage.path("thoughtsTokenCount").asLong(), complete());

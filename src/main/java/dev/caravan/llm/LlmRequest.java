@@ -1,16 +1,24 @@
 package dev.caravan.llm;
 
+import io.vertx.core.MultiMap;
+
 /**
  * One LLM request as the gateway understood it, shared by the route steps through the {@link #PROPERTY} exchange
  * property: the API, the model (as the client asked, and as sent after aliases and overrides), whether the answer
- * streams, the organization, the request body, and for Vertex AI the parts of its path.
+ * streams, the organization, the request body, the client's headers and query a provider may see, and for Vertex AI
+ * the parts of its path.
  */
 public final class LlmRequest {
 
     public static final String PROPERTY = "llmRequest";
 
-    /** The parts of a Vertex AI path: the client's project and region are replaced by the provider's. */
-    public record VertexPath(String version, String project, String region, String publisher, String action) {
+    /**
+     * The parts of a Vertex AI path: the client's project and region are replaced by the provider's.
+     * {@code modelSegment} is the model segment the provider's path keeps whatever the model (Anthropic's
+     * {@code count-tokens}, whose model is in the body), null when the segment is the model.
+     */
+    public record VertexPath(String version, String project, String region, String publisher, String action,
+                             String modelSegment) {
     }
 
     private final LlmApi api;
@@ -21,11 +29,12 @@ public final class LlmRequest {
     private final VertexPath vertex;
     private final String query;
     private final boolean clientAskedForUsage;
+    private final MultiMap clientHeaders;
     private String model;
     private byte[] body;
 
     LlmRequest(LlmApi api, String path, String model, boolean stream, String org, VertexPath vertex, String query,
-               byte[] body, boolean clientAskedForUsage) {
+               byte[] body, boolean clientAskedForUsage, MultiMap clientHeaders) {
         this.api = api;
         this.path = path;
         this.clientModel = model;
@@ -36,6 +45,7 @@ public final class LlmRequest {
         this.query = query;
         this.body = body;
         this.clientAskedForUsage = clientAskedForUsage;
+        this.clientHeaders = clientHeaders;
     }
 
     public LlmApi api() {
@@ -73,7 +83,7 @@ public final class LlmRequest {
         return vertex;
     }
 
-    /** The client's query string, without '?', or null. */
+    /** The client's query parameters a provider may see (allow-listed, as sent), without '?', or null. */
     public String query() {
         return query;
     }
@@ -85,6 +95,11 @@ public final class LlmRequest {
 
     void body(byte[] body) {
         this.body = body;
+    }
+
+    /** The client's request headers a provider may see (allow-listed, from the real request; no credentials). */
+    public MultiMap clientHeaders() {
+        return clientHeaders;
     }
 
     /** For an OpenAI stream: whether the client asked for the usage chunk itself (else the gateway hides it). */

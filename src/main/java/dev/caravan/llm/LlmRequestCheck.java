@@ -1,30 +1,42 @@
 package dev.caravan.llm;
 
 import java.io.IOException;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.StringJoiner;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
-import org.apache.camel.component.platform.http.vertx.HttpMessage;
 import org.apache.camel.util.TimeUtils;
 
+import dev.caravan.CaravanConfiguration;
+import dev.caravan.proxy.ClientRequest;
+import dev.caravan.proxy.StrictText;
 import dev.caravan.proxy.UpstreamCall;
 
 /**
  * First step of every LLM request: which API the path is, which model (from the Vertex path by regex, else the body's
  * {@code model}), whether it streams, which organization (a header), and a body that is one JSON object. Sets
  * {@link LlmRequest#PROPERTY} and the properties routes choose on: {@code llmApi} (vertex, anthropic, openai),
- * {@code llmModel}, {@code llmOrg}. Refuses what no provider could answer: 404 unknown path or publisher, 415 not
- * JSON, 400 a body that does not parse, in the error format of the API.
+ * {@code llmModel}, {@code llmOrg}. Refuses what no provider could answer, in the error format of the API the path
+ * belongs to: 404 an unknown path, publisher or Vertex AI action; 400 a model or query that does not decode strictly
+ * to printable text, a body that is not well-formed UTF-8 or does not parse; 415 not JSON.
+ * <p>
+ * It also decides what of the client's request may reach a provider besides the body: the allow-listed headers
+ * ({@link #setForwardedHeaders}) and query parameters ({@link #setForwardedQuery}) of the API's vendor. Headers are
+ * read from the real request only ({@link ClientRequest}), never from the query string.
  * <p>
  * The body is scanned, not parsed into a tree: requests of coding agents carry whole files, and only three top-level
  * fields matter here.
@@ -32,22 +44,31 @@ import dev.caravan.proxy.UpstreamCall;
 public final class LlmRequestCheck implements Processor {
 
     private static final JsonFactory JSON = new JsonFactory();
+    /** Vertex AI counts Anthropic tokens at {@code .../anthropic/models/count-tokens:rawPredict}, model in the body */
+    private static final String COUNT_TOKENS = "count-tokens";
+    private static final List<String> VENDORS = List.of("anthropic", "google", "openai");
 
     private Pattern vertexPath = Pattern.compile("/(?<version>v1|v1beta1)/projects/(?<project>[^/]+)/locations/"
                                                  + "(?<region>[^/]+)/publishers/(?<publisher>[^/]+)/models/"
                                                  + "(?<model>[^/:]+):(?<action>\\w+)");
     private String orgHeader = "x-org";
     private long requestTimeoutMillis = 300_000;
+    private Map<String, Set<String>> vertexActions = lists("vertexActions",
+            "anthropic: rawPredict, streamRawPredict; google: generateContent, streamGenerateContent, countTokens",
+            List.of("anthropic", "google"));
+    private Map<String, Set<String>> forwardedHeaders = lists("forwardedHeaders",
+            "anthropic: anthropic-version, anthropic-beta, content-type, accept; google: content-type, accept; "
+            + "openai: content-type, accept", VENDORS);
+    private Map<String, Set<String>> forwardedQuery = lists("forwardedQuery", "anthropic: beta; google: alt", VENDORS);
 
     @Override
     public void process(Exchange exchange) {
         exchange.setProperty(UpstreamCall.DEADLINE, System.currentTimeMillis() + requestTimeoutMillis);
-        Message in = exchange.getIn();
-        String path = in instanceof HttpMessage http ? http.getRequest().path()
-                : in.getHeader(Exchange.HTTP_PATH, "", String.class);
-        String query = in instanceof HttpMessage http ? http.getRequest().query()
-                : in.getHeader(Exchange.HTTP_QUERY, String.class);
-        String org = in.getHeader(orgHeader, String.class);
+        String path = ClientRequest.path(exchange);
+        LlmApi byPath = LlmApi.ofPath(path);
+        // every refusal from here on speaks the API the path belongs to
+        exchange.setProperty(LlmExchange.API, byPath == null ? LlmApi.OPENAI_CHAT : byPath);
+        String org = ClientRequest.header(exchange, orgHeader);
         org = org == null || org.isBlank() ? null : org.strip();
         exchange.setProperty("llmOrg", org);
 
@@ -58,50 +79,96 @@ public final class LlmRequestCheck implements Processor {
         if (vertex.matches()) {
             String publisher = vertex.group("publisher");
             String action = vertex.group("action");
-            exchange.setProperty(LlmExchange.API, LlmApi.VERTEX_GEMINI); // Google's error format until known
             api = switch (publisher) {
                 case "anthropic" -> LlmApi.VERTEX_ANTHROPIC;
                 case "google" -> LlmApi.VERTEX_GEMINI;
                 default -> throw new LlmException(404, "Vertex AI publisher " + publisher
                                                        + " is not served by this gateway (anthropic, google)");
             };
-            exchange.setProperty(LlmExchange.API, api);
-            pathModel = URLDecoder.decode(vertex.group("model"), StandardCharsets.UTF_8);
-            parts = new LlmRequest.VertexPath(version(vertex), vertex.group("project"), vertex.group("region"),
-                    publisher, action);
-        } else {
-            api = switch (path) {
-                case "/v1/messages" -> LlmApi.ANTHROPIC_MESSAGES;
-                case "/v1/chat/completions" -> LlmApi.OPENAI_CHAT;
-                case "/v1/responses" -> LlmApi.OPENAI_RESPONSES;
-                case "/v1/models" -> LlmApi.OPENAI_MODELS;
-                default -> null;
-            };
-            if (api == null) {
-                exchange.setProperty(LlmExchange.API, path.contains("/projects/") ? LlmApi.VERTEX_GEMINI
-                        : LlmApi.OPENAI_CHAT);
-                throw new LlmException(404, "No LLM API at " + path);
+            Set<String> actions = vertexActions.getOrDefault(publisher, Set.of());
+            if (!actions.contains(action)) {
+                // the gateway's own Google credential must not reach arbitrary Vertex AI methods
+                throw new LlmException(404, "Vertex AI action " + action + " is not served by this gateway for "
+                                            + publisher + " models (" + String.join(", ", new TreeSet<>(actions))
+                                            + ")");
             }
-            exchange.setProperty(LlmExchange.API, api);
+            pathModel = StrictText.percentDecoded(vertex.group("model"), false);
+            if (pathModel == null) {
+                throw new LlmException(400, "The model in the path must be percent-encoded UTF-8 of printable "
+                                            + "characters");
+            }
+            boolean countTokens = api == LlmApi.VERTEX_ANTHROPIC && pathModel.equals(COUNT_TOKENS);
+            parts = new LlmRequest.VertexPath(version(vertex), vertex.group("project"), vertex.group("region"),
+                    publisher, action, countTokens ? COUNT_TOKENS : null);
+        } else {
+            // only an API's own path; its sub-paths (batches, files, ...) are not served, so never forwarded
+            api = byPath != null && path.equals(byPath.path()) ? byPath : null;
+            if (api == null) {
+                throw new LlmException(404, "No LLM API of this gateway at this path");
+            }
         }
+        exchange.setProperty(LlmExchange.API, api);
+        String query = forwardedQuery(ClientRequest.query(exchange),
+                forwardedQuery.getOrDefault(api.vendor(), Set.of()));
 
         byte[] body = new byte[0];
         Scan scan = new Scan();
         if (api != LlmApi.OPENAI_MODELS) {
-            String type = in.getHeader(Exchange.CONTENT_TYPE, "", String.class).toLowerCase(Locale.ROOT);
+            String type = ClientRequest.header(exchange, Exchange.CONTENT_TYPE, "").toLowerCase(Locale.ROOT);
             if (!type.strip().startsWith("application/json")) {
                 throw new LlmException(415, "Content-Type must be application/json");
             }
+            Message in = exchange.getIn();
             Object raw = in.getBody();
             body = raw instanceof Buffer b ? b.getBytes() : in.getBody(byte[].class);
-            scan = scan(body == null ? new byte[0] : body);
+            body = body == null ? new byte[0] : body;
+            if (!StrictText.utf8(body)) {
+                // JSON parsers repair bad UTF-8 (an overlong '/' would become '/'); a provider gets what was sent
+                throw new LlmException(400, "The request body is not valid UTF-8");
+            }
+            scan = scan(body);
         }
         boolean stream = parts != null ? parts.action().startsWith("stream") : scan.stream;
-        String model = pathModel != null ? pathModel : scan.model;
+        String model = pathModel != null && (parts == null || parts.modelSegment() == null) ? pathModel : scan.model;
         exchange.setProperty("llmModel", model);
         exchange.setProperty("llmApi", api.family());
-        exchange.setProperty(LlmRequest.PROPERTY, new LlmRequest(api, path, model, stream, org, parts, query,
-                body == null ? new byte[0] : body, scan.includeUsage));
+        exchange.setProperty(LlmRequest.PROPERTY, new LlmRequest(api, path, model, stream, org, parts, query, body,
+                scan.includeUsage, clientHeaders(exchange, forwardedHeaders.getOrDefault(api.vendor(), Set.of()))));
+    }
+
+    /** The client's headers a provider may see: the vendor's allow-listed ones, from the real request. */
+    private static MultiMap clientHeaders(Exchange exchange, Set<String> allowed) {
+        MultiMap all = ClientRequest.headers(exchange);
+        MultiMap kept = MultiMap.caseInsensitiveMultiMap();
+        for (String name : allowed) {
+            kept.add(name, all.getAll(name));
+        }
+        return kept;
+    }
+
+    /**
+     * The part of the client's query string a provider may see (its allow-listed parameters, as sent), or null; every
+     * parameter must decode strictly to printable text, else the whole request is refused.
+     */
+    static String forwardedQuery(String raw, Set<String> allowed) {
+        if (raw == null || raw.isEmpty()) {
+            return null;
+        }
+        StringJoiner kept = new StringJoiner("&");
+        for (String pair : raw.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String name = StrictText.percentDecoded(eq < 0 ? pair : pair.substring(0, eq), true);
+            if (name == null || eq >= 0 && StrictText.percentDecoded(pair.substring(eq + 1), true) == null) {
+                throw new LlmException(400, "The query string must be percent-encoded UTF-8 of printable characters");
+            }
+            if (allowed.contains(name)) {
+                kept.add(pair);
+            }
+        }
+        return kept.length() == 0 ? null : kept.toString();
     }
 
     /** The API version of a Vertex AI path (v1 unless the pattern names one). */
@@ -177,6 +244,46 @@ public final class LlmRequestCheck implements Processor {
     /** The longest a request may take end to end, retries and fallbacks included (Camel duration). */
     public void setRequestTimeout(String timeout) {
         this.requestTimeoutMillis = TimeUtils.toMilliSeconds(timeout);
+    }
+
+    /**
+     * The Vertex AI actions served per publisher, e.g. {@code anthropic: rawPredict, streamRawPredict; google:
+     * generateContent}; any other action is refused with 404 before a provider is called.
+     */
+    public void setVertexActions(String actions) {
+        this.vertexActions = lists("vertexActions", actions, List.of("anthropic", "google"));
+    }
+
+    /**
+     * The request headers of the client a provider gets, per vendor ({@code anthropic}, {@code google},
+     * {@code openai}), e.g. {@code anthropic: anthropic-version, anthropic-beta, content-type, accept; openai:
+     * content-type, accept}. No other header of the client is ever forwarded; credentials must not be listed.
+     */
+    public void setForwardedHeaders(String headers) {
+        this.forwardedHeaders = lists("forwardedHeaders", headers, VENDORS);
+    }
+
+    /** The query parameters of the client a provider gets, per vendor, e.g. {@code google: alt}; no other is. */
+    public void setForwardedQuery(String parameters) {
+        this.forwardedQuery = lists("forwardedQuery", parameters, VENDORS);
+    }
+
+    /** Parses {@code key: a, b; key2: c} into sets by key; a key that is not one of {@code keys} is refused. */
+    private static Map<String, Set<String>> lists(String property, String spec, List<String> keys) {
+        Map<String, Set<String>> lists = new HashMap<>();
+        for (String part : spec.split(";")) {
+            if (part.isBlank()) {
+                continue;
+            }
+            int colon = part.indexOf(':');
+            String key = colon < 0 ? "" : part.substring(0, colon).strip();
+            if (!keys.contains(key)) {
+                throw new IllegalArgumentException(property + ": each part must look like '<" + String.join("|", keys)
+                                                   + ">: a, b', got: " + part.strip());
+            }
+            lists.put(key, Set.copyOf(CaravanConfiguration.csv(part.substring(colon + 1))));
+        }
+        return Map.copyOf(lists);
     }
 
     /** The header whose value names the caller's organization. */

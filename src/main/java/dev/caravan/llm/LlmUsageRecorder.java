@@ -107,10 +107,11 @@ public final class LlmUsageRecorder {
             } else {
                 m.<Counter>meter("unknown", () -> r.counter("caravan.llm.cost.unknown", operation.get())).increment();
             }
-            if (!usage.complete()) {
-                m.<Counter>meter("incomplete", () -> r.counter("caravan.llm.usage.incomplete", "caravan.provider",
-                        provider)).increment();
-            }
+        }
+        // a successful answer cut before its final count, whether or not some tokens were counted before the cut
+        if (relay != null && relay.counts() && !usage.complete()) {
+            m.<Counter>meter("incomplete", () -> r.counter("caravan.llm.usage.incomplete", "caravan.provider",
+                    provider)).increment();
         }
         m.<Counter>meter("requests", () -> r.counter("caravan.llm.requests",
                 who.get().and("http.response.status_code", code))).increment();

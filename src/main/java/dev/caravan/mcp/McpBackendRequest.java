@@ -1,6 +1,7 @@
 package dev.caravan.mcp;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -95,11 +96,16 @@ public final class McpBackendRequest implements Processor {
         return copy;
     }
 
+    /** The headers of a backend request, all set by the gateway: nothing else on the message reaches a backend. */
+    static final List<String> TRANSPORT_HEADERS = List.of("Accept", Exchange.CONTENT_TYPE, McpSessionCheck.HEADER,
+            "MCP-Protocol-Version", "Last-Event-ID");
+
     /**
      * Sets the exchange's message to the request for {@code backend}. The HTTP method stays the client's (POST, or
      * DELETE to end a session); {@code body} is null for DELETE.
      */
     static void prepare(Exchange exchange, String backend, byte[] body, Traces traces) {
+        exchange.setProperty(UpstreamCall.FORWARDED_HEADERS, TRANSPORT_HEADERS);
         Message m = exchange.getMessage();
         String method = m.getHeader(Exchange.HTTP_METHOD, "POST", String.class);
         m.getHeaders().clear();

@@ -10,6 +10,8 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
 
+import dev.caravan.proxy.ClientRequest;
+import dev.caravan.proxy.StrictText;
 import dev.caravan.proxy.UpstreamCall;
 
 /**
@@ -39,33 +41,37 @@ public final class McpRequestCheck implements Processor {
     public void process(Exchange exchange) {
         Message in = exchange.getMessage();
         exchange.setProperty(UpstreamCall.DEADLINE, System.currentTimeMillis() + requestTimeoutMillis);
-        String origin = in.getHeader("Origin", String.class);
+        String origin = ClientRequest.header(exchange, "Origin");
         if (origin != null && !originAllowed(origin)) {
             throw McpException.transport(403, "Forbidden: Origin " + origin + " is not allowed");
         }
-        String version = in.getHeader("MCP-Protocol-Version", String.class);
+        String version = ClientRequest.header(exchange, "MCP-Protocol-Version");
         if (version != null && !PROTOCOL_VERSIONS.contains(version.strip())) {
             throw McpException.transport(400, "Bad Request: unsupported MCP-Protocol-Version " + version.strip()
                                               + " (supported: " + String.join(", ", PROTOCOL_VERSIONS) + ")");
         }
-        String httpMethod = in.getHeader(Exchange.HTTP_METHOD, String.class);
+        String httpMethod = ClientRequest.method(exchange);
         if (!"POST".equals(httpMethod)) {
             // GET opens the stream, DELETE ends the session: the HTTP method is what they ask for
             exchange.setProperty(McpExchange.METHOD, httpMethod);
             exchange.setProperty(McpExchange.KIND, "");
             return;
         }
-        String accept = in.getHeader("Accept", "", String.class).toLowerCase(Locale.ROOT);
+        String accept = ClientRequest.header(exchange, "Accept", "").toLowerCase(Locale.ROOT);
         if (!accepts(accept, "application/json") || !accepts(accept, "text/event-stream")) {
             throw McpException.transport(406,
                     "Not Acceptable: Accept must list both application/json and text/event-stream");
         }
-        String contentType = in.getHeader(Exchange.CONTENT_TYPE, "", String.class).toLowerCase(Locale.ROOT);
+        String contentType = ClientRequest.header(exchange, Exchange.CONTENT_TYPE, "").toLowerCase(Locale.ROOT);
         if (!contentType.strip().startsWith("application/json")) {
             throw McpException.transport(415, "Unsupported Media Type: Content-Type must be application/json");
         }
         Object body = in.getBody();
         byte[] bytes = body instanceof Buffer b ? b.getBytes() : in.getBody(byte[].class);
+        if (bytes != null && !StrictText.utf8(bytes)) {
+            // JSON parsers repair bad UTF-8 (an overlong '/' would reach a backend as '/'); refuse it instead
+            throw new McpException(400, JsonRpc.PARSE_ERROR, "Parse error: body is not valid UTF-8", null);
+        }
         JsonRpc.Message message = JsonRpc.parse(bytes == null ? new byte[0] : bytes);
         exchange.setProperty(McpExchange.MESSAGE, message);
         exchange.setProperty(McpExchange.METHOD, message.method() == null ? "" : message.method());

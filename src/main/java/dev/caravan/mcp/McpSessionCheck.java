@@ -3,6 +3,8 @@ package dev.caravan.mcp;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 
+import dev.caravan.proxy.ClientRequest;
+
 /** Opens the gateway session of a request after initialize: 400 without an id, 404 for one that is not valid. */
 public final class McpSessionCheck implements Processor {
 
@@ -16,7 +18,7 @@ public final class McpSessionCheck implements Processor {
 
     @Override
     public void process(Exchange exchange) {
-        String id = exchange.getMessage().getHeader(HEADER, String.class);
+        String id = ClientRequest.header(exchange, HEADER);
         if (id == null || id.isBlank()) {
             throw McpException.transport(400, "Bad Request: Mcp-Session-Id header is required");
         }

@@ -6,6 +6,7 @@ import java.util.Locale;
 import io.vertx.core.Vertx;
 import org.apache.camel.Exchange;
 
+import dev.caravan.proxy.ClientRequest;
 import dev.caravan.proxy.UpstreamCall;
 import dev.caravan.telemetry.GatewayMetrics;
 
@@ -38,7 +39,7 @@ public final class McpStreams extends FanOutMerge {
      * streams it merges ({@link McpExchange#STREAM_RECIPIENTS}) for the fan-out.
      */
     public void open(Exchange exchange) {
-        String accept = exchange.getMessage().getHeader("Accept", "", String.class).toLowerCase(Locale.ROOT);
+        String accept = ClientRequest.header(exchange, "Accept", "").toLowerCase(Locale.ROOT);
         if (!McpRequestCheck.accepts(accept, "text/event-stream")) {
             throw McpException.transport(406, "Not Acceptable: GET /mcp needs Accept: text/event-stream");
         }
@@ -49,7 +50,7 @@ public final class McpStreams extends FanOutMerge {
         }
         MergedStream stream = new MergedStream(vertx, sessions, UpstreamCall.clientResponse(exchange),
                 exchange.getProperty(McpExchange.SESSION_ID, String.class), session.qualified(),
-                exchange.getMessage().getHeader("Last-Event-ID", String.class));
+                ClientRequest.header(exchange, "Last-Event-ID"));
         exchange.setProperty(McpExchange.STREAM, stream);
         List<McpBackends.Backend> recipients = backends.targets(exchange);
         exchange.setProperty(McpExchange.STREAM_RECIPIENTS, recipients.stream().map(McpBackends.Backend::endpoint)

@@ -39,8 +39,7 @@ public final class EventLoopPlatformHttpConsumer extends VertxPlatformHttpConsum
     @Override
     protected void handleRequest(RoutingContext ctx) {
         if (isSuspended()) {
-            ctx.response().setStatusCode(503);
-            ctx.end();
+            EdgeRefusal.send(ctx.response(), ctx.request().path(), 503, "The gateway is stopping; try again");
             return;
         }
         Exchange exchange = createExchange(false);
@@ -50,6 +49,7 @@ public final class EventLoopPlatformHttpConsumer extends VertxPlatformHttpConsum
                 fail(exchange, ctx, read.cause());
                 return;
             }
+            ClientRequest.keepRequestHeadersOnly(exchange.getIn(), ctx.request());
             try {
                 createUoW(exchange);
             } catch (Exception e) {

@@ -10,7 +10,7 @@ import io.vertx.core.buffer.Buffer;
  * Incremental Server-Sent Events parser (WHATWG rules): bytes arrive in arbitrary TCP chunks, events come out whole.
  * Lines end in LF, CR or CRLF (a CRLF split across two chunks counts once). Unlike a browser it also reports events
  * without data (an MCP server primes a stream with an id and empty data) and comment lines, so a proxy can pass them
- * on.
+ * on, and where each event ends in the byte stream ({@link #position()}), so a proxy can relay whole events only.
  */
 public final class SseParser {
 
@@ -59,6 +59,7 @@ public final class SseParser {
     private int lineLength;
     private boolean afterCr;
     private int eventBytes;
+    private long position;
     private String id;
     private String event;
     private StringBuilder data;
@@ -79,6 +80,7 @@ public final class SseParser {
 
     public void feed(byte[] bytes) {
         for (byte b : bytes) {
+            position++;
             if (b == '\n' && afterCr) {
                 afterCr = false;
                 continue;
@@ -96,6 +98,19 @@ public final class SseParser {
                 }
             }
         }
+    }
+
+    /**
+     * How many bytes were fed so far. Read in the sink, it is where the reported event ends in the stream, its
+     * terminating line end included; a proxy that relays whole events cuts the bytes there.
+     */
+    public long position() {
+        return position;
+    }
+
+    /** Whether the bytes fed so far end between events: no line and no field of an event pending. */
+    public boolean idle() {
+        return lineLength == 0 && id == null && event == null && data == null && retry == null;
     }
 
     private void endLine() {

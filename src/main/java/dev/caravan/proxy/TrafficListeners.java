@@ -9,7 +9,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.apache.camel.CamelContext;
@@ -27,9 +26,9 @@ import org.slf4j.LoggerFactory;
  * created on, and Camel creates one: the gateway used a single core however many it had (measured: one event loop
  * thread at 100 %, the others idle). More servers on the same port, each on an event loop of its own, share the
  * listening socket, and Vert.x hands new connections to them in turn. They serve the same router as Camel's.</li>
- * <li>Answers a request body over {@code camel.server.max-body-size} with 413 and a JSON error in the protocol of the
- * path (a JSON-RPC error on {@code /mcp}, a provider-style error elsewhere), instead of Vert.x's plain-text page and its
- * "unhandled exception" log line.</li>
+ * <li>Answers a request body over {@code camel.server.max-body-size} with 413, and a path or method no listener serves
+ * (404, 405), a request the router cannot decode (400) or a failure outside any route (500), with a JSON error in the
+ * API format of the path ({@link EdgeRefusal}), instead of Vert.x's HTML or plain-text pages.</li>
  * </ul>
  */
 public final class TrafficListeners extends EventNotifierSupport {
@@ -65,8 +64,27 @@ public final class TrafficListeners extends EventNotifierSupport {
             if (server.getPort() != port || !(server.getServer().requestHandler() instanceof Router root)) {
                 continue;
             }
-            // the body limit fails the request in the server's root router, above the one Camel hands out
-            root.errorHandler(413, this::tooLarge);
+            // the body limit fails the request in the server's root router, above the one Camel hands out; so do
+            // paths and methods no listener serves and requests the router cannot decode: all answered in the
+            // path's API format instead of Vert.x's HTML or plain-text pages
+            root.errorHandler(413, ctx -> refuse(ctx, 413,
+                    "Request body is larger than the gateway accepts (" + maxBodyBytes + " bytes)"));
+            root.errorHandler(400, ctx -> refuse(ctx, 400, "Bad Request: the request could not be decoded"));
+            root.errorHandler(404, ctx -> refuse(ctx, 404, "Not Found: no API of this gateway at this path"));
+            root.errorHandler(405, ctx -> refuse(ctx, 405, "Method Not Allowed: " + ctx.request().method().name()
+                                                           + " is not served at this path"));
+            root.errorHandler(500, ctx -> refuse(ctx, 500, "Internal error"));
+            // a path whose escapes do not decode fails route matching with an ERROR log and stack trace per request;
+            // refuse it first (a route without a path matches without decoding it)
+            root.route().order(Integer.MIN_VALUE).handler(ctx -> {
+                try {
+                    ctx.normalizedPath();
+                } catch (IllegalArgumentException e) {
+                    refuse(ctx, 400, "Bad Request: the path could not be decoded");
+                    return;
+                }
+                ctx.next();
+            });
             if (eventLoops > 1) {
                 String host = server.getHost();
                 vertx.deployVerticle(() -> new Listener(root, host, port),
@@ -96,17 +114,7 @@ public final class TrafficListeners extends EventNotifierSupport {
         }
     }
 
-    private void tooLarge(RoutingContext ctx) {
-        String message = "Request body is larger than the gateway accepts (" + maxBodyBytes + " bytes)";
-        String path = ctx.request().path();
-        JsonObject body = path.startsWith("/mcp")
-                ? new JsonObject().put("jsonrpc", "2.0").putNull("id")
-                        .put("error", new JsonObject().put("code", -32600).put("message", message))
-                : path.contains("/projects/")
-                        ? new JsonObject().put("error", new JsonObject().put("code", 413).put("message", message)
-                                .put("status", "INVALID_ARGUMENT"))
-                        : new JsonObject().put("type", "error").put("error", new JsonObject()
-                                .put("type", "request_too_large").put("message", message));
-        ctx.response().setStatusCode(413).putHeader("Content-Type", "application/json").end(body.encode());
+    private static void refuse(RoutingContext ctx, int status, String message) {
+        EdgeRefusal.send(ctx.response(), ctx.request().path(), status, message);
     }
 }

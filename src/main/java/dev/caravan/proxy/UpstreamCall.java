@@ -3,6 +3,7 @@ package dev.caravan.proxy;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -33,6 +34,7 @@ import org.apache.camel.support.AsyncProcessorSupport;
 import org.apache.camel.util.TimeUtils;
 
 import dev.caravan.auth.Secrets;
+import dev.caravan.telemetry.GatewayMetrics;
 import dev.caravan.telemetry.Traces;
 
 /**
@@ -45,9 +47,14 @@ import dev.caravan.telemetry.Traces;
  * each upstream chunk to the client response as it arrives.
  * <p>
  * Properties read from the exchange: {@link #URL}, {@link #NAME}, {@link #TIMEOUT}, {@link #IDLE_TIMEOUT},
- * {@link #HEADERS}, {@link #DEADLINE}, {@link #RELAY}. The method comes from the {@code CamelHttpMethod} header
- * (default POST), the body from the message, and every message header goes along except Camel's own, hop-by-hop
- * headers and the client's credentials: an upstream only ever sees the credentials configured for it.
+ * {@link #FIRST_BYTE_TIMEOUT}, {@link #FORWARDED_HEADERS}, {@link #HEADERS}, {@link #CALL_HEADERS}, {@link #DEADLINE},
+ * {@link #RELAY}. The method comes from the {@code CamelHttpMethod} header (default POST), the body from the message.
+ * The upstream request's headers are built from an allow-list: the message headers named in
+ * {@link #FORWARDED_HEADERS} (the step that prepared the call put them there: the gateway's own protocol headers, or
+ * the allow-listed headers of the client's real request), then the configured and the call's headers. Nothing else on
+ * the message goes along, whatever a client or a route left there; an upstream only ever sees the credentials
+ * configured for it. A request that cannot be built (a header value or URL the HTTP client refuses) fails at once,
+ * before a connection is taken.
  */
 public final class UpstreamCall extends AsyncProcessorSupport implements AsyncProcessor {
 
@@ -57,6 +64,13 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
     public static final String TIMEOUT = "caravan.upstream.timeout";
     /** the longest the upstream may stay silent, defaults to the timeout */
     public static final String IDLE_TIMEOUT = "caravan.upstream.idle-timeout";
+    /** the longest to wait for the answer's status line and headers, defaults to the timeout */
+    public static final String FIRST_BYTE_TIMEOUT = "caravan.upstream.first-byte-timeout";
+    /**
+     * the names of the message headers that go upstream, a {@code Collection<String>} (case does not matter); every
+     * other message header stays behind. Unset: none.
+     */
+    public static final String FORWARDED_HEADERS = "caravan.upstream.forwarded-headers";
     /** extra headers, one {@code Name: value} per line, e.g. the upstream's own credentials */
     public static final String HEADERS = "caravan.upstream.headers";
     /** headers for this call only, a {@code Map<String, String>} (a credential fetched for it), applied last */
@@ -75,11 +89,6 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
     /** attributes of the call's trace span, a {@code Map<String, Object>} */
     public static final String SPAN_ATTRIBUTES = "caravan.upstream.span-attributes";
 
-    private static final Set<String> NOT_FORWARDED = Set.of(
-            "connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade", "host",
-            "content-length", "accept-encoding", "proxy-authorization", "proxy-authenticate",
-            // the client's credentials for the gateway never travel further
-            "authorization", "x-api-key", "x-goog-api-key", "cookie");
     private static final Set<String> NOT_RETURNED = Set.of(
             "connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade",
             "content-length", "set-cookie");
@@ -88,34 +97,63 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
 
     private final Vertx vertx;
     private final HttpClient client;
+    private final UpstreamPool pool;
     private final int maxCaptureBytes;
     /** resolves {@code {{secret:...}}} references in URLs and configured headers, on every call */
     private final Secrets secrets;
     private final Traces traces;
     private final Map<String, List<Map.Entry<String, String>>> staticHeaders = new ConcurrentHashMap<>();
-    /** parsed upstream URLs: there are few, and parsing one per request showed in profiles */
+    /** whether the pool's gauges are registered: on the first call, when the context's meter registry exists */
+    private volatile boolean poolGauges;
+    /**
+     * parsed upstream origins ({@code scheme://host:port}): there are few, and parsing one per request showed in
+     * profiles. Keyed by origin only, since paths carry what clients chose (a model name) and would grow it unbounded.
+     */
     private final Map<String, Target> targets = new ConcurrentHashMap<>();
 
-    private record Target(String host, int port, boolean ssl, String uri) {
-        RequestOptions apply(RequestOptions options) {
+    private record Target(String host, int port, boolean ssl) {
+        RequestOptions apply(RequestOptions options, String uri) {
             return options.setHost(host).setPort(port).setSsl(ssl).setURI(uri);
         }
     }
 
-    private static Target target(String url) {
-        URI u = URI.create(url);
+    private static Target target(String origin) {
+        URI u = URI.create(origin);
         boolean ssl = "https".equalsIgnoreCase(u.getScheme());
         if (!ssl && !"http".equalsIgnoreCase(u.getScheme()) || u.getHost() == null) {
             throw new IllegalArgumentException("upstream URL must be http(s)://host[:port]/path");
         }
-        String path = u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath();
-        return new Target(u.getHost(), u.getPort() > 0 ? u.getPort() : ssl ? 443 : 80, ssl,
-                u.getRawQuery() == null ? path : path + "?" + u.getRawQuery());
+        return new Target(u.getHost(), u.getPort() > 0 ? u.getPort() : ssl ? 443 : 80, ssl);
     }
 
-    public UpstreamCall(Vertx vertx, HttpClient client, int maxCaptureBytes, Secrets secrets, Traces traces) {
+    /** Where the path of an absolute URL starts (its length when it has none). */
+    private static int pathStart(String url) {
+        int scheme = url.indexOf("://");
+        int from = scheme < 0 ? 0 : scheme + 3;
+        for (int i = from; i < url.length(); i++) {
+            char c = url.charAt(i);
+            if (c == '/' || c == '?' || c == '#') {
+                return i;
+            }
+        }
+        return url.length();
+    }
+
+    /** A request target as HTTP allows it on the wire: printable ASCII only (anything else is percent-encoded). */
+    private static String requestTarget(String rest) {
+        for (int i = 0; i < rest.length(); i++) {
+            char c = rest.charAt(i);
+            if (c <= 0x20 || c >= 0x7f) {
+                throw new IllegalArgumentException("the upstream URL holds a character HTTP does not allow");
+            }
+        }
+        return rest.isEmpty() ? "/" : rest.charAt(0) == '/' ? rest : "/" + rest;
+    }
+
+    public UpstreamCall(Vertx vertx, UpstreamPool pool, int maxCaptureBytes, Secrets secrets, Traces traces) {
         this.vertx = vertx;
-        this.client = client;
+        this.pool = pool;
+        this.client = pool.client();
         this.maxCaptureBytes = maxCaptureBytes;
         this.secrets = secrets;
         this.traces = traces;
@@ -129,10 +167,15 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
             callback.done(true);
             return true;
         }
+        if (!poolGauges) {
+            poolGauges = true;
+            GatewayMetrics.of(exchange.getContext()).upstreamPool(pool.connections(), pool.calls());
+        }
         String name = exchange.getProperty(NAME, "upstream", String.class);
         boolean longLived = exchange.getProperty(LONG_LIVED, false, Boolean.class);
         long limit = longLived ? 0 : millis(exchange.getProperty(TIMEOUT, String.class), DEFAULT_TIMEOUT_MS);
         long idle = longLived ? 0 : millis(exchange.getProperty(IDLE_TIMEOUT, String.class), limit);
+        long firstByte = longLived ? 0 : millis(exchange.getProperty(FIRST_BYTE_TIMEOUT, String.class), limit);
         Long deadline = longLived ? null : exchange.getProperty(DEADLINE, Long.class);
         long timeout = longLived ? Long.MAX_VALUE
                 : deadline == null ? limit : Math.min(limit, deadline - System.currentTimeMillis());
@@ -143,27 +186,38 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
         }
         Message message = exchange.getMessage();
         MultiMap headers;
+        Target target;
+        int path;
         try {
             // a credential may also sit in the URL (an API key as a query parameter)
             url = secrets.resolve(url);
-            headers = forwardedHeaders(message, exchange.getProperty(HEADERS, String.class));
-            Map<?, ?> callHeaders = exchange.getProperty(CALL_HEADERS, Map.class);
-            if (callHeaders != null) {
-                callHeaders.forEach((k, v) -> headers.set(k.toString(), v.toString()));
-            }
+            path = pathStart(url);
+            target = targets.computeIfAbsent(url.substring(0, path), UpstreamCall::target);
+            headers = configuredHeaders(exchange);
         } catch (IllegalStateException e) {
             // a credential that cannot be read: the upstream must not be called without it
-            exchange.setException(new UpstreamException(name, UpstreamException.Kind.CONFIG, e.getMessage()));
-            callback.done(true);
-            return true;
+            return refuse(exchange, callback, name, UpstreamException.Kind.CONFIG, e.getMessage());
+        } catch (IllegalArgumentException e) {
+            // (Vert.x's message would quote the value, which may be a secret)
+            return refuse(exchange, callback, name, UpstreamException.Kind.CONFIG,
+                    "its URL or a configured header is not valid HTTP");
         }
-        Target target = targets.computeIfAbsent(url, UpstreamCall::target);
+        String uri;
+        try {
+            uri = requestTarget(url.substring(path));
+            forward(exchange, message, headers);
+        } catch (IllegalArgumentException e) {
+            // Vert.x checks headers and the URL only after it took a pooled connection, and then loses both the
+            // failure and the connection: refuse here, before anything is held
+            return refuse(exchange, callback, name, UpstreamException.Kind.REQUEST,
+                    "the request cannot be sent: a header or the URL holds characters HTTP does not allow");
+        }
         String method = message.getHeader(Exchange.HTTP_METHOD, "POST", String.class);
         @SuppressWarnings("unchecked")
         Map<String, Object> spanAttributes = exchange.getProperty(SPAN_ATTRIBUTES, Map.of(), Map.class);
         Span span = traces.upstream(exchange, exchange.getProperty(SPAN_NAME, method, String.class), spanAttributes,
                 method, target.host(), target.port(), headers);
-        RequestOptions options = target.apply(new RequestOptions()).setMethod(HttpMethod.valueOf(method))
+        RequestOptions options = target.apply(new RequestOptions(), uri).setMethod(HttpMethod.valueOf(method))
                 .setHeaders(headers)
                 .setConnectTimeout(Math.min(CONNECT_TIMEOUT_MS, timeout));
         Buffer body = toBuffer(exchange, message.getBody());
@@ -173,7 +227,8 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
                 clientResponse, span);
         Context context = Vertx.currentContext();
         (context != null ? context : vertx.getOrCreateContext())
-                .runOnContext(v -> call.start(options, body, longLived ? 0 : timeout, Math.min(idle, timeout)));
+                .runOnContext(v -> call.start(options, body, longLived ? 0 : timeout, Math.min(idle, timeout),
+                        Math.min(firstByte, timeout)));
         return false;
     }
 
@@ -191,26 +246,50 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
         });
     }
 
-    private MultiMap forwardedHeaders(Message message, String configured) {
-        MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-        message.getHeaders().forEach((key, value) -> {
-            String lower = key.toLowerCase(Locale.ROOT);
-            if (value == null || lower.startsWith("camel") || lower.startsWith("org.apache.camel")
-                    || NOT_FORWARDED.contains(lower)) {
-                return;
-            }
-            if (value instanceof Iterable<?> values) {
-                values.forEach(v -> headers.add(key, String.valueOf(v)));
-            } else {
-                headers.add(key, value.toString());
-            }
-        });
+    private static boolean refuse(Exchange exchange, AsyncCallback callback, String name, UpstreamException.Kind kind,
+                                  String why) {
+        exchange.setException(new UpstreamException(name, kind, why));
+        callback.done(true);
+        return true;
+    }
+
+    /**
+     * The headers configured for the upstream, then the call's own, in Vert.x's checking header map: it refuses a
+     * value with CR, LF or NUL, or a malformed name, as it is added.
+     */
+    private MultiMap configuredHeaders(Exchange exchange) {
+        MultiMap headers = HttpHeaders.headers();
+        String configured = exchange.getProperty(HEADERS, String.class);
         if (configured != null && !configured.isBlank()) {
             for (Map.Entry<String, String> h : staticHeaders.computeIfAbsent(configured, UpstreamCall::parseHeaders)) {
                 headers.set(h.getKey(), secrets.resolve(h.getValue()));
             }
         }
+        Map<?, ?> callHeaders = exchange.getProperty(CALL_HEADERS, Map.class);
+        if (callHeaders != null) {
+            callHeaders.forEach((k, v) -> headers.set(k.toString(), v.toString()));
+        }
         return headers;
+    }
+
+    /** Adds the message headers the call forwards ({@link #FORWARDED_HEADERS}); a configured one of a name wins. */
+    private static void forward(Exchange exchange, Message message, MultiMap headers) {
+        Collection<?> forwarded = exchange.getProperty(FORWARDED_HEADERS, Collection.class);
+        if (forwarded == null) {
+            return;
+        }
+        for (Object listed : forwarded) {
+            String name = listed.toString();
+            Object value = message.getHeader(name);
+            if (value == null || headers.contains(name)) {
+                continue;
+            }
+            if (value instanceof Iterable<?> values) {
+                values.forEach(v -> headers.add(name, String.valueOf(v)));
+            } else {
+                headers.add(name, value.toString());
+            }
+        }
     }
 
     /** Parses {@code Name: value} lines; a line without a colon is a configuration error. */
@@ -259,6 +338,7 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
         private boolean streaming;
         private long timer = -1;
         private long idleTimer = -1;
+        private long headTimer = -1;
         private long lastData;
         private int status;
 
@@ -272,12 +352,18 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
             this.span = span;
         }
 
-        /** @param timeout and {@code idle}: 0 for none */
-        void start(RequestOptions options, Buffer body, long timeout, long idle) {
+        /** @param timeout {@code idle} and {@code firstByte}: 0 for none */
+        void start(RequestOptions options, Buffer body, long timeout, long idle, long firstByte) {
+            pool.calls().incrementAndGet();
             if (timeout > 0) {
                 timer = vertx.setTimer(timeout, id -> abort(new UpstreamException(name,
                         UpstreamException.Kind.TIMEOUT, "no complete answer within "
                                                         + TimeUtils.printDuration(timeout, true))));
+            }
+            if (firstByte > 0 && firstByte < timeout) {
+                // a hung upstream is given up early, while the caller still has time for another
+                headTimer = vertx.setTimer(firstByte, id -> abort(new UpstreamException(name,
+                        UpstreamException.Kind.TIMEOUT, "no answer within " + TimeUtils.printDuration(firstByte, true))));
             }
             lastData = System.nanoTime();
             if (idle > 0) {
@@ -297,18 +383,28 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
                     request.reset();
                     return;
                 }
-                request.send(body).onComplete(answered -> {
-                    if (answered.failed()) {
-                        fail(classify(answered.cause()));
-                        return;
-                    }
-                    try {
-                        onResponse(answered.result());
-                    } catch (RuntimeException e) {
-                        // a relay or the client response misbehaved: end the call rather than leave it hanging
-                        abort(new UpstreamException(name, UpstreamException.Kind.PROTOCOL, e.getMessage()));
-                    }
-                });
+                try {
+                    send(body);
+                } catch (RuntimeException e) {
+                    // an exception in this handler would vanish into Vert.x and leave the call and its connection
+                    // held until the timeout: give the connection back and fail the call now
+                    abort(new UpstreamException(name, UpstreamException.Kind.REQUEST, "the request cannot be sent"));
+                }
+            });
+        }
+
+        private void send(Buffer body) {
+            request.send(body).onComplete(answered -> {
+                if (answered.failed()) {
+                    fail(classify(answered.cause()));
+                    return;
+                }
+                try {
+                    onResponse(answered.result());
+                } catch (RuntimeException e) {
+                    // a relay or the client response misbehaved: end the call rather than leave it hanging
+                    abort(new UpstreamException(name, UpstreamException.Kind.PROTOCOL, e.getMessage()));
+                }
             });
         }
 
@@ -330,6 +426,7 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
             if (done.get()) {
                 return;
             }
+            cancelHeadTimer();
             lastData = System.nanoTime();
             status = response.statusCode();
             response.exceptionHandler(t -> fail(classify(t)));
@@ -440,12 +537,14 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
             if (!done.compareAndSet(false, true)) {
                 return;
             }
+            pool.calls().decrementAndGet();
             if (timer >= 0) {
                 vertx.cancelTimer(timer);
             }
             if (idleTimer >= 0) {
                 vertx.cancelTimer(idleTimer);
             }
+            cancelHeadTimer();
             if (error != null) {
                 exchange.setException(error);
             }
@@ -453,6 +552,13 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
             Traces.end(span, status, broke == null ? null : broke.kind().name().toLowerCase(Locale.ROOT),
                     streaming ? relay.traceAttributes() : Map.of());
             callback.done(false);
+        }
+
+        private void cancelHeadTimer() {
+            if (headTimer >= 0) {
+                vertx.cancelTimer(headTimer);
+                headTimer = -1;
+            }
         }
 
         private UpstreamException classify(Throwable t) {

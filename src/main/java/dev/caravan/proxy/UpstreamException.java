@@ -18,7 +18,9 @@ public final class UpstreamException extends Exception {
         /** the client went away, so the call was abandoned */
         CLIENT_GONE,
         /** the upstream's configuration is incomplete (a credential that cannot be read) */
-        CONFIG
+        CONFIG,
+        /** the request could not be sent as it is (a header or URL HTTP does not allow); the upstream was not called */
+        REQUEST
     }
 
     private final String upstream;

@@ -19,9 +19,9 @@ import com.jayway.jsonpath.Option;
 import com.jayway.jsonpath.spi.json.JacksonJsonNodeJsonProvider;
 import com.jayway.jsonpath.spi.mapper.JacksonMappingProvider;
 import org.apache.camel.Exchange;
-import org.apache.camel.component.platform.http.vertx.HttpMessage;
 
 import dev.caravan.auth.AuthExchange;
+import dev.caravan.proxy.ClientRequest;
 
 /**
  * Extra metric labels and access-log fields, declared in a route file, one per line:
@@ -87,10 +87,8 @@ public final class Fields {
             }
             return value == null ? null : value.toString();
         }
-        String header = f.source().substring(7);
-        // the client's request as it came (routes replace message headers on the way)
-        return exchange.getIn() instanceof HttpMessage http ? http.getRequest().getHeader(header)
-                : exchange.getIn().getHeader(header, String.class);
+        // the client's request as it came (routes replace message headers on the way; the query string is no header)
+        return ClientRequest.header(exchange, f.source().substring(7));
     }
 
     /** The fields, one per line ({@code #} starts a comment); a line that does not parse fails the route file. */

@@ -90,6 +90,15 @@ public final class GatewayMetrics implements CamelContextAware {
                 .increment();
     }
 
+    /**
+     * The upstream client's resources, so a fault that leaks one shows: TCP connections open (idle pooled ones
+     * included) and calls in flight, which fall back to zero when nothing is being served.
+     */
+    public void upstreamPool(AtomicInteger connections, AtomicInteger calls) {
+        registry().gauge("caravan.upstream.connections.open", Tags.empty(), connections);
+        registry().gauge("caravan.upstream.calls.active", Tags.empty(), calls);
+    }
+
     public MeterRegistry registry() {
         MeterRegistry r = registry;
         if (r == null) {

@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
@@ -25,6 +26,8 @@ import org.apache.camel.telemetry.SpanStorageManagerExchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.caravan.proxy.ClientRequest;
+
 /**
  * OpenTelemetry traces, off unless configured. Camel's routes get their spans from camel-opentelemetry2: the
  * listener's span joins the caller's W3C trace context ({@code traceparent}), and every route it passes through adds
@@ -39,6 +42,9 @@ public final class Traces {
 
     private static final Logger LOG = LoggerFactory.getLogger(Traces.class);
     private static final AttributeKey<Long> STATUS = AttributeKey.longKey("http.response.status_code");
+    /** W3C trace context as a caller may pass it through (anything else a client sends under these names stays) */
+    private static final Pattern TRACEPARENT = Pattern.compile("[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}");
+    private static final Pattern TRACESTATE = Pattern.compile("[\\x20-\\x7e]{0,512}");
     private static final TextMapGetter<Map<String, String>> MAP_GETTER = new TextMapGetter<>() {
         @Override
         public Iterable<String> keys(Map<String, String> carrier) {
@@ -133,11 +139,20 @@ public final class Traces {
 
     /**
      * Starts the client span of an upstream call, a child of the span the exchange is in, and writes its context into
-     * the upstream request's headers. The span is ended by {@link #end}; invalid (records nothing) when tracing is off.
+     * the upstream request's headers. The span is ended by {@link #end}; invalid (records nothing) when tracing is off,
+     * and then the caller's own W3C trace context (from its real request) goes upstream unchanged.
      */
     public Span upstream(Exchange exchange, String name, Map<String, Object> attributes, String method, String host,
                          int port, MultiMap headers) {
         if (tracer == null) {
+            String parent = ClientRequest.header(exchange, "traceparent");
+            if (parent != null && TRACEPARENT.matcher(parent).matches()) {
+                headers.set("traceparent", parent);
+                String state = ClientRequest.header(exchange, "tracestate");
+                if (state != null && TRACESTATE.matcher(state).matches()) {
+                    headers.set("tracestate", state);
+                }
+            }
             return Span.getInvalid();
         }
         Span span = tracer.spanBuilder(name).setSpanKind(SpanKind.CLIENT).setParent(parent(exchange))

@@ -39,6 +39,7 @@ import dev.caravan.support.DemoTokens;
 import dev.caravan.support.LlmHttp;
 import dev.caravan.support.McpHttp;
 import dev.caravan.support.Scrape;
+import dev.caravan.support.StubRequests;
 import dev.caravan.support.TestPorts;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -203,13 +204,7 @@ class LlmGatewayTest {
     }
 
     private StubLlmProvider.Received lastTo(String pathPart) {
-        List<StubLlmProvider.Received> received = stub.requests();
-        for (int i = received.size() - 1; i >= 0; i--) {
-            if (received.get(i).path().contains(pathPart)) {
-                return received.get(i);
-            }
-        }
-        throw new AssertionError("the stub got no request to " + pathPart);
+        return StubRequests.lastTo(stub, pathPart);
     }
 
     @Test

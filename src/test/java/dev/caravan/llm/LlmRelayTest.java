@@ -2,10 +2,14 @@ package dev.caravan.llm;
 
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 import io.vertx.core.buffer.Buffer;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+
+import dev.caravan.support.FlakyProvider;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -66,6 +70,61 @@ class LlmRelayTest {
         assertEquals(4, seen.split("chat.completion.chunk").length - 1, "the four content chunks");
         assertTrue(seen.endsWith("data: [DONE]\n\n"), seen);
         assertEquals(new Usage(1290, 1024, 0, 3, true), relay.usage());
+    }
+
+    @ParameterizedTest(name = "{0} cut in event {2}")
+    @CsvSource({
+            "anthropic-stream.sse, ANTHROPIC_MESSAGES, 4",
+            "gemini-stream.sse, VERTEX_GEMINI, 2",
+            "openai-chat-stream.sse, OPENAI_CHAT, 3",
+            "openai-responses-stream.sse, OPENAI_RESPONSES, 5"})
+    void onlyWholeEventsGoOutSoACutLeavesNoHalfEvent(String file, LlmApi api, int cutIn) throws Exception {
+        byte[] answer = recorded(file);
+        Buffer sse = Buffer.buffer(answer);
+        String whole = sse.getString(0, FlakyProvider.endOfEvent(sse, cutIn - 1));
+        byte[] cut = Arrays.copyOf(answer, FlakyProvider.middleOfEvent(sse, cutIn));
+        // every split, down to single bytes and CR LF pairs split between chunks
+        for (int size = 1; size <= cut.length; size += size < 16 ? 1 : 97) {
+            LlmRelay relay = new LlmRelay(api, false);
+            relay.start(200, "text/event-stream");
+            assertEquals(whole, relay(relay, cut, size, false), "chunks of " + size);
+            assertTrue(relay.counts());
+            assertFalse(relay.usage().complete(), "the final count never came");
+        }
+    }
+
+    @Test
+    void anEventGoesOutWithTheChunkThatCompletesIt() {
+        LlmRelay relay = new LlmRelay(LlmApi.ANTHROPIC_MESSAGES, false);
+        relay.start(200, "text/event-stream");
+        assertEquals(": hello\n\nevent: ping\ndata: {}\n\n",
+                relay.chunk(Buffer.buffer(": hello\n\nevent: ping\ndata: {}\n\nevent: content_block_de")).toString());
+        assertEquals("", relay.chunk(Buffer.buffer("lta\ndata: {\"type\":\"content_block_delta\"}\n")).toString());
+        assertEquals("event: content_block_delta\ndata: {\"type\":\"content_block_delta\"}\n\n",
+                relay.chunk(Buffer.buffer("\n")).toString());
+        assertEquals("\r\n", relay.chunk(Buffer.buffer("\r\n")).toString(), "blank lines between events pass");
+    }
+
+    @Test
+    void theHiddenUsageChunkIsDroppedWholeWithItsCrLf() {
+        LlmRelay relay = new LlmRelay(LlmApi.OPENAI_CHAT, true);
+        relay.start(200, "text/event-stream");
+        String content = "data: {\"choices\":[{\"delta\":{\"content\":\"hi\"}}],\"usage\":null}\r\n\r\n";
+        String usage = "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":1}}\r\n\r\n";
+        assertEquals(content + "data: [DONE]\r\n\r\n",
+                relay(relay, (content + usage + "data: [DONE]\r\n\r\n").getBytes(StandardCharsets.UTF_8), 7, true));
+        assertEquals(new Usage(5, 0, 0, 1, true), relay.usage());
+    }
+
+    @Test
+    void aCompleteAnswerWithoutACountIsNotIncompleteAndAnErrorAnswerCountsNothing() {
+        LlmRelay relay = new LlmRelay(LlmApi.OPENAI_CHAT, false);
+        relay.start(200, "text/event-stream");
+        relay(relay, "data: {\"choices\":[]}\n\ndata: [DONE]\n\n".getBytes(StandardCharsets.UTF_8), 5, true);
+        assertTrue(relay.usage().complete());
+        LlmRelay refused = new LlmRelay(LlmApi.OPENAI_CHAT, false);
+        refused.start(400, "application/json");
+        assertFalse(refused.counts());
     }
 
     @ParameterizedTest(name = "{0}")

@@ -67,9 +67,8 @@ class LlmResilienceTest {
     StubLlmProvider stub;
 
     private static FlakyProvider flaky() {
+        FlakyProvider flaky = FlakyProvider.started();
         try {
-            FlakyProvider flaky = new FlakyProvider();
-            System.setProperty("test.flaky.url", flaky.url());
             System.setProperty("test.down.port", String.valueOf(TestPorts.free()));
             Path key = Files.createTempFile("service-account", ".json");
             String pem = "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder().encodeToString(

@@ -47,6 +47,17 @@ public final class ScriptedMcpServer implements AutoCloseable {
                 .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
+    /** A started server whose URL is the system property {@code urlProperty}, for route files to refer to. */
+    public static ScriptedMcpServer startedAt(String urlProperty) {
+        try {
+            ScriptedMcpServer server = new ScriptedMcpServer();
+            System.setProperty(urlProperty, server.url());
+            return server;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public String url() {
         return "http://127.0.0.1:" + server.actualPort();
     }
