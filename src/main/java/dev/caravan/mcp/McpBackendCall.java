@@ -38,7 +38,7 @@ public final class McpBackendCall extends AsyncProcessorSupport {
     private static final Logger LOG = LoggerFactory.getLogger(McpBackendCall.class);
     /** what the re-initialization copies from the request: where the backend is, its credentials and time limits */
     private static final String[] UPSTREAM = {UpstreamCall.URL, UpstreamCall.NAME, UpstreamCall.TIMEOUT,
-        UpstreamCall.IDLE_TIMEOUT, UpstreamCall.HEADERS, UpstreamCall.CALL_HEADERS};
+        UpstreamCall.IDLE_TIMEOUT, UpstreamCall.FIRST_BYTE_TIMEOUT, UpstreamCall.HEADERS, UpstreamCall.CALL_HEADERS};
     private static final TextNode INITIALIZE_ID = TextNode.valueOf("caravan-renew");
 
     private final AsyncProcessor upstream;

@@ -13,7 +13,6 @@ import dev.caravan.CaravanConfiguration;
 import dev.caravan.support.McpHttp;
 import dev.caravan.support.Scrape;
 import dev.caravan.support.ScriptedMcpServer;
-import dev.caravan.support.TestBackends;
 import dev.caravan.support.TestPorts;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -37,8 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class McpOutlierTest {
 
     private static final int PORT = TestPorts.configureGateway();
-    private static final ScriptedMcpServer SCRIPTED = TestBackends.start("test.scripted.url", ScriptedMcpServer::new,
-            ScriptedMcpServer::url);
+    private static final ScriptedMcpServer SCRIPTED = ScriptedMcpServer.startedAt("test.scripted.url");
     private static final long FAN_OUT_MILLIS = 5_000;
 
     @AfterAll

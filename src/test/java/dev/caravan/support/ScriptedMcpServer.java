@@ -49,13 +49,7 @@ public final class ScriptedMcpServer implements AutoCloseable {
 
     /** A started server whose URL is the system property {@code urlProperty}, for route files to refer to. */
     public static ScriptedMcpServer startedAt(String urlProperty) {
-        try {
-            ScriptedMcpServer server = new ScriptedMcpServer();
-            System.setProperty(urlProperty, server.url());
-            return server;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return TestBackends.start(urlProperty, ScriptedMcpServer::new, ScriptedMcpServer::url);
     }
 
     public String url() {
