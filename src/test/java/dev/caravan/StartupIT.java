@@ -86,35 +86,33 @@ class StartupIT {
     void theTrafficPortAnswersOnlyOnceItCanServe() throws Exception {
         try (GatewayProcess gateway = new GatewayProcess()) {
             ManagedProcess process = gateway.startUnchecked("startup-window");
-            try (process) {
-                List<String> problems = new ArrayList<>();
-                Map<String, Integer> seen = new TreeMap<>();
-                long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-                // a tight loop of attempts from the first moment, until the gateway served 20 rounds
-                for (int served = 0; served < 20; ) {
-                    assertTrue(System.nanoTime() < deadline, "not serving after 120 s: " + seen + "\n"
-                                                            + process.output());
-                    for (Probe probe : PROBES) {
-                        String outcome;
-                        try {
-                            HttpResponse<String> r = http.send(probe.request(gateway.port),
-                                    HttpResponse.BodyHandlers.ofString());
-                            String problem = problem(probe, r);
-                            if (problem != null) {
-                                problems.add(problem);
-                            }
-                            outcome = probe.path() + " " + r.statusCode();
-                            served += probe == PROBES.get(0) && r.statusCode() == 200 ? 1 : 0;
-                        } catch (ConnectException | HttpConnectTimeoutException e) {
-                            outcome = "not listening";
+            List<String> problems = new ArrayList<>();
+            Map<String, Integer> seen = new TreeMap<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            // a tight loop of attempts from the first moment, until the gateway served 20 rounds
+            for (int served = 0; served < 20; ) {
+                assertTrue(System.nanoTime() < deadline, "not serving after 120 s: " + seen + "\n"
+                                                        + process.output());
+                for (Probe probe : PROBES) {
+                    String outcome;
+                    try {
+                        HttpResponse<String> r = http.send(probe.request(gateway.port),
+                                HttpResponse.BodyHandlers.ofString());
+                        String problem = problem(probe, r);
+                        if (problem != null) {
+                            problems.add(problem);
                         }
-                        seen.merge(outcome, 1, Integer::sum);
+                        outcome = probe.path() + " " + r.statusCode();
+                        served += probe == PROBES.get(0) && r.statusCode() == 200 ? 1 : 0;
+                    } catch (ConnectException | HttpConnectTimeoutException e) {
+                        outcome = "not listening";
                     }
+                    seen.merge(outcome, 1, Integer::sum);
                 }
-                assertEquals(List.of(), problems.stream().distinct().limit(10).toList(), seen::toString);
-                assertTrue(seen.getOrDefault("not listening", 0) > 0,
-                        "the loop started after the port opened, so it proves nothing: " + seen);
             }
+            assertEquals(List.of(), problems.stream().distinct().limit(10).toList(), seen::toString);
+            assertTrue(seen.getOrDefault("not listening", 0) > 0,
+                    "the loop started after the port opened, so it proves nothing: " + seen);
         }
     }
 
@@ -140,7 +138,8 @@ class StartupIT {
         try (ServerSocket taken = new ServerSocket()) {
             GatewayProcess gateway = new GatewayProcess();
             taken.bind(new java.net.InetSocketAddress("0.0.0.0", gateway.port));
-            try (gateway; ManagedProcess process = gateway.startUnchecked("startup-port-taken")) {
+            try (gateway) {
+                ManagedProcess process = gateway.startUnchecked("startup-port-taken");
                 assertEquals(1, process.awaitExit(60), process.output());
                 assertTrue(process.output().contains("port " + gateway.port + " (camel.server.port)"),
                         process.output());

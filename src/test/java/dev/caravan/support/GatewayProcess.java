@@ -50,13 +50,14 @@ public final class GatewayProcess implements AutoCloseable {
     }
 
     public GatewayProcess start(String logName, long seconds) throws Exception {
-        process = startUnchecked(logName).awaitLine(seconds);
+        startUnchecked(logName).awaitLine(seconds);
         return this;
     }
 
-    /** Starts the gateway without waiting, for a start that is expected to fail. */
+    /** Starts the gateway without waiting, for a start that is expected to fail or to watch it start. */
     public ManagedProcess startUnchecked(String logName) {
-        return ManagedProcess.start(command, Path.of("."), env, logName, serving(port));
+        process = ManagedProcess.start(command, Path.of("."), env, logName, serving(port));
+        return process;
     }
 
     /** The line the gateway logs once its traffic port is open (after Camel's "started in"). */
