@@ -112,10 +112,10 @@ class ImageIT {
 
     /** The processes of the image's entrypoint (as the host sees them) that this test started on {@code port}. */
     private static Stream<ProcessHandle> imageGateways(int port) {
-        return ProcessHandle.allProcesses().filter(ph -> ph.info().command().orElse("").endsWith("/opt/java/bin/java")
-                                                         && ph.info().commandLine().orElse("")
-                                                                 .contains("@/app/jib-classpath-file")
-                                                         && environment(ph.pid()).contains("CARAVAN_HTTP_PORT=" + port));
+        return ProcessHandle.allProcesses()
+                .filter(ph -> ph.info().command().orElse("").endsWith("/opt/java/bin/java")
+                              && ph.info().commandLine().orElse("").contains("@/app/jib-classpath-file")
+                              && environment(ph.pid()).contains("CARAVAN_HTTP_PORT=" + port));
     }
 
     /** A process's environment variables, from /proc; none once it is gone. */

@@ -25,10 +25,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The traffic port while the packaged gateway starts, hammered from the moment the process starts: every answer that
- * arrives is a correct one or a JSON 503 with Retry-After — never Vert.x's HTML page, never a 404 for /mcp because its
- * route is not started yet. Once started, paths nobody serves get a JSON 404 (a method a path does not take a JSON
- * 405), the routes are not on the management port, and a taken port still fails the start.
+ * The traffic port while the packaged gateway starts, hammered from the moment the process starts: every answer
+ * that arrives is a correct one or a JSON 503 with Retry-After — never Vert.x's HTML page, never a 404 for /mcp
+ * because its route is not started yet. Once started, paths nobody serves get a JSON 404 (a method a path does not
+ * take a JSON 405), the routes are not on the management port, and a taken port still fails the start.
  */
 class StartupIT {
 
