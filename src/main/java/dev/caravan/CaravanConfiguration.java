@@ -84,7 +84,8 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 // a relayed stream keeps its worker for as long as the stream lasts; that is not a blocked thread
                 .setMaxWorkerExecuteTime(1).setMaxWorkerExecuteTimeUnit(java.util.concurrent.TimeUnit.DAYS));
         registry.bind("vertx", vertx);
-        registry.bind(PlatformHttpConstants.PLATFORM_HTTP_ENGINE_NAME, new EventLoopPlatformHttpEngine());
+        registry.bind(PlatformHttpConstants.PLATFORM_HTTP_ENGINE_NAME,
+                new EventLoopPlatformHttpEngine(intProp(props, "camel.server.port", 3000)));
         context.getManagementStrategy().addEventNotifier(new VertxShutdown(vertx));
         UpstreamPool upstreamPool = new UpstreamPool(vertx, new HttpClientOptions()
                         .setKeepAlive(true)
@@ -99,7 +100,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
         UpstreamCall upstreamCall = new UpstreamCall(vertx, upstreamPool,
                 intProp(props, "caravan.upstream.max-answer-bytes", 16 * 1024 * 1024), secrets, traces);
         registry.bind("upstreamCall", upstreamCall);
-        context.getManagementStrategy().addEventNotifier(new TrafficListeners(vertx,
+        context.addStartupListener(new TrafficListeners(vertx,
                 intProp(props, "camel.server.port", 3000),
                 intProp(props, "caravan.http.event-loops", Runtime.getRuntime().availableProcessors()),
                 props.resolveProperty("camel.server.max-body-size").map(String::strip).map(Long::parseLong)

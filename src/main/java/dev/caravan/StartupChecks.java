@@ -3,7 +3,7 @@ package dev.caravan;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
+import java.net.Socket;
 
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
@@ -28,7 +28,9 @@ final class StartupChecks extends MainListenerSupport {
             return;
         }
         String host = props.resolveProperty(hostKey).orElse("0.0.0.0");
-        try (ServerSocket socket = new ServerSocket()) {
+        // a bound socket that does not listen: a server socket would accept (and then reset) clients that connect
+        // while the gateway starts
+        try (Socket socket = new Socket()) {
             socket.setReuseAddress(true);
             socket.bind(new InetSocketAddress(InetAddress.getByName(host), port));
         } catch (IOException e) {

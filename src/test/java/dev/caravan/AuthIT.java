@@ -6,15 +6,18 @@ import java.util.Map;
 import java.util.stream.StreamSupport;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.nimbusds.jwt.SignedJWT;
 import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
 import org.junit.jupiter.api.Test;
 
 import dev.caravan.support.GatewayProcess;
+import dev.caravan.support.LlmHttp;
 import dev.caravan.support.ManagedProcess;
 import dev.caravan.support.McpHttp;
 import dev.caravan.support.TestIssuer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -66,6 +69,44 @@ class AuthIT {
             assertEquals(List.of("knowledge-base_search_docs", "slack-conversations_search_messages",
                     "slack-conversations_summarize_channel"), tools);
             assertTrue(out.get("text").asText().contains("kagent"), out::toString);
+        }
+    }
+
+    /**
+     * The rules compare JSON types strictly: a token the issuer really signed, whose email_verified is the string
+     * "true", does not pass {@code email_verified == true} on the MCP or the LLM listener; the same token with the
+     * boolean passes.
+     */
+    @Test
+    void aVerifiedFlagSignedAsAStringIsRefused() throws Exception {
+        try (TestIssuer issuer = new TestIssuer(); GatewayProcess gateway = new GatewayProcess()) {
+            gateway.env("CARAVAN_AUTH_MODE", "strict")
+                    .env("CARAVAN_AUTH_ISSUERS", issuer.issuer())
+                    .env("CARAVAN_AUTH_JWKS_URL", issuer.jwksUrl())
+                    .start("gateway-claim-types");
+            String resource = "http://127.0.0.1:" + gateway.port + "/mcp";
+            String text = issuer.token(resource, Map.of("email", "mallory@solo.io", "email_verified", "true"));
+            String bool = issuer.token(resource, Map.of("email", "alice@solo.io", "email_verified", true));
+            // what was signed: a string in one token, a boolean in the other
+            assertInstanceOf(String.class, SignedJWT.parse(text).getJWTClaimsSet().getClaim("email_verified"));
+            assertInstanceOf(Boolean.class, SignedJWT.parse(bool).getJWTClaimsSet().getClaim("email_verified"));
+
+            String initialize = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{"
+                                + "\"protocolVersion\":\"" + McpHttp.LATEST + "\",\"capabilities\":{},"
+                                + "\"clientInfo\":{\"name\":\"test\",\"version\":\"1\"}}}";
+            var refused = new McpHttp(gateway.port, text).post(initialize);
+            assertEquals(403, refused.statusCode(), refused.body());
+            assertEquals(200, new McpHttp(gateway.port, bool).post(initialize).statusCode());
+
+            LlmHttp llm = new LlmHttp(gateway.port);
+            String message = "{\"model\":\"claude-sonnet-4-6\",\"max_tokens\":20,"
+                             + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+            var llmRefused = llm.post("/v1/messages", message, "anthropic-version", "2023-06-01",
+                    "Authorization", "Bearer " + text);
+            assertEquals(403, llmRefused.statusCode(), llmRefused.body());
+            var llmAllowed = llm.post("/v1/messages", message, "anthropic-version", "2023-06-01",
+                    "Authorization", "Bearer " + bool);
+            assertEquals(200, llmAllowed.statusCode(), llmAllowed.body());
         }
     }
 }

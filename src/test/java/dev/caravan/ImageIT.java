@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -92,18 +93,38 @@ class ImageIT {
                 "--root=" + root, "--wd=" + config.get("WorkingDir").asText(), "--setuid", "65532", "--setgid",
                 "65532", "/opt/java/bin/java"));
         command.addAll(entrypoint.subList(1, entrypoint.size()));
-        try (GatewayProcess gateway = new GatewayProcess().command(command).start("image-gateway", 120)) {
+        GatewayProcess gateway = new GatewayProcess().command(command);
+        try (gateway) {
+            gateway.start("image-gateway", 120);
             McpHttp client = new McpHttp(gateway.port);
             client.initialize(McpHttp.LATEST);
             JsonNode tools = client.call("tools/list", null).at("/result/tools");
             assertEquals(3, tools.size(), tools::toString);
-            List<String> uids = ProcessHandle.allProcesses()
-                    .filter(ph -> ph.info().command().orElse("").endsWith("/opt/java/bin/java")
-                                  && ph.info().commandLine().orElse("").contains("@/app/jib-classpath-file"))
-                    .map(ph -> uid(ph.pid())).distinct().toList();
+            List<String> uids = imageGateways(gateway.port).map(ph -> uid(ph.pid())).distinct().toList();
             assertEquals(List.of("65532"), uids, "the gateway's process runs as the image's user");
         } finally {
             run(root, List.of("umount", dev.toString()));
+        }
+        // unshare forked the gateway; ending unshare alone left it running
+        assertEquals(List.of(), imageGateways(gateway.port).map(ph -> ph.pid() + " " + ph.info().commandLine()
+                .orElse("")).toList(), "left running after the test");
+    }
+
+    /** The processes of the image's entrypoint (as the host sees them) that this test started on {@code port}. */
+    private static Stream<ProcessHandle> imageGateways(int port) {
+        return ProcessHandle.allProcesses()
+                .filter(ph -> ph.info().command().orElse("").endsWith("/opt/java/bin/java")
+                              && ph.info().commandLine().orElse("").contains("@/app/jib-classpath-file")
+                              && environment(ph.pid()).contains("CARAVAN_HTTP_PORT=" + port));
+    }
+
+    /** A process's environment variables, from /proc; none once it is gone. */
+    private static List<String> environment(long pid) {
+        try {
+            return List.of(new String(Files.readAllBytes(Path.of("/proc", String.valueOf(pid), "environ")),
+                    java.nio.charset.StandardCharsets.ISO_8859_1).split("\0"));
+        } catch (java.io.IOException e) {
+            return List.of();
         }
     }
 }

@@ -1,7 +1,9 @@
 package dev.caravan.auth;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -18,6 +20,12 @@ import java.util.regex.Pattern;
  * {@code true}, {@code false}, {@code null}, [lists]. Operators: {@code == != < <= > >=}, {@code endsWith},
  * {@code startsWith}, {@code contains} (substring or list element), {@code in} (element of a list), {@code matches}
  * (regular expression), {@code && || !} and parentheses.
+ * <p>
+ * Values keep their JSON types and are never converted: a claim sent as the string {@code "true"} is not the boolean
+ * {@code true}, {@code "3"} is not {@code 3}. {@code ==} holds only between values of the same type (numbers by value,
+ * exactly: {@code 1 == 1.0}; lists and objects element by element), the order operators only between numbers, the
+ * string operators only between strings, and {@code &&}, {@code ||}, {@code !} and a rule's outcome count only the
+ * boolean {@code true} as true. A claim signed in the wrong type is a different claim, not a loose match.
  * <p>
  * A fact may be {@link #UNKNOWN} (a tool's arguments while listing tools): the rule then answers UNKNOWN unless the
  * known facts decide it (three-valued logic), so a list can show what a later call might be allowed to do.
@@ -166,7 +174,7 @@ public final class Rule {
             if (!(l instanceof Number a) || !(r instanceof Number b)) {
                 return false;
             }
-            int c = Double.compare(a.doubleValue(), b.doubleValue());
+            int c = compareNumbers(a, b);
             return switch (op) {
                 case "<" -> c < 0;
                 case "<=" -> c <= 0;
@@ -175,15 +183,42 @@ public final class Rule {
             };
         }
 
-        /** Equality across the forms claims come in: numbers by value, booleans also when sent as "true". */
+        /**
+         * JSON equality: the same type and the same value. Numbers of any Java type compare by value; strings,
+         * booleans and null only equal themselves (Objects.equals is false across types).
+         */
         private static boolean same(Object l, Object r) {
             if (l instanceof Number a && r instanceof Number b) {
-                return Double.compare(a.doubleValue(), b.doubleValue()) == 0;
+                return compareNumbers(a, b) == 0;
             }
-            if (l instanceof Boolean || r instanceof Boolean) {
-                return l != null && r != null && l.toString().equalsIgnoreCase(r.toString());
+            if (l instanceof List<?> a && r instanceof List<?> b) {
+                if (a.size() != b.size()) {
+                    return false;
+                }
+                for (int i = 0; i < a.size(); i++) {
+                    if (!same(a.get(i), b.get(i))) {
+                        return false;
+                    }
+                }
+                return true;
+            }
+            if (l instanceof Map<?, ?> a && r instanceof Map<?, ?> b) {
+                return a.keySet().equals(b.keySet()) && a.keySet().stream().allMatch(k -> same(a.get(k), b.get(k)));
             }
             return Objects.equals(l, r);
+        }
+
+        /**
+         * Exact numeric order: a long claim above 2^53 is not rounded onto a neighbouring literal, as doubles would.
+         * JSON has no infinities, but a parser may turn 1e400 into one; those compare as doubles.
+         */
+        private static int compareNumbers(Number a, Number b) {
+            boolean finite = Double.isFinite(a.doubleValue()) && Double.isFinite(b.doubleValue());
+            return finite ? decimal(a).compareTo(decimal(b)) : Double.compare(a.doubleValue(), b.doubleValue());
+        }
+
+        private static BigDecimal decimal(Number n) {
+            return n instanceof BigDecimal d ? d : new BigDecimal(n.toString());
         }
     }
 
@@ -300,7 +335,7 @@ public final class Rule {
                     pos++;
                 }
                 try {
-                    return new Literal(Double.parseDouble(text.substring(start, pos)));
+                    return new Literal(new BigDecimal(text.substring(start, pos)));
                 } catch (NumberFormatException e) {
                     pos = start;
                     throw error("not a number");
@@ -403,7 +438,8 @@ public final class Rule {
             for (int i = claim ? 1 : 2; i < path.size() && v != UNKNOWN; i++) {
                 v = v instanceof Map<?, ?> m ? m.get(path.get(i)) : null;
             }
-            return v;
+            // the JWT library hands exp, nbf and iat over as Dates; in the token they are numbers (seconds)
+            return v instanceof Date d ? d.getTime() / 1000 : v;
         };
     }
 }

@@ -39,7 +39,7 @@ public final class EventLoopPlatformHttpConsumer extends VertxPlatformHttpConsum
     @Override
     protected void handleRequest(RoutingContext ctx) {
         if (isSuspended()) {
-            EdgeRefusal.send(ctx.response(), ctx.request().path(), 503, "The gateway is stopping; try again");
+            ctx.fail(503); // answered by the traffic port's root router, in JSON (TrafficListeners)
             return;
         }
         Exchange exchange = createExchange(false);

@@ -11,6 +11,7 @@ import java.util.stream.Stream;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 
+import dev.caravan.support.GatewayProcess;
 import dev.caravan.support.ManagedProcess;
 import dev.caravan.support.McpHttp;
 import dev.caravan.support.TestPorts;
@@ -47,7 +48,7 @@ class ConformanceIT {
                              "CAMEL_MAIN_ROUTES_INCLUDE_PATTERN", "file:routes/gateway.camel.yaml,file:routes/mcp.camel.yaml,"
                                                                   + "file:kamelets/*.kamelet.yaml,"
                                                                   + "file:src/test/resources/conformance-routes/*.camel.yaml"),
-                     "conformance-gateway", line -> line.contains("(caravan) started in")).awaitLine(60)) {
+                     "conformance-gateway", GatewayProcess.serving(gatewayPort)).awaitLine(60)) {
             Map<String, String> alone = run("fixture", fixturePort);
             Map<String, String> behindGateway = run("gateway", gatewayPort);
             System.out.println("MCP conformance, scenario -> fixture alone | behind the gateway");

@@ -44,20 +44,25 @@ public final class GatewayProcess implements AutoCloseable {
         return this;
     }
 
-    /** Starts the gateway and waits until Camel reports it started. */
+    /** Starts the gateway and waits until it serves: its traffic port opens once every route has started. */
     public GatewayProcess start(String logName) throws Exception {
         return start(logName, 60);
     }
 
     public GatewayProcess start(String logName, long seconds) throws Exception {
-        process = startUnchecked(logName).awaitLine(seconds);
+        startUnchecked(logName).awaitLine(seconds);
         return this;
     }
 
-    /** Starts the gateway without waiting, for a start that is expected to fail. */
+    /** Starts the gateway without waiting, for a start that is expected to fail or to watch it start. */
     public ManagedProcess startUnchecked(String logName) {
-        return ManagedProcess.start(command, Path.of("."), env, logName,
-                line -> line.contains("(caravan) started in"));
+        process = ManagedProcess.start(command, Path.of("."), env, logName, serving(port));
+        return process;
+    }
+
+    /** The line the gateway logs once its traffic port is open (after Camel's "started in"). */
+    public static java.util.function.Predicate<String> serving(int port) {
+        return line -> line.contains("Traffic port " + port + " open");
     }
 
     public String output() {

@@ -10,15 +10,27 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 /**
  * A real process a test starts (the packaged gateway, an npm MCP server): its output goes to a log file under
  * target/it-logs, and {@link #awaitLine} waits for the line that says it is ready instead of guessing with sleeps.
+ * {@link #close} ends it with every process it started; one a test did not close is ended when the test JVM exits.
  */
 public final class ManagedProcess implements AutoCloseable {
+
+    /** Started and not closed yet, for the JVM's shutdown hook. */
+    private static final Set<ManagedProcess> OPEN = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> OPEN.forEach(ManagedProcess::closeQuietly),
+                "end test processes"));
+    }
 
     private final Process process;
     private final CompletableFuture<String> ready = new CompletableFuture<>();
@@ -64,7 +76,9 @@ public final class ManagedProcess implements AutoCloseable {
             Files.createDirectories(logs);
             ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
             pb.environment().putAll(env);
-            return new ManagedProcess(pb.start(), logs.resolve(logName + ".log"), readyLine);
+            ManagedProcess started = new ManagedProcess(pb.start(), logs.resolve(logName + ".log"), readyLine);
+            OPEN.add(started);
+            return started;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -103,6 +117,10 @@ public final class ManagedProcess implements AutoCloseable {
         return output.toString();
     }
 
+    public ProcessHandle handle() {
+        return process.toHandle();
+    }
+
     /**
      * Sends SIGTERM, as Kubernetes does to stop a pod, without waiting; the output stays readable (Process.destroy
      * would close it).
@@ -111,11 +129,50 @@ public final class ManagedProcess implements AutoCloseable {
         process.toHandle().destroy();
     }
 
+    /**
+     * Ends the process and every process it started, and waits until all are gone: SIGTERM, then SIGKILL to what is
+     * left after 20 s. Ending the process alone is not enough: a child outlives its parent (the gateway that
+     * {@code unshare --fork} started in a PID namespace of its own kept running as uid 65532 after every ImageIT).
+     *
+     * @throws IllegalStateException if a process of the tree is still there after SIGKILL
+     */
     @Override
-    public void close() throws Exception {
-        process.destroy();
-        if (!process.waitFor(20, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
+    public void close() {
+        // the tree as it is now: once the parent is gone, its children belong to init and cannot be found from here
+        List<ProcessHandle> tree = Stream.concat(Stream.of(process.toHandle()), process.toHandle().descendants())
+                .toList();
+        tree.forEach(ProcessHandle::destroy);
+        if (!allEnded(tree, 20)) {
+            tree.forEach(ProcessHandle::destroyForcibly);
+            if (!allEnded(tree, 10)) {
+                throw new IllegalStateException("still running after SIGKILL: " + tree.stream()
+                        .filter(ProcessHandle::isAlive).map(ph -> ph.pid() + " " + ph.info().commandLine().orElse(""))
+                        .toList());
+            }
+        }
+        OPEN.remove(this);
+    }
+
+    private static boolean allEnded(List<ProcessHandle> tree, long seconds) {
+        try {
+            CompletableFuture.allOf(tree.stream().map(ProcessHandle::onExit).toArray(CompletableFuture[]::new))
+                    .get(seconds, TimeUnit.SECONDS);
+            return true;
+        } catch (java.util.concurrent.TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void closeQuietly() {
+        try {
+            close();
+        } catch (RuntimeException e) {
+            System.err.println("could not end " + process.pid() + ": " + e.getMessage());
         }
     }
 }
