@@ -3,10 +3,12 @@ package dev.caravan.mcp;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -46,22 +48,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class McpFailureTest {
 
     private static final int PORT = TestPorts.configureGateway();
-    private static final ScriptedMcpServer SCRIPTED = start();
+    private static final ScriptedMcpServer SCRIPTED = ScriptedMcpServer.startedAt("test.scripted.url");
+    /** the down backend's port: bound, so no server of this run can take it, and not listening, so it refuses */
+    private static final SocketChannel DOWN = refusingPort();
 
-    private static ScriptedMcpServer start() {
+    private static SocketChannel refusingPort() {
         try {
-            ScriptedMcpServer server = new ScriptedMcpServer();
-            System.setProperty("test.scripted.url", server.url());
-            System.setProperty("test.down.port", String.valueOf(TestPorts.free()));
-            return server;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
+            SocketChannel bound = SocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+            int port = ((InetSocketAddress) bound.getLocalAddress()).getPort();
+            System.setProperty("test.down.port", String.valueOf(port));
+            return bound;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
     @AfterAll
     void stopScripted() throws Exception {
         SCRIPTED.close();
+        DOWN.close();
     }
 
     private static String callBody(String tool) {
