@@ -36,6 +36,7 @@ import dev.caravan.support.AccessLogLines;
 import dev.caravan.support.DemoTokens;
 import dev.caravan.support.LlmHttp;
 import dev.caravan.support.McpHttp;
+import dev.caravan.support.RestartableMcpServer;
 import dev.caravan.support.Scrape;
 import dev.caravan.support.TestPorts;
 
