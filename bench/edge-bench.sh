@@ -11,7 +11,6 @@ export BENCH_PORT_BASE=${BENCH_PORT_BASE:-16000}
 # shellcheck source=bench/lib.sh
 . bench/lib.sh edge-summary.txt "${2:-15}"
 STUB=$((B + 204))
-CP="target/test-classes:target/classes:target/lib/*"
 BASE_DIR=$OUT/baseline
 if [ "$(git -C "$BASE_DIR" rev-parse HEAD 2>/dev/null)" != "$(git rev-parse "$BASE_REV")" ]; then
   git worktree remove --force "$BASE_DIR" 2>/dev/null || rm -rf "$BASE_DIR"
@@ -22,16 +21,12 @@ echo "baseline: $(git log --oneline -1 "$BASE_REV")" | tee -a "$SUMMARY"
 echo "current: $(git log --oneline -1 HEAD)$(git diff --quiet HEAD -- src routes kamelets || echo ' + changes')" \
   | tee -a "$SUMMARY"
 
-java -cp "$CP" dev.caravan.bench.StubLlmServer $STUB 20 > "$OUT/edge-stub.log" 2>&1 &
-PIDS+=("$!")
-until grep -q listening "$OUT/edge-stub.log" 2>/dev/null; do
-  kill -0 "${PIDS[-1]}" 2>/dev/null || { echo "the stub provider did not start, see $OUT/edge-stub.log"; exit 1; }
-  sleep 0.1
-done
+start_helper edge-stub dev.caravan.bench.StubLlmServer $STUB 20
 
 BODY='{"model":"claude-sonnet-4-6","max_tokens":256,"messages":[{"role":"user","content":"Tell me about gateways"}]}'
 CALL='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"knowledge-base_search_docs","arguments":{"query":"timeouts"}}}'
-for build in baseline current; do
+# ORDER="current baseline" measures the working tree first, to see what the order itself does
+for build in ${ORDER:-baseline current}; do
   dir=.; [ "$build" = baseline ] && dir=$BASE_DIR
   (cd "$dir" && CARAVAN_LLM_AUTH_MODE=off LLM_ANTHROPIC_URL=http://127.0.0.1:$STUB \
      exec java ${JAVA_OPTS} -jar target/caravan.jar) > "$OUT/edge-$build.log" 2>&1 &

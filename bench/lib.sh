@@ -50,6 +50,18 @@ start_gateway() { # $1 log name; sets GPID and TTF_MS (process start to the firs
   TTF_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
 }
 
+CP="target/test-classes:target/classes:target/lib/*"
+start_helper() { # $1 log name, then a main class of the test classes and its arguments: started in a JVM of its own,
+                 # waited for until it prints "listening"
+  local log=$OUT/$1.log; shift
+  java -cp "$CP" "$@" > "$log" 2>&1 &
+  PIDS+=("$!")
+  until grep -q listening "$log" 2>/dev/null; do
+    kill -0 "${PIDS[-1]}" 2>/dev/null || { echo "$1 did not start, see $log"; exit 1; }
+    sleep 0.1
+  done
+}
+
 stop_gateway() { kill "$GPID"; wait "$GPID" 2>/dev/null || true; }
 rss_mb() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$1/status"; }
 

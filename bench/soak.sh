@@ -13,24 +13,13 @@ export BENCH_PORT_BASE=${BENCH_PORT_BASE:-15000}
 . bench/lib.sh soak-summary.txt
 MINUTES=${1:-60}; RATE=${2:-20}
 STUB=$((B + 204)); LLM_PROXY=$((B + 205)); MCP_PROXY=$((B + 206))
-CP="target/test-classes:target/classes:target/lib/*"
 ACCESS="$OUT/soak-access.log"
 : > "$ACCESS"
 
-java -cp "$CP" dev.caravan.bench.StubLlmServer $STUB 5 > "$OUT/soak-stub.log" 2>&1 &
-PIDS+=("$!")
-until grep -q listening "$OUT/soak-stub.log" 2>/dev/null; do
-  kill -0 "${PIDS[-1]}" 2>/dev/null || { echo "the stub provider did not start, see $OUT/soak-stub.log"; exit 1; }
-  sleep 0.1
-done
+start_helper soak-stub dev.caravan.bench.StubLlmServer $STUB 5
 
 # one fault every 5 s, on the OpenAI provider's way or the slack-conversations backend's
-java -cp "$CP" dev.caravan.bench.SoakFaults $STUB $LLM_PROXY $SL $MCP_PROXY 5 > "$OUT/soak-faults.log" 2>&1 &
-PIDS+=("$!")
-until grep -q listening "$OUT/soak-faults.log" 2>/dev/null; do
-  kill -0 "${PIDS[-1]}" 2>/dev/null || { echo "the fault proxies did not start, see $OUT/soak-faults.log"; exit 1; }
-  sleep 0.1
-done
+start_helper soak-faults dev.caravan.bench.SoakFaults $STUB $LLM_PROXY $SL $MCP_PROXY 5
 
 CARAVAN_ACCESS_LOG_FILE="$ACCESS" CARAVAN_LLM_AUTH_MODE=off MCP_SLACK_CONVERSATIONS_URL=http://127.0.0.1:$MCP_PROXY/mcp \
 LLM_ANTHROPIC_URL=http://127.0.0.1:$STUB LLM_OPENAI_URL=http://127.0.0.1:$LLM_PROXY LLM_VERTEX_URL=http://127.0.0.1:$STUB \
