@@ -12,6 +12,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.vertx.core.MultiMap;
@@ -43,7 +44,11 @@ import dev.caravan.proxy.UpstreamCall;
  */
 public final class LlmRequestCheck implements Processor {
 
-    private static final JsonFactory JSON = new JsonFactory();
+    // a second "model" would let the gateway check and price one model while a provider that reads the first runs another
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+    /** what a model name is made of; anything else ('/', '%', '?', '..') could change the provider URL's meaning */
+    private static final Pattern MODEL_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]*");
     /** Vertex AI counts Anthropic tokens at {@code .../anthropic/models/count-tokens:rawPredict}, model in the body */
     private static final String COUNT_TOKENS = "count-tokens";
     private static final List<String> VENDORS = List.of("anthropic", "google", "openai");
@@ -93,11 +98,14 @@ public final class LlmRequestCheck implements Processor {
                                             + ")");
             }
             pathModel = StrictText.percentDecoded(vertex.group("model"), false);
-            if (pathModel == null) {
-                throw new LlmException(400, "The model in the path must be percent-encoded UTF-8 of printable "
-                                            + "characters");
+            if (pathModel == null || !MODEL_ID.matcher(pathModel).matches()) {
+                throw new LlmException(400, "The model in the path must be a model id (letters, digits, '.', '_', "
+                                            + "'@', '-')");
             }
             boolean countTokens = api == LlmApi.VERTEX_ANTHROPIC && pathModel.equals(COUNT_TOKENS);
+            if (countTokens && !action.equals("rawPredict")) {
+                throw new LlmException(404, "Vertex AI counts Anthropic tokens with count-tokens:rawPredict only");
+            }
             parts = new LlmRequest.VertexPath(version(vertex), vertex.group("project"), vertex.group("region"),
                     publisher, action, countTokens ? COUNT_TOKENS : null);
         } else {
@@ -114,17 +122,17 @@ public final class LlmRequestCheck implements Processor {
         byte[] body = new byte[0];
         Scan scan = new Scan();
         if (api != LlmApi.OPENAI_MODELS) {
-            String type = ClientRequest.header(exchange, Exchange.CONTENT_TYPE, "").toLowerCase(Locale.ROOT);
-            if (!type.strip().startsWith("application/json")) {
-                throw new LlmException(415, "Content-Type must be application/json");
+            if (!jsonUtf8(ClientRequest.headers(exchange).getAll(Exchange.CONTENT_TYPE))) {
+                throw new LlmException(415, "Content-Type must be application/json (UTF-8)");
             }
             Message in = exchange.getIn();
             Object raw = in.getBody();
             body = raw instanceof Buffer b ? b.getBytes() : in.getBody(byte[].class);
             body = body == null ? new byte[0] : body;
-            if (!StrictText.utf8(body)) {
-                // JSON parsers repair bad UTF-8 (an overlong '/' would become '/'); a provider gets what was sent
-                throw new LlmException(400, "The request body is not valid UTF-8");
+            if (!StrictText.utf8(body) || StrictText.hasNul(body) || StrictText.hasBom(body)) {
+                // JSON parsers repair bad UTF-8 (an overlong '/' would become '/') and take NULs or a byte order mark
+                // for UTF-16 or UTF-32; a provider gets what was sent, so the gateway must read it as the provider will
+                throw new LlmException(400, "The request body is not JSON in UTF-8");
             }
             scan = scan(body);
         }
@@ -141,7 +149,13 @@ public final class LlmRequestCheck implements Processor {
         MultiMap all = ClientRequest.headers(exchange);
         MultiMap kept = MultiMap.caseInsensitiveMultiMap();
         for (String name : allowed) {
-            kept.add(name, all.getAll(name));
+            for (String value : all.getAll(name)) {
+                // Vert.x passes raw bytes above 0x7f through as they came; a provider gets printable ASCII only
+                if (!value.chars().allMatch(c -> c == '\t' || c >= 0x20 && c < 0x7f)) {
+                    throw new LlmException(400, "The " + name + " header must be printable ASCII");
+                }
+                kept.add(name, value);
+            }
         }
         return kept;
     }
@@ -198,7 +212,7 @@ public final class LlmRequestCheck implements Processor {
                 String field = p.currentName();
                 JsonToken value = p.nextToken();
                 switch (field) {
-                    case "model" -> scan.model = value == JsonToken.VALUE_STRING ? p.getText() : null;
+                    case "model" -> scan.model = value == JsonToken.VALUE_STRING ? printable(p.getText()) : null;
                     case "stream" -> scan.stream = value == JsonToken.VALUE_TRUE;
                     case "stream_options" -> scan.includeUsage = value == JsonToken.START_OBJECT && includeUsage(p);
                     default -> p.skipChildren();
@@ -208,9 +222,36 @@ public final class LlmRequestCheck implements Processor {
                 throw new LlmException(400, "The request body must be one JSON object");
             }
         } catch (IOException e) {
-            throw new LlmException(400, "The request body is not valid JSON");
+            throw new LlmException(400, "The request body is not valid JSON (or repeats a key)");
         }
         return scan;
+    }
+
+    /** A model name from the body: printable text only, as it becomes a metric label and a log field. */
+    private static String printable(String model) {
+        if (!StrictText.printable(model)) {
+            throw new LlmException(400, "The model must be printable text");
+        }
+        return model;
+    }
+
+    /** Exactly one Content-Type, application/json, in UTF-8 when it names a charset. */
+    static boolean jsonUtf8(List<String> contentTypes) {
+        if (contentTypes.size() != 1) {
+            return false;
+        }
+        String[] parts = contentTypes.get(0).toLowerCase(Locale.ROOT).split(";");
+        if (!parts[0].strip().equals("application/json")) {
+            return false;
+        }
+        for (int i = 1; i < parts.length; i++) {
+            String[] param = parts[i].split("=", 2);
+            if (param[0].strip().equals("charset")
+                && !(param.length == 2 && param[1].strip().replace("\"", "").equals("utf-8"))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean includeUsage(JsonParser p) throws IOException {

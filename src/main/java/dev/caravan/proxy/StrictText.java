@@ -95,6 +95,21 @@ public final class StrictText {
         return printable(text) ? text : null;
     }
 
+    /** Whether the bytes hold a NUL, which JSON text never does outside an escape (a sign of UTF-16 or UTF-32). */
+    public static boolean hasNul(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b == 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether the bytes start with a UTF-8 byte order mark, which JSON text must not carry (RFC 8259 section 8.1). */
+    public static boolean hasBom(byte[] bytes) {
+        return bytes.length >= 3 && (bytes[0] & 0xff) == 0xef && (bytes[1] & 0xff) == 0xbb && (bytes[2] & 0xff) == 0xbf;
+    }
+
     /** Whether a text has no control, format, separator (other than space) or unassigned characters. */
     public static boolean printable(String text) {
         return text.codePoints().allMatch(cp -> switch (Character.getType(cp)) {

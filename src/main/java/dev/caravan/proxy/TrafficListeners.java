@@ -1,5 +1,6 @@
 package dev.caravan.proxy;
 
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -8,8 +9,10 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.apache.camel.CamelContext;
@@ -99,6 +102,15 @@ public final class TrafficListeners implements StartupListener {
                     refuse(ctx, 400, "Bad Request: the path could not be decoded");
                     return;
                 }
+                if (ctx.request().uri().indexOf('#') >= 0) {
+                    // a fragment is no part of a request target (RFC 9112 3.2) and must not reach an upstream
+                    refuse(ctx, 400, "Bad Request: a request target has no fragment");
+                    return;
+                }
+                if (!framedSafely(ctx.request())) {
+                    refuse(ctx, 400, "Bad Request: Transfer-Encoding must be chunked alone");
+                    return;
+                }
                 ctx.next();
             });
             String host = server.getHost();
@@ -131,6 +143,23 @@ public final class TrafficListeners implements StartupListener {
             vertx.createHttpServer(new HttpServerOptions()).requestHandler(handler).listen(port, host)
                     .<Void>mapEmpty().onComplete(started);
         }
+    }
+
+    /**
+     * Whether a request's body is framed one way only. Netty drops a Content-Length sent beside Transfer-Encoding, so
+     * the two cannot be told apart here: a body framed by Transfer-Encoding at all ends its connection after the answer
+     * (RFC 9112 6.3 requires that for the pair, and a proxy in front that read Content-Length would disagree on where
+     * the next request starts), and any coding but a lone {@code chunked} is refused.
+     */
+    private static boolean framedSafely(HttpServerRequest request) {
+        List<String> codings = request.headers().getAll(HttpHeaders.TRANSFER_ENCODING);
+        if (codings.isEmpty()) {
+            return true;
+        }
+        HttpServerResponse response = request.response().putHeader(HttpHeaders.CONNECTION, "close");
+        // a request pipelined behind this one is already read: it must die with the connection, not be served
+        response.endHandler(v -> request.connection().close());
+        return codings.size() == 1 && codings.get(0).equalsIgnoreCase("chunked");
     }
 
     private static void unavailable(RoutingContext ctx) {

@@ -272,6 +272,11 @@ class EdgeGatewayTest {
             "POST, {vertex}anthropic/models/claude%7Fsonnet:rawPredict, 400, anthropic",
             "POST, {vertex}anthropic/models/claude%C2%85sonnet:rawPredict, 400, anthropic",
             "POST, {vertex}google/models/gemini%F0%9F%98:generateContent, 400, google",
+            "POST, {vertex}anthropic/models/..%2F..%2Fx:rawPredict, 400, anthropic",
+            "POST, {vertex}anthropic/models/%2e%2e:rawPredict, 400, anthropic",
+            "POST, {vertex}anthropic/models/claude%3Fx%23y:rawPredict, 400, anthropic",
+            "POST, {vertex}anthropic/models/claude%25sonnet:rawPredict, 400, anthropic",
+            "POST, {vertex}anthropic/models/count-tokens:streamRawPredict, 404, anthropic",
             "POST, {vertex}anthropic/models/claude-sonnet:deleteEverything, 404, anthropic",
             "POST, {vertex}anthropic/models/claude-sonnet:predict, 404, anthropic",
             "POST, {vertex}anthropic/models/claude-sonnet:generateContent, 404, anthropic",
@@ -336,6 +341,75 @@ class EdgeGatewayTest {
         assertEquals(400, mcp.statusCode(), what + ": " + mcp.body());
         assertEquals(JsonRpc.PARSE_ERROR, McpHttp.message(mcp).at("/error/code").asInt(), mcp.body());
         assertEquals(reached, SCRIPTED.okHeaders().size(), what + " reached the backend");
+    }
+
+    /**
+     * Bodies the gateway could read otherwise than a provider would: a repeated key (which "model" counts?), UTF-16 or
+     * UTF-32 (NULs, or a charset, that Jackson would silently follow), a byte order mark, a model with a control
+     * character; and a header value with raw bytes above ASCII. Refused, no provider called.
+     */
+    @Test
+    void bodiesReadOneWayByTheGatewayAndAnotherByAProviderAreRefused() throws Exception {
+        String ok = "\"model\":\"claude-haiku-4-5\",\"max_tokens\":8,\"messages\":[]";
+        // what, Content-Type values, body, its charset, the status
+        List<List<String>> cases = List.of(
+                List.of("repeated model", "application/json", "{\"model\":\"claude-opus-4-7\"," + ok + "}", "UTF-8", "400"),
+                List.of("repeated nested key", "application/json",
+                        "{" + ok + ",\"metadata\":{\"user_id\":\"a\",\"user_id\":\"b\"}}", "UTF-8", "400"),
+                List.of("UTF-16 by charset", "application/json; charset=utf-16le", "{}", "UTF-16LE", "415"),
+                List.of("UTF-16 without charset", "application/json", "{" + ok + "}", "UTF-16LE", "400"),
+                List.of("byte order mark", "application/json", "\uFEFF{" + ok + "}", "UTF-8", "400"),
+                List.of("model with a NUL escape", "application/json",
+                        "{" + ok.replace("claude-haiku-4-5", "claude\\u0000haiku") + "}", "UTF-8", "400"),
+                List.of("two content types", "application/json|application/json-patch+json", "{" + ok + "}", "UTF-8",
+                        "415"));
+        List<StubLlmProvider.Received> before = stub.requests();
+        for (List<String> c : cases) {
+            String what = c.get(0);
+            int status = Integer.parseInt(c.get(4));
+            MultiMap headers = MultiMap.caseInsensitiveMultiMap().add("Authorization", "Bearer " + token());
+            for (String type : c.get(1).split("\\|")) {
+                headers.add("Content-Type", type);
+            }
+            RawHttp.Answer r = RAW.send("POST", "/v1/messages", headers,
+                    Buffer.buffer(c.get(2).getBytes(java.nio.charset.Charset.forName(c.get(3)))), Duration.ofSeconds(10));
+            assertEquals(status, r.status(), what + ": " + r.text());
+            EdgeSupport.assertShape("anthropic", status, r.text());
+            assertEquals(before, stub.requests(), what + " reached the provider");
+        }
+
+        MultiMap beta = MultiMap.caseInsensitiveMultiMap().add("Authorization", "Bearer " + token())
+                .add("Content-Type", "application/json").add("anthropic-beta", "a\u00c0\u00afb");
+        RawHttp.Answer raw = RAW.sendLatin1("POST", "/v1/messages", beta, Buffer.buffer(ANTHROPIC_BODY),
+                Duration.ofSeconds(10));
+        assertEquals(400, raw.status(), raw.text());
+        assertEquals(before, stub.requests(), "a header with raw bytes above ASCII reached the provider");
+    }
+
+    /**
+     * What a proxy in front could read otherwise: a fragment in the request target, a body framed by Transfer-Encoding
+     * next to a Content-Length with a second request tucked in behind it, a coding other than a lone chunked.
+     */
+    @Test
+    void requestsFramedAmbiguouslyNeverShareAConnection() throws Exception {
+        MultiMap headers = MultiMap.caseInsensitiveMultiMap().add("Authorization", "Bearer " + token())
+                .add("Content-Type", "application/json");
+        RawHttp.Answer fragment = RAW.send("POST", "/v1/messages?beta=true#frag", headers,
+                Buffer.buffer(ANTHROPIC_BODY), Duration.ofSeconds(10));
+        assertEquals(400, fragment.status(), fragment.text());
+        EdgeSupport.assertShape("anthropic", 400, fragment.text());
+
+        byte[] json = ANTHROPIC_BODY.getBytes(StandardCharsets.UTF_8);
+        String chunked = Integer.toHexString(json.length) + "\r\n" + ANTHROPIC_BODY + "\r\n0\r\n\r\n";
+        String smuggled = "GET /v1/models HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token() + "\r\n\r\n";
+        for (String coding : List.of("chunked", "gzip, chunked", "chunked\r\nTransfer-Encoding: identity")) {
+            String wire = "POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nAuthorization: "
+                          + "Bearer " + token() + "\r\nContent-Length: 4\r\nTransfer-Encoding: " + coding + "\r\n\r\n"
+                          + chunked + smuggled;
+            String answers = RawHttp.exchange(PORT, wire.getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(10));
+            assertEquals(1, answers.split("HTTP/1.1 ", -1).length - 1,
+                    coding + ": the request behind the body was served on the same connection:\n" + answers);
+        }
     }
 
     @Test

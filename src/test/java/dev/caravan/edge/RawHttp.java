@@ -37,6 +37,31 @@ final class RawHttp {
 
     Answer send(String method, String target, MultiMap headers, Buffer body, Duration within) throws IOException,
             TimeoutException {
+        return send(method, target, headers, body, within, StandardCharsets.UTF_8);
+    }
+
+    /** The same, with header values written byte for byte (each char one byte), as a client may send raw bytes. */
+    Answer sendLatin1(String method, String target, MultiMap headers, Buffer body, Duration within)
+            throws IOException, TimeoutException {
+        return send(method, target, headers, body, within, StandardCharsets.ISO_8859_1);
+    }
+
+    /** Writes bytes exactly as given and returns everything the server sent until it closed (or the deadline). */
+    static String exchange(int port, byte[] wire, Duration within) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), (int) within.toMillis());
+            socket.getOutputStream().write(wire);
+            socket.getOutputStream().flush();
+            try {
+                return new String(readAll(socket, System.nanoTime() + within.toNanos()), StandardCharsets.ISO_8859_1);
+            } catch (TimeoutException e) {
+                return e.getMessage(); // a connection left open: what came so far is in the message
+            }
+        }
+    }
+
+    private Answer send(String method, String target, MultiMap headers, Buffer body, Duration within,
+                        java.nio.charset.Charset headerBytes) throws IOException, TimeoutException {
         long deadline = System.nanoTime() + within.toNanos();
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), (int) within.toMillis());
@@ -45,7 +70,7 @@ final class RawHttp {
                     .append(body.length()).append("\r\n");
             headers.forEach(h -> head.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n"));
             OutputStream out = socket.getOutputStream();
-            out.write(head.append("\r\n").toString().getBytes(StandardCharsets.UTF_8));
+            out.write(head.append("\r\n").toString().getBytes(headerBytes));
             out.write(body.getBytes());
             out.flush();
             return parse(readAll(socket, deadline), method.equals("HEAD"));
