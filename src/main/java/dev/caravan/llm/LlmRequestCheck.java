@@ -44,7 +44,7 @@ import dev.caravan.proxy.UpstreamCall;
  */
 public final class LlmRequestCheck implements Processor {
 
-    // a second "model" would let the gateway check and price one model while a provider that reads the first runs another
+    // a second "model" would let the gateway check and price one model while a provider reading the first runs another
     private static final JsonFactory JSON = JsonFactory.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
     /** what a model name is made of; anything else ('/', '%', '?', '..') could change the provider URL's meaning */
@@ -222,7 +222,9 @@ public final class LlmRequestCheck implements Processor {
                 throw new LlmException(400, "The request body must be one JSON object");
             }
         } catch (IOException e) {
-            throw new LlmException(400, "The request body is not valid JSON (or repeats a key)");
+            boolean repeated = e.getMessage() != null && e.getMessage().startsWith("Duplicate field");
+            throw new LlmException(400, repeated ? "The request body has a key twice"
+                    : "The request body is not valid JSON");
         }
         return scan;
     }

@@ -353,7 +353,8 @@ class EdgeGatewayTest {
         String ok = "\"model\":\"claude-haiku-4-5\",\"max_tokens\":8,\"messages\":[]";
         // what, Content-Type values, body, its charset, the status
         List<List<String>> cases = List.of(
-                List.of("repeated model", "application/json", "{\"model\":\"claude-opus-4-7\"," + ok + "}", "UTF-8", "400"),
+                List.of("repeated model", "application/json", "{\"model\":\"claude-opus-4-7\"," + ok + "}", "UTF-8",
+                        "400"),
                 List.of("repeated nested key", "application/json",
                         "{" + ok + ",\"metadata\":{\"user_id\":\"a\",\"user_id\":\"b\"}}", "UTF-8", "400"),
                 List.of("UTF-16 by charset", "application/json; charset=utf-16le", "{}", "UTF-16LE", "415"),
@@ -372,7 +373,8 @@ class EdgeGatewayTest {
                 headers.add("Content-Type", type);
             }
             RawHttp.Answer r = RAW.send("POST", "/v1/messages", headers,
-                    Buffer.buffer(c.get(2).getBytes(java.nio.charset.Charset.forName(c.get(3)))), Duration.ofSeconds(10));
+                    Buffer.buffer(c.get(2).getBytes(java.nio.charset.Charset.forName(c.get(3)))),
+                    Duration.ofSeconds(10));
             assertEquals(status, r.status(), what + ": " + r.text());
             EdgeSupport.assertShape("anthropic", status, r.text());
             assertEquals(before, stub.requests(), what + " reached the provider");
