@@ -15,7 +15,7 @@ BASE_DIR=$OUT/baseline
 if [ "$(git -C "$BASE_DIR" rev-parse HEAD 2>/dev/null)" != "$(git rev-parse "$BASE_REV")" ]; then
   git worktree remove --force "$BASE_DIR" 2>/dev/null || rm -rf "$BASE_DIR"
   git worktree add -q --detach "$BASE_DIR" "$BASE_REV"
-  (cd "$BASE_DIR" && mvn -q -o -DskipTests -Dimage.skip package)
+  (cd "$BASE_DIR" && mvn -q -DskipTests -Dimage.skip package)
 fi
 echo "baseline: $(git log --oneline -1 "$BASE_REV")" | tee -a "$SUMMARY"
 echo "current: $(git log --oneline -1 HEAD)$(git diff --quiet HEAD -- src routes kamelets || echo ' + changes')" \
