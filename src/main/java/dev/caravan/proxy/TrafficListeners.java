@@ -107,9 +107,13 @@ public final class TrafficListeners implements StartupListener {
                     refuse(ctx, 400, "Bad Request: a request target has no fragment");
                     return;
                 }
-                if (!framedSafely(ctx.request())) {
-                    refuse(ctx, 400, "Bad Request: Transfer-Encoding must be chunked alone");
-                    return;
+                List<String> codings = ctx.request().headers().getAll(HttpHeaders.TRANSFER_ENCODING);
+                if (!codings.isEmpty()) {
+                    closeAfterAnswer(ctx.request());
+                    if (codings.size() != 1 || !codings.get(0).equalsIgnoreCase("chunked")) {
+                        refuse(ctx, 400, "Bad Request: Transfer-Encoding must be chunked alone");
+                        return;
+                    }
                 }
                 ctx.next();
             });
@@ -146,20 +150,14 @@ public final class TrafficListeners implements StartupListener {
     }
 
     /**
-     * Whether a request's body is framed one way only. Netty drops a Content-Length sent beside Transfer-Encoding, so
-     * the two cannot be told apart here: a body framed by Transfer-Encoding at all ends its connection after the answer
-     * (RFC 9112 6.3 requires that for the pair, and a proxy in front that read Content-Length would disagree on where
-     * the next request starts), and any coding but a lone {@code chunked} is refused.
+     * Ends the connection of a request whose body Transfer-Encoding frames. Netty drops a Content-Length sent beside
+     * it, so the pair cannot be told apart here, and RFC 9112 6.3 requires closing after the pair: a proxy in front that
+     * read Content-Length would disagree on where the next request starts. A request pipelined behind this one is
+     * already read, so it must die with the connection, not be served.
      */
-    private static boolean framedSafely(HttpServerRequest request) {
-        List<String> codings = request.headers().getAll(HttpHeaders.TRANSFER_ENCODING);
-        if (codings.isEmpty()) {
-            return true;
-        }
+    private static void closeAfterAnswer(HttpServerRequest request) {
         HttpServerResponse response = request.response().putHeader(HttpHeaders.CONNECTION, "close");
-        // a request pipelined behind this one is already read: it must die with the connection, not be served
         response.endHandler(v -> request.connection().close());
-        return codings.size() == 1 && codings.get(0).equalsIgnoreCase("chunked");
     }
 
     private static void unavailable(RoutingContext ctx) {
