@@ -30,10 +30,10 @@ import org.apache.camel.util.TimeUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.caravan.proxy.ClientRequest;
+import dev.caravan.core.ClientRequest;
 import dev.caravan.telemetry.GatewayMetrics;
 
-import static dev.caravan.CaravanConfiguration.csv;
+import static dev.caravan.core.Settings.csv;
 
 /**
  * Checks the caller's JWT: signature against the issuer's JWKS (asymmetric algorithms only: no {@code none}, no HMAC),
