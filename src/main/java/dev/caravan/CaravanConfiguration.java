@@ -32,7 +32,7 @@ import dev.caravan.demo.StubLlmProvider;
 import dev.caravan.llm.GoogleAccessTokens;
 import dev.caravan.llm.LlmErrorReply;
 import dev.caravan.llm.LlmModels;
-import dev.caravan.llm.LlmProviderCall;
+import dev.caravan.llm.LlmProviders;
 import dev.caravan.llm.LlmUsageRecorder;
 import dev.caravan.llm.PriceTable;
 import dev.caravan.mcp.McpAnswerRouter;
@@ -150,7 +150,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
         registry.bind("mcpErrorReply", new McpErrorReply(metrics));
         registry.bind("mcpTelemetry", new McpTelemetry(metrics, traces));
 
-        registry.bind("llmProviderCall", new LlmProviderCall(upstreamCall, new GoogleAccessTokens(vertx,
+        registry.bind("llmProviders", new LlmProviders(upstreamCall, new GoogleAccessTokens(vertx,
                 props.resolveProperty("caravan.llm.google.metadata-url").orElse(GOOGLE_METADATA)), vertx, traces));
         registry.bind("llmModels", new LlmModels(prefixed(props, "caravan.llm.alias.")));
         registry.bind("llmErrorReply", new LlmErrorReply());

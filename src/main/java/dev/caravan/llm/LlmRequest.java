@@ -36,6 +36,7 @@ public final class LlmRequest {
     private String model;
     private byte[] body;
     private UpstreamRequest call;
+    private LlmProvider provider;
 
     LlmRequest(LlmApi api, String path, String model, boolean stream, String org, VertexPath vertex, String query,
                byte[] body, boolean clientAskedForUsage, MultiMap clientHeaders, long deadline) {
@@ -65,6 +66,15 @@ public final class LlmRequest {
 
     void call(UpstreamRequest call) {
         this.call = call;
+    }
+
+    /** The provider that took the request last (after any failover), or null before one did. */
+    LlmProvider provider() {
+        return provider;
+    }
+
+    void provider(LlmProvider provider) {
+        this.provider = provider;
     }
 
     public LlmApi api() {

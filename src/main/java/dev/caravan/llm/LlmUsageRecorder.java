@@ -67,7 +67,7 @@ public final class LlmUsageRecorder {
         LlmRelay relay = exchange.getProperty(LlmExchange.RELAY, LlmRelay.class);
         Usage usage = relay == null ? Usage.NONE : relay.usage();
         String provider = exchange.getProperty(LlmExchange.PROVIDER, LabelCap.NONE, String.class);
-        String kind = exchange.getProperty(LlmProviderCall.KIND, "", String.class);
+        String kind = request == null || request.provider() == null ? "" : request.provider().api();
         String sent = exchange.getProperty(LlmExchange.MODEL_SENT, request == null ? null : request.model(),
                 String.class);
         String model = sent == null ? "unknown" : sent;

@@ -61,7 +61,7 @@ class LlmResilienceTest {
     private final AccessLogLines access = AccessLogLines.collect();
 
     @BeanInject
-    LlmProviderCall providers;
+    LlmProviders providers;
 
     @BeanInject
     StubLlmProvider stub;
