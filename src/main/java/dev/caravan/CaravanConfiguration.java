@@ -30,6 +30,7 @@ import static dev.caravan.core.Settings.csv;
 import dev.caravan.demo.DemoServers;
 import dev.caravan.demo.StubLlmProvider;
 import dev.caravan.llm.GoogleAccessTokens;
+import dev.caravan.llm.LlmChosenProvider;
 import dev.caravan.llm.LlmErrorReply;
 import dev.caravan.llm.LlmModels;
 import dev.caravan.llm.LlmErrors;
@@ -159,6 +160,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
         registry.bind("llmProviders", new LlmProviders(upstreamCall, new GoogleAccessTokens(vertx,
                 props.resolveProperty("caravan.llm.google.metadata-url").orElse(GOOGLE_METADATA)), vertx, traces));
         registry.bind("llmModels", new LlmModels(prefixed(props, "caravan.llm.alias.")));
+        registry.bind("llmChosenProvider", new LlmChosenProvider());
         EdgeRefusal.register("llm", LlmErrors::edgeBody);
         EdgeRefusal.registerDefault(LlmErrors::openAiBody);
         registry.bind("llmErrorReply", new LlmErrorReply());

@@ -58,7 +58,7 @@ public final class LlmProvider extends AsyncProcessorSupport {
     @Override
     @SuppressWarnings("unchecked")
     public boolean process(Exchange exchange, AsyncCallback callback) {
-        LlmRequest request = exchange.getProperty(LlmRequest.PROPERTY, LlmRequest.class);
+        LlmRequest request = LlmRequest.of(exchange);
         exchange.removeProperty(FAILOVER);
         exchange.setProperty(LlmExchange.PROVIDER, name);
         request.provider(this);

@@ -1,18 +1,19 @@
 package dev.caravan.llm;
 
 import io.vertx.core.MultiMap;
+import org.apache.camel.Exchange;
 
+import dev.caravan.core.RequestContext;
 import dev.caravan.proxy.UpstreamRequest;
 
 /**
- * One LLM request as the gateway understood it, shared by the route steps through the {@link #PROPERTY} exchange
- * property: the API, the model (as the client asked, and as sent after aliases and overrides), whether the answer
- * streams, the organization, the request body, the client's headers and query a provider may see, and for Vertex AI
- * the parts of its path.
+ * One LLM request as the gateway understood it, its typed {@link RequestContext}, built once by
+ * {@link LlmRequestCheck}: the API, the model (as the client asked, and as sent after aliases and overrides), whether
+ * the answer streams, the organization, the request body, the client's headers and query a provider may see, for
+ * Vertex AI the parts of its path, the provider the router chose and the one that answered, and the last upstream
+ * call. Its facts ({@code llm.model}, {@code llm.org}, {@code llm.provider}) are what rules judge.
  */
-public final class LlmRequest {
-
-    public static final String PROPERTY = "llmRequest";
+public final class LlmRequest extends RequestContext {
 
     /**
      * The parts of a Vertex AI path: the client's project and region are replaced by the provider's.
@@ -38,8 +39,12 @@ public final class LlmRequest {
     private UpstreamRequest call;
     private LlmProvider provider;
 
-    LlmRequest(LlmApi api, String path, String model, boolean stream, String org, VertexPath vertex, String query,
-               byte[] body, boolean clientAskedForUsage, MultiMap clientHeaders, long deadline) {
+    private String routedTo;
+
+    LlmRequest(long startedNanos, LlmApi api, String path, String model, boolean stream, String org,
+               VertexPath vertex, String query, byte[] body, boolean clientAskedForUsage, MultiMap clientHeaders,
+               long deadline) {
+        super(startedNanos);
         this.api = api;
         this.path = path;
         this.clientModel = model;
@@ -52,6 +57,35 @@ public final class LlmRequest {
         this.clientAskedForUsage = clientAskedForUsage;
         this.clientHeaders = clientHeaders;
         this.deadline = deadline;
+    }
+
+    /** The LLM request an exchange carries, or null before {@link LlmRequestCheck} built it. */
+    public static LlmRequest of(Exchange exchange) {
+        return RequestContext.of(exchange, LlmRequest.class);
+    }
+
+    @Override
+    public String kind() {
+        return "llm";
+    }
+
+    @Override
+    public Object fact(String name) {
+        return switch (name) {
+            case "llm.model" -> model;
+            case "llm.org" -> org;
+            case "llm.provider" -> provider != null ? provider.name() : routedTo;
+            default -> null;
+        };
+    }
+
+    /** The provider the router chose (before any fallback), or null before it chose. */
+    public String routedTo() {
+        return routedTo;
+    }
+
+    void routedTo(String provider) {
+        this.routedTo = provider;
     }
 
     /** When the client must have its answer (epoch millis): retries and fallbacks end by then. */

@@ -63,7 +63,7 @@ public final class LlmUsageRecorder {
         if (!metrics.perRequest()) {
             return;
         }
-        LlmRequest request = exchange.getProperty(LlmRequest.PROPERTY, LlmRequest.class);
+        LlmRequest request = LlmRequest.of(exchange);
         LlmRelay relay = exchange.getProperty(LlmExchange.RELAY, LlmRelay.class);
         Usage usage = relay == null ? Usage.NONE : relay.usage();
         String provider = exchange.getProperty(LlmExchange.PROVIDER, LabelCap.NONE, String.class);
