@@ -10,13 +10,11 @@ import org.apache.camel.Processor;
  */
 public final class LlmChosenProvider implements Processor {
 
-    public static final String PROPERTY = "llmProvider";
-
     @Override
     public void process(Exchange exchange) {
         LlmRequest request = LlmRequest.of(exchange);
         if (request != null) {
-            request.routedTo(exchange.getProperty(PROPERTY, String.class));
+            request.routedTo(exchange.getProperty(LlmExchange.PROVIDER, String.class));
         }
     }
 }

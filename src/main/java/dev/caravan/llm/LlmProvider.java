@@ -1,8 +1,5 @@
 package dev.caravan.llm;
 
-import java.util.LinkedHashSet;
-import java.util.Set;
-
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.AsyncProcessorSupport;
@@ -22,7 +19,6 @@ public final class LlmProvider extends AsyncProcessorSupport {
 
     /** set when this provider gave up and its fallback should answer: the fallback's route */
     public static final String FAILOVER = "llmFailover";
-    private static final String TRIED = "llmTried";
 
     private LlmProviders providers;
     private String name;
@@ -56,25 +52,19 @@ public final class LlmProvider extends AsyncProcessorSupport {
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     public boolean process(Exchange exchange, AsyncCallback callback) {
         LlmRequest request = LlmRequest.of(exchange);
         exchange.removeProperty(FAILOVER);
         exchange.setProperty(LlmExchange.PROVIDER, name);
         request.provider(this);
-        Set<String> tried = exchange.getProperty(TRIED, Set.class);
-        if (tried == null) {
-            tried = new LinkedHashSet<>();
-            exchange.setProperty(TRIED, tried);
-        }
-        tried.add(name);
+        request.tried().add(name);
         if (!request.api().family().equals(api)) {
             exchange.setException(new LlmException(500, "Provider " + name + " serves the " + api
                                                          + " API, not this request's (" + request.api().family() + ")"));
             callback.done(true);
             return true;
         }
-        ProviderAttempt attempt = new ProviderAttempt(this, exchange, callback, request, tried);
+        ProviderAttempt attempt = new ProviderAttempt(this, exchange, callback, request);
         if (!attempt.admitted()) {
             GatewayMetrics.of(exchange.getContext()).providerFailure(name, "circuit_open");
             attempt.giveUp(503, name + " is unavailable: it failed repeatedly and is skipped for now");

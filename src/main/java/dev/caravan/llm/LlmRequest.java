@@ -1,5 +1,8 @@
 package dev.caravan.llm;
 
+import java.util.LinkedHashSet;
+import java.util.Set;
+
 import io.vertx.core.MultiMap;
 import org.apache.camel.Exchange;
 
@@ -40,6 +43,9 @@ public final class LlmRequest extends RequestContext {
     private LlmProvider provider;
 
     private String routedTo;
+    private String modelSent;
+    /** the providers that took the request so far, in order (a fallback never goes back to one of them) */
+    private final Set<String> tried = new LinkedHashSet<>();
 
     LlmRequest(long startedNanos, LlmApi api, String path, String model, boolean stream, String org,
                VertexPath vertex, String query, byte[] body, boolean clientAskedForUsage, MultiMap clientHeaders,
@@ -77,6 +83,24 @@ public final class LlmRequest extends RequestContext {
             case "llm.provider" -> provider != null ? provider.name() : routedTo;
             default -> null;
         };
+    }
+
+    /** The relay of the last upstream call, with the answer's usage and timings; null before a call. */
+    public LlmRelay relay() {
+        return call != null && call.relay() instanceof LlmRelay relay ? relay : null;
+    }
+
+    /** The model the last provider was asked for (its own model, a fallback's, or the request's). */
+    public String modelSent() {
+        return modelSent != null ? modelSent : model;
+    }
+
+    void modelSent(String model) {
+        this.modelSent = model;
+    }
+
+    Set<String> tried() {
+        return tried;
     }
 
     /** The provider the router chose (before any fallback), or null before it chose. */

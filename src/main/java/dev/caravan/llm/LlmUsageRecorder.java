@@ -64,12 +64,11 @@ public final class LlmUsageRecorder {
             return;
         }
         LlmRequest request = LlmRequest.of(exchange);
-        LlmRelay relay = exchange.getProperty(LlmExchange.RELAY, LlmRelay.class);
+        LlmRelay relay = request == null ? null : request.relay();
         Usage usage = relay == null ? Usage.NONE : relay.usage();
         String provider = exchange.getProperty(LlmExchange.PROVIDER, LabelCap.NONE, String.class);
         String kind = request == null || request.provider() == null ? "" : request.provider().api();
-        String sent = exchange.getProperty(LlmExchange.MODEL_SENT, request == null ? null : request.model(),
-                String.class);
+        String sent = request == null ? null : request.modelSent();
         String model = sent == null ? "unknown" : sent;
         String user = AuthExchange.caller(exchange);
         String org = exchange.getProperty("llmOrg", String.class);

@@ -53,8 +53,7 @@ final class ProviderAttempt {
     /** whether the current call is the trial of a half-open circuit: its end must settle the breaker */
     private boolean trial;
 
-    ProviderAttempt(LlmProvider owner, Exchange exchange, AsyncCallback callback, LlmRequest request,
-                    Set<String> tried) {
+    ProviderAttempt(LlmProvider owner, Exchange exchange, AsyncCallback callback, LlmRequest request) {
         this.owner = owner;
         this.exchange = exchange;
         this.callback = callback;
@@ -62,7 +61,7 @@ final class ProviderAttempt {
         this.provider = owner.name();
         this.target = owner.upstream();
         this.breaker = owner.breaker();
-        this.tried = tried;
+        this.tried = request.tried();
         this.retriesLeft = owner.retries();
         this.model = owner.model() == null ? request.model() : owner.model();
         this.hideUsage = request.api() == LlmApi.OPENAI_CHAT && request.stream() && !request.clientAskedForUsage();
@@ -102,7 +101,7 @@ final class ProviderAttempt {
                 return;
             }
             exchange.getMessage().getHeaders().clear();
-            exchange.setProperty(LlmExchange.MODEL_SENT, model);
+            request.modelSent(model);
             LlmRelay relay = new LlmRelay(request.api(), hideUsage);
             UpstreamRequest call = new UpstreamRequest(target).method(ClientRequest.method(exchange)).path(path)
                     .body(body).callHeaders(credential.result()).deadline(request.deadline())
@@ -116,7 +115,6 @@ final class ProviderAttempt {
                 call.span(model == null ? operation : operation + " " + model, attributes);
             }
             request.call(call);
-            exchange.setProperty(LlmExchange.RELAY, relay);
             owner.providers().upstreamCall().send(exchange, call, sync -> answered(call));
         });
     }

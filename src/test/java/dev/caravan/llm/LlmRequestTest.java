@@ -29,7 +29,7 @@ class LlmRequestTest {
         assertEquals("support", context.fact("llm.org"));
         assertNull(context.fact("llm.provider"), "no provider before the router chose one");
 
-        exchange.setProperty(LlmChosenProvider.PROPERTY, "anthropic");
+        exchange.setProperty(LlmExchange.PROVIDER, "anthropic");
         new LlmChosenProvider().process(exchange);
         assertEquals("anthropic", context.fact("llm.provider"));
         assertNull(context.fact("mcp.method"));
