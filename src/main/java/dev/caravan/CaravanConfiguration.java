@@ -44,10 +44,12 @@ import dev.caravan.mcp.McpBroadcast;
 import dev.caravan.mcp.McpCallReply;
 import dev.caravan.mcp.McpCallRouter;
 import dev.caravan.mcp.McpDiscovery;
+import dev.caravan.mcp.McpDispatch;
 import dev.caravan.mcp.McpErrorReply;
 import dev.caravan.mcp.McpInitializeMerge;
 import dev.caravan.mcp.McpListMerge;
 import dev.caravan.mcp.McpLocalReplies;
+import dev.caravan.mcp.McpMethod;
 import dev.caravan.mcp.McpRequestCheck;
 import dev.caravan.mcp.McpSessionCheck;
 import dev.caravan.mcp.McpSessions;
@@ -147,6 +149,9 @@ public final class CaravanConfiguration implements CamelConfiguration {
         registry.bind("mcpStreams", new McpStreams(metrics, vertx, backends, sessions,
                 millis(props, "caravan.mcp.stream-open-wait", "250ms")));
         registry.bind("mcpLocalReplies", new McpLocalReplies());
+        for (McpMethod.Dispatch dispatch : McpMethod.Dispatch.values()) {
+            registry.bind(McpDispatch.beanName(dispatch), new McpDispatch(dispatch));
+        }
         registry.bind("mcpErrorReply", new McpErrorReply(metrics));
         registry.bind("mcpTelemetry", new McpTelemetry(metrics, traces));
 

@@ -181,7 +181,7 @@ public final class McpBackendCall extends AsyncProcessorSupport {
         ObjectNode initialize = JsonRpc.object();
         initialize.put("jsonrpc", "2.0");
         initialize.set("id", INITIALIZE_ID);
-        initialize.put("method", "initialize");
+        initialize.put("method", McpMethod.INITIALIZE.wireName());
         initialize.set("params", request.session().client());
         Exchange ask = backendRequest(exchange, request.backend(), null, initialize);
         return send(ask).thenCompose(answered -> {

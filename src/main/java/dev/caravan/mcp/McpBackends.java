@@ -35,13 +35,6 @@ public final class McpBackends extends EventNotifierSupport {
     public record Backend(String name, Endpoint endpoint) {
     }
 
-    private static final Map<String, String> CAPABILITY_OF_METHOD = Map.of(
-            "tools/list", "tools",
-            "prompts/list", "prompts",
-            "resources/list", "resources",
-            "resources/templates/list", "resources",
-            "logging/setLevel", "logging");
-
     private final Set<String> reportedInvalid = ConcurrentHashMap.newKeySet();
     private final McpBackendHealth health;
     /** the backends as of the last route change; rebuilt when a route is added, removed, started or stopped */
@@ -156,7 +149,8 @@ public final class McpBackends extends EventNotifierSupport {
             return all();
         }
         boolean needsSession = "DELETE".equals(method) || "GET".equals(method);
-        String capability = CAPABILITY_OF_METHOD.get(method);
+        McpMethod row = McpMethod.of(method);
+        String capability = row == null ? null : row.needs();
         @SuppressWarnings("unchecked")
         Map<String, String> cursors = exchange.getProperty(McpExchange.CURSORS, Map.class);
         return all().stream().filter(b -> {

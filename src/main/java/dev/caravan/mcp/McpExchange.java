@@ -12,6 +12,8 @@ public final class McpExchange {
     public static final String MESSAGE = "mcpMessage";
     /** its method; for a response empty; for GET and DELETE the HTTP method */
     public static final String METHOD = "mcpMethod";
+    /** which route handles the message, a {@link McpMethod.Dispatch} */
+    public static final String DISPATCH = "mcpDispatch";
     /** request, notification or response ({@link JsonRpc.Kind}, lower case) */
     public static final String KIND = "mcpKind";
     /** the opened gateway session, a {@link McpSessions.Session} */

@@ -16,8 +16,8 @@ import dev.caravan.telemetry.GatewayMetrics;
  */
 public final class McpInitializeMerge extends FanOutMerge {
 
-    /** the server capabilities the gateway routes (mcp.camel.yaml), with the flags it honours for each */
-    private static final Map<String, List<String>> ROUTED = routed();
+    /** the server capabilities the gateway routes, with the flags it honours for each */
+    private static final Map<String, List<String>> ROUTED = McpMethod.routedCapabilities();
 
     private final McpSessions sessions;
     private final String version;
@@ -32,16 +32,6 @@ public final class McpInitializeMerge extends FanOutMerge {
         this.sessions = sessions;
         this.version = version;
         this.qualifyNames = qualifyNames;
-    }
-
-    private static Map<String, List<String>> routed() {
-        Map<String, List<String>> routed = new LinkedHashMap<>();
-        routed.put("tools", List.of("listChanged"));
-        routed.put("prompts", List.of("listChanged"));
-        routed.put("resources", List.of("subscribe", "listChanged"));
-        routed.put("logging", List.of());
-        routed.put("completions", List.of());
-        return routed;
     }
 
     @Override

@@ -38,23 +38,14 @@ public final class McpListMerge extends FanOutMerge {
         }
     }
 
-    /** Where a list method's items are, which field names them, and how that field is qualified. */
-    private record Shape(String key, String field, char separator) {
-    }
-
-    private static final Map<String, Shape> SHAPES = Map.of(
-            "tools/list", new Shape("tools", "name", McpNames.NAME_SEPARATOR),
-            "prompts/list", new Shape("prompts", "name", McpNames.NAME_SEPARATOR),
-            "resources/list", new Shape("resources", "uri", McpNames.URI_SEPARATOR),
-            "resources/templates/list", new Shape("resourceTemplates", "uriTemplate", McpNames.URI_SEPARATOR));
-
     @Override
     void reply(Exchange target, Exchange original, List<BackendAnswer> answers) {
         JsonRpc.Message request = original.getProperty(McpExchange.MESSAGE, JsonRpc.Message.class);
-        Shape shape = SHAPES.get(request.method());
+        McpMethod method = McpMethod.of(request.method());
+        McpMethod.Item item = method.item();
         McpSessions.Session session = original.getProperty(McpExchange.SESSION, McpSessions.Session.class);
         ObjectNode result = JsonRpc.object();
-        ArrayNode merged = result.putArray(shape.key());
+        ArrayNode merged = result.putArray(method.listKey());
         Map<String, String> next = new LinkedHashMap<>();
         for (BackendAnswer answer : answers) {
             if (!answer.ok()) {
@@ -64,11 +55,11 @@ public final class McpListMerge extends FanOutMerge {
             if (nextCursor != null && nextCursor.isTextual()) {
                 next.put(answer.backend(), nextCursor.asText());
             }
-            for (JsonNode item : answer.result().path(shape.key())) {
+            for (JsonNode listed : answer.result().path(method.listKey())) {
                 if (session.qualified()) {
-                    McpNames.qualifyField(item, shape.field(), answer.backend(), shape.separator());
+                    McpNames.qualifyField(listed, item.listField(), answer.backend(), item.separator());
                 }
-                merged.add(item);
+                merged.add(listed);
             }
         }
         if (!next.isEmpty()) {

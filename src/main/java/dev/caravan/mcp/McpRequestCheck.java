@@ -55,6 +55,8 @@ public final class McpRequestCheck implements Processor {
             // GET opens the stream, DELETE ends the session: the HTTP method is what they ask for
             exchange.setProperty(McpExchange.METHOD, httpMethod);
             exchange.setProperty(McpExchange.KIND, "");
+            exchange.setProperty(McpExchange.DISPATCH, "GET".equals(httpMethod) ? McpMethod.Dispatch.STREAM
+                    : McpMethod.Dispatch.BROADCAST);
             return;
         }
         String accept = ClientRequest.header(exchange, "Accept", "").toLowerCase(Locale.ROOT);
@@ -76,6 +78,19 @@ public final class McpRequestCheck implements Processor {
         exchange.setProperty(McpExchange.MESSAGE, message);
         exchange.setProperty(McpExchange.METHOD, message.method() == null ? "" : message.method());
         exchange.setProperty(McpExchange.KIND, message.kind().name().toLowerCase(Locale.ROOT));
+        exchange.setProperty(McpExchange.DISPATCH, dispatch(message));
+    }
+
+    /** Which route takes a message: a request by its method's row, notifications to every backend, answers back. */
+    static McpMethod.Dispatch dispatch(JsonRpc.Message message) {
+        return switch (message.kind()) {
+            case RESPONSE -> McpMethod.Dispatch.ANSWER;
+            case NOTIFICATION -> McpMethod.Dispatch.BROADCAST;
+            case REQUEST -> {
+                McpMethod method = McpMethod.of(message.method());
+                yield method == null ? McpMethod.Dispatch.LOCAL : method.dispatch();
+            }
+        };
     }
 
     private boolean originAllowed(String origin) {

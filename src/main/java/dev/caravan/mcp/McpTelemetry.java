@@ -65,7 +65,7 @@ public final class McpTelemetry {
         String asked = exchange.getProperty(McpExchange.METHOD, "", String.class);
         // a response from the client (to sampling, elicitation) has no method of its own
         String method = asked.isEmpty() ? exchange.getProperty(McpExchange.KIND, "none", String.class) : asked;
-        boolean call = "tools/call".equals(method);
+        boolean call = McpMethod.TOOLS_CALL.wireName().equals(method);
         String target = exchange.getProperty(McpExchange.TARGET, String.class);
         String backend = exchange.getProperty(McpExchange.BACKEND, String.class);
         @SuppressWarnings("unchecked")
@@ -145,6 +145,6 @@ public final class McpTelemetry {
 
     /** The span attribute that names a request's target: the tool of a tools/call, else the resource or prompt. */
     static String targetAttribute(String method) {
-        return "tools/call".equals(method) ? "gen_ai.tool.name" : "caravan.mcp.target";
+        return McpMethod.TOOLS_CALL.wireName().equals(method) ? "gen_ai.tool.name" : "caravan.mcp.target";
     }
 }

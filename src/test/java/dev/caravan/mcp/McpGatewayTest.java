@@ -141,7 +141,7 @@ class McpGatewayTest {
         assertFalse(c.initialize(McpHttp.LATEST).at("/capabilities/resources/subscribe").asBoolean());
         JsonNode refused = c.call("resources/subscribe", "{\"uri\":\"knowledge-base+docs://kagent/tool-servers\"}");
         assertEquals(JsonRpc.INVALID_PARAMS, refused.at("/error/code").asInt(), refused::toString);
-        assertTrue(refused.at("/error/message").asText().contains("does not take subscriptions"), refused::toString);
+        assertTrue(refused.at("/error/message").asText().contains("does not take resources/subscribe"), refused::toString);
     }
 
     @Test
