@@ -26,7 +26,7 @@ record BackendAnswer(String backend, ObjectNode response, String sessionId, Stri
     static final String SUBSCRIBE = "resources.subscribe";
 
     static BackendAnswer of(Exchange sub, JsonNode requestId) {
-        String backend = sub.getProperty(McpExchange.BACKEND, "?", String.class);
+        String backend = McpCall.of(sub).backend();
         Exception error = sub.getException();
         if (sub.getProperty(UpstreamCall.RELAYED_STATUS) != null) {
             // streamed straight to the client (a GET stream); nothing to merge

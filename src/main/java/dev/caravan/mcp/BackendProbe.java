@@ -48,7 +48,8 @@ final class BackendProbe {
 
     private Exchange request(ProducerTemplate template, String backend, String method, byte[] body, String session) {
         Exchange exchange = new DefaultExchange(template.getCamelContext());
-        exchange.setProperty(McpExchange.METHOD, method.equals("POST") ? McpMethod.INITIALIZE.wireName() : method);
+        McpCall.internal(method.equals("POST") ? McpMethod.INITIALIZE.wireName() : method, null, backend)
+                .attach(exchange);
         exchange.getMessage().setHeader(Exchange.HTTP_METHOD, method);
         McpBackendRequest.prepare(exchange, backend, body, traces);
         if (session != null) {

@@ -38,7 +38,7 @@ public final class McpAccessPolicy implements Processor {
 
     @Override
     public void process(Exchange exchange) throws IOException {
-        McpMethod method = McpMethod.of(exchange.getProperty(McpExchange.METHOD, "", String.class));
+        McpMethod method = McpCall.of(exchange).row();
         if (method == null) {
             return;
         }
@@ -51,19 +51,19 @@ public final class McpAccessPolicy implements Processor {
 
     /** Refuses a call to a tool, prompt or resource no rule of its kind allows. */
     private void check(Exchange exchange, McpMethod method) {
-        JsonRpc.Message request = exchange.getProperty(McpExchange.MESSAGE, JsonRpc.Message.class);
+        McpCall call = McpCall.of(exchange);
+        JsonRpc.Message request = call.message();
         JsonNode params = request.params();
         // completing an argument of a prompt or resource template reveals as much as using it
         McpMethod.Item item = method == McpMethod.COMPLETION_COMPLETE ? McpCallRouter.completed(params)
                 : method.item();
-        String target = exchange.getProperty(McpExchange.TARGET, String.class);
+        String target = call.target();
         if (item == null || target == null || open(item.rulesKind())) {
             return;
         }
         String kind = item.rulesKind();
         JsonNode arguments = method == McpMethod.COMPLETION_COMPLETE ? null : params.get("arguments");
-        Map<String, Object> facts = item(exchange, kind, target, exchange.getProperty(McpExchange.BACKEND,
-                String.class));
+        Map<String, Object> facts = item(exchange, kind, target, call.backend());
         facts.put("mcp.arguments", arguments == null ? Map.of() : JSON.convertValue(arguments, Map.class));
         Rule.Facts all = AuthExchange.facts(exchange, facts);
         if (rules.get(kind).stream().noneMatch(r -> r.allows(all))) {
@@ -84,7 +84,7 @@ public final class McpAccessPolicy implements Processor {
         if (!(reply.path("result").path(method.listKey()) instanceof ArrayNode items)) {
             return;
         }
-        McpSessions.Session session = exchange.getProperty(McpExchange.SESSION, McpSessions.Session.class);
+        McpSessions.Session session = McpCall.of(exchange).session();
         ArrayNode kept = JSON.createArrayNode();
         for (JsonNode item : items) {
             String itemName = item.path(listed.listField()).asText();

@@ -107,7 +107,7 @@ public final class McpBackendCall extends AsyncProcessorSupport {
     }
 
     private void observed(Exchange exchange) {
-        McpBackends.Backend backend = backends.byName(exchange.getProperty(McpExchange.BACKEND, String.class));
+        McpBackends.Backend backend = backends.byName(McpCall.of(exchange).backend());
         if (backend != null) {
             health.observed(backend, exchange);
         }
@@ -118,16 +118,17 @@ public final class McpBackendCall extends AsyncProcessorSupport {
      * (the session ends anyway) nor the client's answer to a request of the lost session.
      */
     private static Repeatable repeatable(Exchange exchange) {
-        McpSessions.Session session = exchange.getProperty(McpExchange.SESSION, McpSessions.Session.class);
-        String backend = exchange.getProperty(McpExchange.BACKEND, String.class);
+        McpCall call = McpCall.of(exchange);
+        McpSessions.Session session = call.session();
+        String backend = call.backend();
         McpSessions.Backend held = session == null || backend == null ? null : session.backends().get(backend);
         Message m = exchange.getMessage();
         if (held == null || held.sessionId() == null || session.client() == null
                 || "DELETE".equals(m.getHeader(Exchange.HTTP_METHOD, String.class))
-                || "response".equals(exchange.getProperty(McpExchange.KIND, String.class))) {
+                || call.dispatch() == McpMethod.Dispatch.ANSWER) {
             return null;
         }
-        return new Repeatable(exchange.getProperty(McpExchange.SESSION_ID, String.class), backend, session,
+        return new Repeatable(call.sessionId(), backend, session,
                 held.sessionId(), new HashMap<>(m.getHeaders()), m.getBody());
     }
 
@@ -208,8 +209,7 @@ public final class McpBackendCall extends AsyncProcessorSupport {
         Long deadline = exchange.getProperty(UpstreamCall.DEADLINE, Long.class);
         long limit = System.currentTimeMillis() + timeoutMillis;
         request.setProperty(UpstreamCall.DEADLINE, deadline == null ? limit : Math.min(deadline, limit));
-        request.setProperty(McpExchange.SESSION, session);
-        request.setProperty(McpExchange.METHOD, message.get("method").asText());
+        McpCall.internal(message.get("method").asText(), session, backend).attach(request);
         request.getMessage().setHeader(Exchange.HTTP_METHOD, "POST");
         McpBackendRequest.prepare(request, backend, JsonRpc.bytes(message), traces);
         return request;
@@ -228,8 +228,8 @@ public final class McpBackendCall extends AsyncProcessorSupport {
         m.removeHeader("Last-Event-ID");
         m.setBody(request.body());
         exchange.setException(null);
-        McpSessions.Session current = exchange.getProperty(McpExchange.SESSION, McpSessions.Session.class);
-        exchange.setProperty(McpExchange.SESSION, current.with(request.backend(), fresh));
+        McpCall call = McpCall.of(exchange);
+        call.session(call.session().with(request.backend(), fresh));
         McpBackendRequest.sessionHeaders(exchange, request.backend());
     }
 }

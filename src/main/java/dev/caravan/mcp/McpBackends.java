@@ -133,8 +133,9 @@ public final class McpBackends extends EventNotifierSupport {
 
     /** The backends of a fan-out, as {@link #recipients} says. */
     public List<Backend> targets(Exchange exchange) {
-        String method = exchange.getProperty(McpExchange.METHOD, "", String.class);
-        List<Backend> candidates = candidates(exchange, method);
+        McpCall call = McpCall.of(exchange);
+        String method = call.method();
+        List<Backend> candidates = candidates(call);
         List<Backend> up = candidates.stream().filter(b -> !health.isDown(b.name())).toList();
         if (up.isEmpty()) {
             return candidates;
@@ -143,16 +144,15 @@ public final class McpBackends extends EventNotifierSupport {
         return up;
     }
 
-    private List<Backend> candidates(Exchange exchange, String method) {
-        McpSessions.Session session = exchange.getProperty(McpExchange.SESSION, McpSessions.Session.class);
+    private List<Backend> candidates(McpCall call) {
+        McpSessions.Session session = call.session();
         if (session == null) {
             return all();
         }
-        boolean needsSession = "DELETE".equals(method) || "GET".equals(method);
-        McpMethod row = McpMethod.of(method);
-        String capability = row == null ? null : row.needs();
-        @SuppressWarnings("unchecked")
-        Map<String, String> cursors = exchange.getProperty(McpExchange.CURSORS, Map.class);
+        // GET and DELETE: a stream to open, a session to end
+        boolean needsSession = call.message() == null;
+        String capability = call.row() == null ? null : call.row().needs();
+        Map<String, String> cursors = call.cursors();
         return all().stream().filter(b -> {
             McpSessions.Backend held = session.backends().get(b.name());
             return held != null && (capability == null || held.capabilities().contains(capability))

@@ -22,12 +22,13 @@ public final class McpCallReply implements Processor {
         if (exchange.getProperty(UpstreamCall.RELAYED_STATUS) != null) {
             return;
         }
-        JsonRpc.Message request = exchange.getProperty(McpExchange.MESSAGE, JsonRpc.Message.class);
-        String backend = exchange.getProperty(McpExchange.BACKEND, String.class);
+        McpCall call = McpCall.of(exchange);
+        JsonRpc.Message request = call.message();
+        String backend = call.backend();
         Message answer = exchange.getMessage();
         int status = answer.getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
         ObjectNode message = parse(answer.getBody(byte[].class));
-        McpSessions.Session session = exchange.getProperty(McpExchange.SESSION, McpSessions.Session.class);
+        McpSessions.Session session = call.session();
         if (status == 200 && message != null && request.id().equals(message.get("id"))
                 && (message.has("result") || message.has("error"))) {
             if (session.qualified()) {

@@ -11,8 +11,9 @@ import dev.caravan.telemetry.Traces;
 /**
  * Routes a request that concerns one tool, prompt or resource to the backend whose name qualifies it, and strips the
  * qualification: {@code tools/call}, {@code prompts/get}, {@code resources/read}, {@code resources/subscribe},
- * {@code resources/unsubscribe} and {@code completion/complete}. Sets {@link McpExchange#BACKEND_ENDPOINT} for the route
- * to send to, and a relay so that a streamed answer reaches the client event by event.
+ * {@code resources/unsubscribe} and {@code completion/complete}: the methods {@link McpMethod} routes. Sets the backend
+ * of the request's context ({@link McpCall#backendEndpoint} for the route to send to), and a relay so that a streamed
+ * answer reaches the client event by event.
  */
 public final class McpCallRouter implements Processor {
 
@@ -28,13 +29,14 @@ public final class McpCallRouter implements Processor {
 
     @Override
     public void process(Exchange exchange) {
-        JsonRpc.Message message = exchange.getProperty(McpExchange.MESSAGE, JsonRpc.Message.class);
-        McpMethod method = McpMethod.of(message.method());
+        McpCall call = McpCall.of(exchange);
+        JsonRpc.Message message = call.message();
+        McpMethod method = call.row();
         ObjectNode params = message.params();
         if (params == null) {
             throw McpException.invalidParams("Invalid params: " + message.method() + " needs params", message.id());
         }
-        McpSessions.Session session = exchange.getProperty(McpExchange.SESSION, McpSessions.Session.class);
+        McpSessions.Session session = call.session();
         // completion/complete names its prompt or resource template in params.ref
         ObjectNode named = method == McpMethod.COMPLETION_COMPLETE && params.get("ref") instanceof ObjectNode ref
                 ? ref : params;
@@ -44,7 +46,7 @@ public final class McpCallRouter implements Processor {
                     message.id());
         }
         JsonNode target = named.get(item.paramsKey());
-        exchange.setProperty(McpExchange.TARGET, target == null ? null : target.asText());
+        call.target(target == null ? null : target.asText());
         McpBackends.Backend backend = session.qualified() ? unqualify(named, item, message)
                 : onlyBackend(session, message);
         McpSessions.Backend held = session.backends().get(backend.name());
@@ -59,11 +61,10 @@ public final class McpCallRouter implements Processor {
             throw McpException.invalidParams("Invalid params: backend " + backend.name() + " does not take "
                                              + message.method() + " (it did not declare " + needs + ")", message.id());
         }
+        call.routeTo(backend);
         McpBackendRequest.prepare(exchange, backend.name(), JsonRpc.bytes(message.json()), traces);
-        exchange.setProperty(McpExchange.BACKEND_ENDPOINT, backend.endpoint().getEndpointUri());
-        exchange.setProperty(UpstreamCall.RELAY, new McpStreamRelay(backend.name(), message,
-                exchange.getProperty(McpExchange.SESSION_ID, String.class), session.qualified(),
-                new ServerRequestIds(sessions, exchange, backend.name())));
+        exchange.setProperty(UpstreamCall.RELAY, new McpStreamRelay(backend.name(), message, call.sessionId(),
+                session.qualified(), new ServerRequestIds(sessions, call, backend.name())));
     }
 
     /** What completion/complete completes an argument of: a prompt, a resource template, or null for neither. */

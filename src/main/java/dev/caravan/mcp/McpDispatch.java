@@ -27,6 +27,7 @@ public final class McpDispatch implements Predicate {
 
     @Override
     public boolean matches(Exchange exchange) {
-        return exchange.getProperty(McpExchange.DISPATCH) == dispatch;
+        McpCall call = McpCall.of(exchange);
+        return call != null && call.dispatch() == dispatch;
     }
 }

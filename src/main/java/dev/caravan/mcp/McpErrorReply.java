@@ -32,7 +32,8 @@ public final class McpErrorReply implements Processor {
             // the answer already went out as a stream; the relay ended it with an error event
             return;
         }
-        JsonRpc.Message request = exchange.getProperty(McpExchange.MESSAGE, JsonRpc.Message.class);
+        McpCall call = McpCall.of(exchange);
+        JsonRpc.Message request = call == null ? null : call.message();
         var id = request == null ? null : request.id();
         if (failure instanceof AuthFailure e) {
             metrics.rejected("mcp", e.status());

@@ -27,23 +27,24 @@ public final class McpListMerge extends FanOutMerge {
 
     /**
      * First step of a list request: a cursor from the client becomes each backend's own cursor
-     * ({@link McpExchange#CURSORS}), so only backends with more to list are asked again.
+     * ({@link McpCall#cursors}), so only backends with more to list are asked again.
      */
     public void openCursor(Exchange exchange) {
-        JsonRpc.Message request = exchange.getProperty(McpExchange.MESSAGE, JsonRpc.Message.class);
+        McpCall call = McpCall.of(exchange);
+        JsonRpc.Message request = call.message();
         JsonNode cursor = request.params() == null ? null : request.params().get("cursor");
         if (cursor != null) {
-            exchange.setProperty(McpExchange.CURSORS, sessions.openCursor(cursor.asText(null),
-                    exchange.getProperty(McpExchange.SESSION_ID, String.class), request.method(), request.id()));
+            call.cursors(sessions.openCursor(cursor.asText(null), call.sessionId(), request.method(), request.id()));
         }
     }
 
     @Override
     void reply(Exchange target, Exchange original, List<BackendAnswer> answers) {
-        JsonRpc.Message request = original.getProperty(McpExchange.MESSAGE, JsonRpc.Message.class);
-        McpMethod method = McpMethod.of(request.method());
+        McpCall call = McpCall.of(original);
+        JsonRpc.Message request = call.message();
+        McpMethod method = call.row();
         McpMethod.Item item = method.item();
-        McpSessions.Session session = original.getProperty(McpExchange.SESSION, McpSessions.Session.class);
+        McpSessions.Session session = call.session();
         ObjectNode result = JsonRpc.object();
         ArrayNode merged = result.putArray(method.listKey());
         Map<String, String> next = new LinkedHashMap<>();
@@ -63,8 +64,7 @@ public final class McpListMerge extends FanOutMerge {
             }
         }
         if (!next.isEmpty()) {
-            result.put("nextCursor", sessions.sealCursor(original.getProperty(McpExchange.SESSION_ID, String.class),
-                    request.method(), next));
+            result.put("nextCursor", sessions.sealCursor(call.sessionId(), request.method(), next));
         }
         McpReply.json(target, 200, JsonRpc.result(request.id(), result));
     }

@@ -10,8 +10,9 @@ public final class McpLocalReplies {
      * is not found.
      */
     public void reply(Exchange exchange) {
-        JsonRpc.Message request = exchange.getProperty(McpExchange.MESSAGE, JsonRpc.Message.class);
-        if (McpMethod.of(request.method()) != McpMethod.PING) {
+        McpCall call = McpCall.of(exchange);
+        JsonRpc.Message request = call.message();
+        if (call.row() != McpMethod.PING) {
             throw new McpException(200, JsonRpc.METHOD_NOT_FOUND, "Method not found: " + request.method(), request.id());
         }
         McpReply.json(exchange, 200, JsonRpc.result(request.id(), JsonRpc.object()));

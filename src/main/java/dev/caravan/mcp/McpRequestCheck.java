@@ -16,8 +16,9 @@ import dev.caravan.proxy.UpstreamCall;
 
 /**
  * The Streamable HTTP transport rules every request to {@code /mcp} must pass before it is routed: Origin, protocol
- * version, Accept and Content-Type headers, and one well-formed JSON-RPC message per POST. Sets
- * {@link McpExchange#MESSAGE}, {@link McpExchange#METHOD}, {@link McpExchange#KIND} and the request deadline.
+ * version, Accept and Content-Type headers, and one well-formed JSON-RPC message per POST. Builds the request's
+ * context ({@link McpCall}) from what passed, and sets the request deadline. A request refused here gets a context that
+ * knows nothing of it, so that its telemetry still finds one.
  */
 public final class McpRequestCheck implements Processor {
 
@@ -39,6 +40,16 @@ public final class McpRequestCheck implements Processor {
 
     @Override
     public void process(Exchange exchange) {
+        long started = exchange.getProperty(McpTelemetry.STARTED, System.nanoTime(), Long.class);
+        try {
+            check(exchange, started).attach(exchange);
+        } catch (McpException refused) {
+            McpCall.refused(started).attach(exchange);
+            throw refused;
+        }
+    }
+
+    private McpCall check(Exchange exchange, long started) {
         Message in = exchange.getMessage();
         exchange.setProperty(UpstreamCall.DEADLINE, System.currentTimeMillis() + requestTimeoutMillis);
         String origin = ClientRequest.header(exchange, "Origin");
@@ -52,12 +63,7 @@ public final class McpRequestCheck implements Processor {
         }
         String httpMethod = ClientRequest.method(exchange);
         if (!"POST".equals(httpMethod)) {
-            // GET opens the stream, DELETE ends the session: the HTTP method is what they ask for
-            exchange.setProperty(McpExchange.METHOD, httpMethod);
-            exchange.setProperty(McpExchange.KIND, "");
-            exchange.setProperty(McpExchange.DISPATCH, "GET".equals(httpMethod) ? McpMethod.Dispatch.STREAM
-                    : McpMethod.Dispatch.BROADCAST);
-            return;
+            return McpCall.ofHttpMethod(started, httpMethod);
         }
         String accept = ClientRequest.header(exchange, "Accept", "").toLowerCase(Locale.ROOT);
         if (!accepts(accept, "application/json") || !accepts(accept, "text/event-stream")) {
@@ -74,23 +80,7 @@ public final class McpRequestCheck implements Processor {
             // JSON parsers repair bad UTF-8 (an overlong '/' would reach a backend as '/'); refuse it instead
             throw new McpException(400, JsonRpc.PARSE_ERROR, "Parse error: body is not valid UTF-8", null);
         }
-        JsonRpc.Message message = JsonRpc.parse(bytes == null ? new byte[0] : bytes);
-        exchange.setProperty(McpExchange.MESSAGE, message);
-        exchange.setProperty(McpExchange.METHOD, message.method() == null ? "" : message.method());
-        exchange.setProperty(McpExchange.KIND, message.kind().name().toLowerCase(Locale.ROOT));
-        exchange.setProperty(McpExchange.DISPATCH, dispatch(message));
-    }
-
-    /** Which route takes a message: a request by its method's row, notifications to every backend, answers back. */
-    static McpMethod.Dispatch dispatch(JsonRpc.Message message) {
-        return switch (message.kind()) {
-            case RESPONSE -> McpMethod.Dispatch.ANSWER;
-            case NOTIFICATION -> McpMethod.Dispatch.BROADCAST;
-            case REQUEST -> {
-                McpMethod method = McpMethod.of(message.method());
-                yield method == null ? McpMethod.Dispatch.LOCAL : method.dispatch();
-            }
-        };
+        return McpCall.of(started, JsonRpc.parse(bytes == null ? new byte[0] : bytes));
     }
 
     private boolean originAllowed(String origin) {

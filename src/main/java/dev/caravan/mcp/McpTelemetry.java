@@ -31,12 +31,8 @@ import dev.caravan.telemetry.Traces;
  */
 public final class McpTelemetry {
 
+    /** when the request came, before its context is built (for a request refused before that, when it was refused) */
     static final String STARTED = "caravanStarted";
-    /** the JSON-RPC error code the gateway answered with, set by {@link McpReply} */
-    static final String ERROR_CODE = "mcpErrorCode";
-    static final String ERROR_MESSAGE = "mcpErrorMessage";
-    /** set by {@link McpReply} when a tool's result is an error ({@code isError}) */
-    static final String TOOL_ERROR = "mcpToolError";
 
     private final GatewayMetrics metrics;
     private final Traces traces;
@@ -61,21 +57,24 @@ public final class McpTelemetry {
         if (!metrics.perRequest()) {
             return;
         }
-        long nanos = System.nanoTime() - exchange.getProperty(STARTED, System.nanoTime(), Long.class);
-        String asked = exchange.getProperty(McpExchange.METHOD, "", String.class);
+        McpCall context = McpCall.of(exchange);
+        long nanos = System.nanoTime() - (context != null ? context.startedNanos()
+                : exchange.getProperty(STARTED, System.nanoTime(), Long.class));
+        String asked = context == null ? "" : context.method();
         // a response from the client (to sampling, elicitation) has no method of its own
-        String method = asked.isEmpty() ? exchange.getProperty(McpExchange.KIND, "none", String.class) : asked;
-        boolean call = McpMethod.TOOLS_CALL.wireName().equals(method);
-        String target = exchange.getProperty(McpExchange.TARGET, String.class);
-        String backend = exchange.getProperty(McpExchange.BACKEND, String.class);
-        @SuppressWarnings("unchecked")
-        List<BackendAnswer> fanOut = exchange.getProperty(McpExchange.FAN_OUT, List.class);
+        String kind = context == null ? "" : context.messageKind();
+        String method = !asked.isEmpty() ? asked : kind.isEmpty() ? "none" : kind;
+        boolean call = context != null && context.row() == McpMethod.TOOLS_CALL;
+        String target = context == null ? null : context.target();
+        List<BackendAnswer> fanOut = context == null ? null : context.fanOut();
+        // a fan-out went to every backend it names, not to one
+        String backend = context == null || fanOut != null ? null : context.backend();
         Integer relayed = exchange.getProperty(UpstreamCall.RELAYED_STATUS, Integer.class);
         int status = relayed != null ? relayed : exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 200,
                 Integer.class);
-        Integer errorCode = exchange.getProperty(ERROR_CODE, Integer.class);
-        String errorMessage = exchange.getProperty(ERROR_MESSAGE, String.class);
-        boolean toolError = exchange.getProperty(TOOL_ERROR, false, Boolean.class);
+        Integer errorCode = context == null ? null : context.errorCode();
+        String errorMessage = context == null ? null : context.errorMessage();
+        boolean toolError = context != null && context.toolError();
         // an answer streamed from the backend as it came: what its response said
         if (exchange.getProperty(UpstreamCall.RELAY) instanceof McpStreamRelay relay && relayed != null) {
             JsonNode answered = relay.events().error();
@@ -86,7 +85,7 @@ public final class McpTelemetry {
             toolError |= relay.events().toolError();
         }
         String user = AuthExchange.caller(exchange);
-        JsonRpc.Message request = exchange.getProperty(McpExchange.MESSAGE, JsonRpc.Message.class);
+        JsonRpc.Message request = context == null ? null : context.message();
         Map<String, String> extra = fields.values(exchange, () -> request == null ? null : request.json());
 
         String tool = call ? targets.of(target) : LabelCap.NONE;
