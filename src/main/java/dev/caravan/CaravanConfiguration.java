@@ -51,6 +51,7 @@ import dev.caravan.mcp.McpListMerge;
 import dev.caravan.mcp.McpLocalReplies;
 import dev.caravan.mcp.McpMethod;
 import dev.caravan.mcp.McpRequestCheck;
+import dev.caravan.mcp.McpRoutedBackend;
 import dev.caravan.mcp.McpSessionCheck;
 import dev.caravan.mcp.McpSessions;
 import dev.caravan.mcp.McpStreams;
@@ -149,6 +150,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
         registry.bind("mcpStreams", new McpStreams(metrics, vertx, backends, sessions,
                 millis(props, "caravan.mcp.stream-open-wait", "250ms")));
         registry.bind("mcpLocalReplies", new McpLocalReplies());
+        registry.bind("mcpRoutedBackend", new McpRoutedBackend());
         for (McpMethod.Dispatch dispatch : McpMethod.Dispatch.values()) {
             registry.bind(McpDispatch.beanName(dispatch), new McpDispatch(dispatch));
         }

@@ -29,7 +29,7 @@ public final class McpCall extends RequestContext {
     private String sessionId;
     private McpSessions.Session session;
     private String backend;
-    private String backendEndpoint;
+    private Endpoint backendEndpoint;
     private String target;
     private Map<String, String> cursors;
     private List<BackendAnswer> fanOut;
@@ -177,10 +177,10 @@ public final class McpCall extends RequestContext {
         return backend;
     }
 
-    /** Routes the call to a backend: its name, and the endpoint of its route (for the route's {@code toD}). */
+    /** Routes the call to a backend: its name, and the endpoint of its route ({@link McpRoutedBackend}). */
     void routeTo(McpBackends.Backend to) {
         backend = to.name();
-        backendEndpoint = to.endpoint().getEndpointUri();
+        backendEndpoint = to.endpoint();
     }
 
     void backend(String name) {
@@ -188,7 +188,7 @@ public final class McpCall extends RequestContext {
     }
 
     /** the endpoint of the backend's route a call goes to */
-    public String backendEndpoint() {
+    public Endpoint backendEndpoint() {
         return backendEndpoint;
     }
 

@@ -23,9 +23,24 @@ final class McpReply {
         } else if (call != null && body.path("result").path("isError").asBoolean(false)) {
             call.toolError(true);
         }
+        jsonBytes(exchange, status, JsonRpc.bytes(body));
+    }
+
+    /** A backend's JSON-RPC response passed on as it sent it, which {@code summary} says what it holds. */
+    static void passOn(Exchange exchange, byte[] response, JsonRpc.ResponseSummary summary) {
+        McpCall call = McpCall.of(exchange);
+        if (summary.hasError()) {
+            call.error(summary.errorCode(), summary.errorMessage());
+        } else if (summary.toolError()) {
+            call.toolError(true);
+        }
+        jsonBytes(exchange, 200, response);
+    }
+
+    private static void jsonBytes(Exchange exchange, int status, byte[] body) {
         Message m = start(exchange, status);
         m.setHeader(Exchange.CONTENT_TYPE, "application/json");
-        m.setBody(ReplyBody.of(JsonRpc.bytes(body)));
+        m.setBody(ReplyBody.of(body));
     }
 
     static void empty(Exchange exchange, int status) {
