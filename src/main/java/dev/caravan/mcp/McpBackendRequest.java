@@ -11,7 +11,6 @@ import org.apache.camel.ExchangePropertyKey;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
 
-import dev.caravan.proxy.UpstreamCall;
 import dev.caravan.telemetry.Traces;
 
 /**
@@ -51,15 +50,15 @@ public final class McpBackendRequest implements Processor {
                 copy.getMessage().setHeader("Last-Event-ID", lastEventId);
             }
             copy.getMessage().setHeader("Accept", "text/event-stream");
-            copy.setProperty(UpstreamCall.RELAY, stream.relayFor(backend.name(), copy));
-            copy.setProperty(UpstreamCall.LONG_LIVED, true);
+            copy.setProperty(McpExchange.RELAY, stream.relayFor(backend.name(), copy));
+            copy.setProperty(McpExchange.LONG_LIVED, true);
             return;
         }
         prepare(copy, backend.name(), message == null ? null : JsonRpc.bytes(forBackend(message, backend.name(),
                 copy.getProperty(McpExchange.CURSORS, Map.class))), traces);
         long deadline = System.currentTimeMillis() + fanOutTimeoutMillis;
-        Long requestDeadline = copy.getProperty(UpstreamCall.DEADLINE, Long.class);
-        copy.setProperty(UpstreamCall.DEADLINE, requestDeadline == null ? deadline : Math.min(deadline, requestDeadline));
+        Long requestDeadline = copy.getProperty(McpExchange.DEADLINE, Long.class);
+        copy.setProperty(McpExchange.DEADLINE, requestDeadline == null ? deadline : Math.min(deadline, requestDeadline));
     }
 
     /**
@@ -105,7 +104,6 @@ public final class McpBackendRequest implements Processor {
      * DELETE to end a session); {@code body} is null for DELETE.
      */
     static void prepare(Exchange exchange, String backend, byte[] body, Traces traces) {
-        exchange.setProperty(UpstreamCall.FORWARDED_HEADERS, TRANSPORT_HEADERS);
         Message m = exchange.getMessage();
         String method = m.getHeader(Exchange.HTTP_METHOD, "POST", String.class);
         m.getHeaders().clear();
@@ -117,7 +115,6 @@ public final class McpBackendRequest implements Processor {
         m.setBody(body);
         sessionHeaders(exchange, backend);
         exchange.setProperty(McpExchange.BACKEND, backend);
-        exchange.setProperty(UpstreamCall.NAME, backend);
         if (!traces.on()) {
             return;
         }
@@ -131,7 +128,7 @@ public final class McpBackendRequest implements Processor {
         if (target != null) {
             attributes.put(McpTelemetry.targetAttribute(rpc), target);
         }
-        exchange.setProperty(UpstreamCall.SPAN_NAME, target == null ? operation : operation + " " + target);
-        exchange.setProperty(UpstreamCall.SPAN_ATTRIBUTES, attributes);
+        exchange.setProperty(McpExchange.SPAN_NAME, target == null ? operation : operation + " " + target);
+        exchange.setProperty(McpExchange.SPAN_ATTRIBUTES, attributes);
     }
 }

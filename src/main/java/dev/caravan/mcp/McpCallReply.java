@@ -8,7 +8,6 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
 
-import dev.caravan.proxy.UpstreamCall;
 
 /**
  * Answers the client after a routed call. A streamed answer was already relayed and needs nothing more; a captured one
@@ -19,7 +18,7 @@ public final class McpCallReply implements Processor {
 
     @Override
     public void process(Exchange exchange) {
-        if (exchange.getProperty(UpstreamCall.RELAYED_STATUS) != null) {
+        if (McpExchange.relayed(exchange)) {
             return;
         }
         JsonRpc.Message request = exchange.getProperty(McpExchange.MESSAGE, JsonRpc.Message.class);

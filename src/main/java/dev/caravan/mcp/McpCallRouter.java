@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 
-import dev.caravan.proxy.UpstreamCall;
 import dev.caravan.telemetry.Traces;
 
 /**
@@ -57,7 +56,7 @@ public final class McpCallRouter implements Processor {
         }
         McpBackendRequest.prepare(exchange, backend.name(), JsonRpc.bytes(message.json()), traces);
         exchange.setProperty(McpExchange.BACKEND_ENDPOINT, backend.endpoint().getEndpointUri());
-        exchange.setProperty(UpstreamCall.RELAY, new McpStreamRelay(backend.name(), message,
+        exchange.setProperty(McpExchange.RELAY, new McpStreamRelay(backend.name(), message,
                 exchange.getProperty(McpExchange.SESSION_ID, String.class), session.qualified(),
                 new ServerRequestIds(sessions, exchange, backend.name())));
     }

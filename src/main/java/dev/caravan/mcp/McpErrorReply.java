@@ -6,7 +6,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.caravan.auth.AuthFailure;
-import dev.caravan.proxy.UpstreamCall;
 import dev.caravan.proxy.UpstreamException;
 import dev.caravan.telemetry.GatewayMetrics;
 
@@ -28,7 +27,7 @@ public final class McpErrorReply implements Processor {
     @Override
     public void process(Exchange exchange) {
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        if (exchange.getProperty(UpstreamCall.RELAYED_STATUS) != null) {
+        if (McpExchange.relayed(exchange)) {
             // the answer already went out as a stream; the relay ended it with an error event
             return;
         }

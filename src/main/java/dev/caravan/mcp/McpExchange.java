@@ -1,6 +1,10 @@
 package dev.caravan.mcp;
 
+import org.apache.camel.Exchange;
+
 import dev.caravan.auth.AuthExchange;
+import dev.caravan.proxy.UpstreamException;
+import dev.caravan.proxy.UpstreamRequest;
 
 /**
  * Names of the exchange properties the MCP routes share. They have no dots so that route files can read them with
@@ -35,6 +39,34 @@ public final class McpExchange {
     /** who is calling, for binding sessions to their owner; set by the auth policy, empty when anonymous */
     public static final String SUBJECT = AuthExchange.SUBJECT;
 
+    /** the call to the backend as sent, a {@link UpstreamRequest}: its outcome (relayed, broken off) */
+    public static final String CALL = "mcpUpstreamCall";
+    /** when the client's request must be answered (epoch millis); a backend call ends by then */
+    public static final String DEADLINE = "mcpDeadline";
+    /** how the backend's answer may reach the client as it arrives, a {@link dev.caravan.proxy.ResponseRelay} */
+    public static final String RELAY = "mcpRelay";
+    /** true for a backend's GET stream: open as long as both ends are */
+    public static final String LONG_LIVED = "mcpLongLived";
+    /** the trace span of the backend call: its name and attributes */
+    public static final String SPAN_NAME = "mcpSpanName";
+    public static final String SPAN_ATTRIBUTES = "mcpSpanAttributes";
+
     private McpExchange() {
+    }
+
+    /** Whether the backend's answer went to the client as it arrived (the response is then complete). */
+    static boolean relayed(Exchange exchange) {
+        return exchange.getProperty(CALL) instanceof UpstreamRequest call && call.relayed();
+    }
+
+    /** The upstream's status of an answer relayed to the client, or null. */
+    static Integer relayedStatus(Exchange exchange) {
+        return exchange.getProperty(CALL) instanceof UpstreamRequest call && call.relayed() ? call.relayedStatus()
+                : null;
+    }
+
+    /** Why a relayed answer broke off after its head went out, or null. */
+    static UpstreamException relayError(Exchange exchange) {
+        return exchange.getProperty(CALL) instanceof UpstreamRequest call ? call.relayError() : null;
     }
 }

@@ -12,7 +12,6 @@ import org.apache.camel.Processor;
 
 import dev.caravan.core.ClientRequest;
 import dev.caravan.core.StrictText;
-import dev.caravan.proxy.UpstreamCall;
 
 /**
  * The Streamable HTTP transport rules every request to {@code /mcp} must pass before it is routed: Origin, protocol
@@ -40,7 +39,7 @@ public final class McpRequestCheck implements Processor {
     @Override
     public void process(Exchange exchange) {
         Message in = exchange.getMessage();
-        exchange.setProperty(UpstreamCall.DEADLINE, System.currentTimeMillis() + requestTimeoutMillis);
+        exchange.setProperty(McpExchange.DEADLINE, System.currentTimeMillis() + requestTimeoutMillis);
         String origin = ClientRequest.header(exchange, "Origin");
         if (origin != null && !originAllowed(origin)) {
             throw McpException.transport(403, "Forbidden: Origin " + origin + " is not allowed");

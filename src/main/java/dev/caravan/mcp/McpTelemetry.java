@@ -12,7 +12,6 @@ import io.micrometer.core.instrument.Timer;
 import org.apache.camel.Exchange;
 
 import dev.caravan.auth.AuthExchange;
-import dev.caravan.proxy.UpstreamCall;
 import dev.caravan.telemetry.AccessLog;
 import dev.caravan.telemetry.FieldLabels;
 import dev.caravan.telemetry.GatewayMetrics;
@@ -70,14 +69,14 @@ public final class McpTelemetry {
         String backend = exchange.getProperty(McpExchange.BACKEND, String.class);
         @SuppressWarnings("unchecked")
         List<BackendAnswer> fanOut = exchange.getProperty(McpExchange.FAN_OUT, List.class);
-        Integer relayed = exchange.getProperty(UpstreamCall.RELAYED_STATUS, Integer.class);
+        Integer relayed = McpExchange.relayedStatus(exchange);
         int status = relayed != null ? relayed : exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 200,
                 Integer.class);
         Integer errorCode = exchange.getProperty(ERROR_CODE, Integer.class);
         String errorMessage = exchange.getProperty(ERROR_MESSAGE, String.class);
         boolean toolError = exchange.getProperty(TOOL_ERROR, false, Boolean.class);
         // an answer streamed from the backend as it came: what its response said
-        if (exchange.getProperty(UpstreamCall.RELAY) instanceof McpStreamRelay relay && relayed != null) {
+        if (exchange.getProperty(McpExchange.RELAY) instanceof McpStreamRelay relay && relayed != null) {
             JsonNode answered = relay.events().error();
             if (answered != null) {
                 errorCode = answered.path("code").asInt(JsonRpc.INTERNAL_ERROR);
@@ -93,7 +92,7 @@ public final class McpTelemetry {
         String backendLabel = backend != null ? backend : fanOut != null ? "all" : LabelCap.NONE;
         String code = String.valueOf(status);
         String error = errorCode == null ? LabelCap.NONE : String.valueOf(errorCode);
-        String outcome = status >= 400 || errorCode != null || exchange.getProperty(UpstreamCall.RELAY_ERROR) != null
+        String outcome = status >= 400 || errorCode != null || McpExchange.relayError(exchange) != null
                 ? "error" : toolError ? "tool_error" : "ok";
         MeterRegistry registry = metrics.registry();
         MeterCache.Meters m = cache.of(method + '\n' + tool + '\n' + backendLabel + '\n' + code + '\n' + error + '\n'
@@ -127,8 +126,8 @@ public final class McpTelemetry {
             line.put("request", body);
         }
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        Object broke = exchange.getProperty(UpstreamCall.RELAY_ERROR);
-        line.put("error", broke != null ? ((Throwable) broke).getMessage() : failure != null ? failure.getMessage()
+        Throwable broke = McpExchange.relayError(exchange);
+        line.put("error", broke != null ? broke.getMessage() : failure != null ? failure.getMessage()
                 : errorMessage);
         AccessLog.write(line);
         if (traces.on()) {
