@@ -9,7 +9,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.caravan.auth.AuthFailure;
-import dev.caravan.proxy.UpstreamCall;
 import dev.caravan.proxy.UpstreamException;
 import dev.caravan.telemetry.GatewayMetrics;
 import dev.caravan.core.ReplyBody;
@@ -25,7 +24,8 @@ public final class LlmErrorReply implements Processor {
 
     @Override
     public void process(Exchange exchange) {
-        if (exchange.getProperty(UpstreamCall.RELAYED_STATUS) != null) {
+        LlmRequest request = exchange.getProperty(LlmRequest.PROPERTY, LlmRequest.class);
+        if (request != null && request.call() != null && request.call().relayed()) {
             return; // the answer already went out; its relay ended it
         }
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);

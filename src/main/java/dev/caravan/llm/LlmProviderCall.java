@@ -3,7 +3,6 @@ package dev.caravan.llm;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,16 +14,16 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import org.apache.camel.AsyncCallback;
-import org.apache.camel.AsyncProcessor;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
-import org.apache.camel.support.AsyncProcessorSupport;
 import org.apache.camel.util.TimeUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.caravan.core.ClientRequest;
+import dev.caravan.proxy.Upstream;
 import dev.caravan.proxy.UpstreamCall;
+import dev.caravan.proxy.UpstreamRequest;
 import dev.caravan.proxy.UpstreamException;
 import dev.caravan.telemetry.GatewayMetrics;
 import dev.caravan.telemetry.Traces;
@@ -42,7 +41,7 @@ import dev.caravan.core.ReplyBody;
  * the {@code model} of a body (aliases, a fallback's model), {@code stream_options.include_usage} for an OpenAI
  * stream, and the credential (configured headers, or a Google access token).
  */
-public final class LlmProviderCall extends AsyncProcessorSupport {
+public final class LlmProviderCall {
 
     private static final Logger LOG = LoggerFactory.getLogger(LlmProviderCall.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -50,7 +49,6 @@ public final class LlmProviderCall extends AsyncProcessorSupport {
     // set by the llm-provider kamelet for the provider that runs the request
     public static final String NAME = "caravan.llm.provider";
     public static final String KIND = "caravan.llm.kind";
-    public static final String URL = "caravan.llm.url";
     public static final String PROJECT = "caravan.llm.project";
     public static final String REGION = "caravan.llm.region";
     public static final String AUTH = "caravan.llm.auth";
@@ -67,15 +65,15 @@ public final class LlmProviderCall extends AsyncProcessorSupport {
     private static final String TRIED = "llmTried";
     private static final long MAX_RETRY_AFTER_MS = 10_000;
     /** a streaming provider sends its head at once, before generating: silence this long means it hangs */
-    private static final String STREAM_FIRST_BYTE_TIMEOUT = "30s";
+    private static final long STREAM_FIRST_BYTE_TIMEOUT_MS = 30_000;
 
-    private final AsyncProcessor upstream;
+    private final UpstreamCall upstream;
     private final GoogleAccessTokens google;
     private final Vertx vertx;
     private final Traces traces;
     private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
 
-    public LlmProviderCall(AsyncProcessor upstream, GoogleAccessTokens google, Vertx vertx, Traces traces) {
+    public LlmProviderCall(UpstreamCall upstream, GoogleAccessTokens google, Vertx vertx, Traces traces) {
         this.upstream = upstream;
         this.google = google;
         this.vertx = vertx;
@@ -88,9 +86,9 @@ public final class LlmProviderCall extends AsyncProcessorSupport {
         return breaker == null ? CircuitBreaker.State.CLOSED.name() : breaker.state().name();
     }
 
-    @Override
+    /** Calls {@code upstream}, the provider whose route runs the exchange; true when that completed at once. */
     @SuppressWarnings("unchecked")
-    public boolean process(Exchange exchange, AsyncCallback callback) {
+    public boolean process(Exchange exchange, Upstream upstream, AsyncCallback callback) {
         LlmRequest request = exchange.getProperty(LlmRequest.PROPERTY, LlmRequest.class);
         String name = exchange.getProperty(NAME, String.class);
         exchange.removeProperty(FAILOVER);
@@ -110,7 +108,7 @@ public final class LlmProviderCall extends AsyncProcessorSupport {
         }
         CircuitBreaker breaker = breaker(name, exchange.getProperty(BREAKER_FAILURES, 5, Integer.class),
                 TimeUtils.toMilliSeconds(exchange.getProperty(BREAKER_OPEN_FOR, "30s", String.class)));
-        Attempt attempt = new Attempt(exchange, callback, request, name, breaker, tried);
+        Attempt attempt = new Attempt(exchange, callback, request, upstream, breaker, tried);
         if (!attempt.admitted()) {
             GatewayMetrics.of(exchange.getContext()).providerFailure(name, "circuit_open");
             attempt.giveUp(503, name + " is unavailable: it failed repeatedly and is skipped for now");
@@ -139,35 +137,36 @@ public final class LlmProviderCall extends AsyncProcessorSupport {
         private final CircuitBreaker breaker;
         private final Set<String> tried;
         private final String model;
-        private final String url;
+        private final Upstream target;
+        private final String path;
         private final byte[] body;
         private final boolean hideUsage;
-        private final String firstByteTimeout;
+        private final long firstByteMillis;
         private final long deadline;
         private int retriesLeft;
         private int retried;
         /** whether the current call is the trial of a half-open circuit: its end must settle the breaker */
         private boolean trial;
 
-        Attempt(Exchange exchange, AsyncCallback callback, LlmRequest request, String provider, CircuitBreaker breaker,
+        Attempt(Exchange exchange, AsyncCallback callback, LlmRequest request, Upstream target, CircuitBreaker breaker,
                 Set<String> tried) {
             this.exchange = exchange;
             this.callback = callback;
             this.request = request;
-            this.provider = provider;
+            this.provider = target.name();
+            this.target = target;
             this.breaker = breaker;
             this.tried = tried;
             this.retriesLeft = exchange.getProperty(RETRIES, 2, Integer.class);
             String forced = exchange.getProperty(MODEL, String.class);
             this.model = forced == null || forced.isBlank() ? request.model() : forced;
             this.hideUsage = request.api() == LlmApi.OPENAI_CHAT && request.stream() && !request.clientAskedForUsage();
-            this.url = url(exchange, request, model);
+            this.path = path(exchange, request, model);
             this.body = body(request, model, hideUsage);
             String firstByte = exchange.getProperty(FIRST_BYTE_TIMEOUT, String.class);
-            this.firstByteTimeout = firstByte != null && !firstByte.isBlank() ? firstByte
-                    : request.stream() ? STREAM_FIRST_BYTE_TIMEOUT : null;
-            Long end = exchange.getProperty(UpstreamCall.DEADLINE, Long.class);
-            this.deadline = end == null ? Long.MAX_VALUE : end;
+            this.firstByteMillis = firstByte != null && !firstByte.isBlank() ? 0
+                    : request.stream() ? STREAM_FIRST_BYTE_TIMEOUT_MS : 0;
+            this.deadline = request.deadline();
         }
 
         /** Whether the breaker lets the next call through (as its trial, maybe). */
@@ -199,25 +198,23 @@ public final class LlmProviderCall extends AsyncProcessorSupport {
                     giveUp(502, provider + ": no credential for the provider (" + credential.cause().getMessage() + ")");
                     return;
                 }
-                restoreClientRequest();
-                exchange.getMessage().setBody(body);
-                exchange.setProperty(UpstreamCall.URL, url);
-                exchange.setProperty(UpstreamCall.NAME, provider);
+                exchange.getMessage().getHeaders().clear();
                 exchange.setProperty(LlmExchange.MODEL_SENT, model);
+                LlmRelay relay = new LlmRelay(request.api(), hideUsage);
+                UpstreamRequest call = new UpstreamRequest(target).method(ClientRequest.method(exchange)).path(path)
+                        .body(body).callHeaders(credential.result()).deadline(request.deadline())
+                        .firstByteMillis(firstByteMillis).relay(relay);
+                call.headers().addAll(request.clientHeaders());
                 if (traces.on()) {
                     String operation = request.api().operation();
-                    exchange.setProperty(UpstreamCall.SPAN_NAME, model == null ? operation : operation + " " + model);
                     Map<String, Object> attributes = LlmUsageRecorder.operationAttributes(request.api(),
                             exchange.getProperty(KIND, "", String.class), model, provider);
                     attributes.put("caravan.attempt", retried + 1);
-                    exchange.setProperty(UpstreamCall.SPAN_ATTRIBUTES, attributes);
+                    call.span(model == null ? operation : operation + " " + model, attributes);
                 }
-                exchange.setProperty(UpstreamCall.CALL_HEADERS, credential.result());
-                exchange.setProperty(UpstreamCall.FIRST_BYTE_TIMEOUT, firstByteTimeout);
-                LlmRelay relay = new LlmRelay(request.api(), hideUsage);
-                exchange.setProperty(UpstreamCall.RELAY, relay);
+                request.call(call);
                 exchange.setProperty(LlmExchange.RELAY, relay);
-                upstream.process(exchange, sync -> answered());
+                upstream.send(exchange, call, sync -> answered(call));
             });
         }
 
@@ -229,12 +226,11 @@ public final class LlmProviderCall extends AsyncProcessorSupport {
                     .map(token -> Map.of("Authorization", "Bearer " + token));
         }
 
-        private void answered() {
-            Integer relayed = exchange.getProperty(UpstreamCall.RELAYED_STATUS, Integer.class);
+        private void answered(UpstreamRequest call) {
             Exception error = exchange.getException();
-            if (relayed != null) {
+            if (call.relayed()) {
                 // it reached the client; a stream that broke off half-way is not replayed
-                UpstreamException broke = exchange.getProperty(UpstreamCall.RELAY_ERROR, UpstreamException.class);
+                UpstreamException broke = call.relayError();
                 if (broke != null && broke.kind() != UpstreamException.Kind.CLIENT_GONE) {
                     breaker.failure();
                 } else {
@@ -330,7 +326,7 @@ public final class LlmProviderCall extends AsyncProcessorSupport {
             if (hasFallback()) {
                 String fallback = exchange.getProperty(FALLBACK, String.class);
                 LOG.info("{} failed ({}); {} takes over", provider, why, fallback.strip());
-                restoreClientRequest();
+                exchange.getMessage().getHeaders().clear();
                 exchange.getMessage().setBody(request.body());
                 exchange.setProperty(FAILOVER, fallback.strip());
             } else if (exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE) != null) {
@@ -347,18 +343,6 @@ public final class LlmProviderCall extends AsyncProcessorSupport {
             }
             callback.done(false);
         }
-
-        /**
-         * The client's request as every attempt and every fallback starts from it: its method and the headers a
-         * provider may see (allow-listed by {@link LlmRequestCheck}); nothing else of the client's is forwarded.
-         */
-        private void restoreClientRequest() {
-            Message m = exchange.getMessage();
-            m.getHeaders().clear();
-            m.setHeader(Exchange.HTTP_METHOD, ClientRequest.method(exchange));
-            request.clientHeaders().names().forEach(name -> m.setHeader(name, request.clientHeaders().getAll(name)));
-            exchange.setProperty(UpstreamCall.FORWARDED_HEADERS, List.copyOf(request.clientHeaders().names()));
-        }
     }
 
     private static long retryAfterMillis(Message answer) {
@@ -373,17 +357,16 @@ public final class LlmProviderCall extends AsyncProcessorSupport {
         }
     }
 
-    /** The provider's URL for the request: Vertex AI paths get the provider's project, region and model. */
-    private static String url(Exchange exchange, LlmRequest request, String model) {
-        String base = exchange.getProperty(URL, String.class).replaceAll("/+$", "");
+    /** The provider's path for the request: Vertex AI paths get the provider's project, region and model. */
+    private static String path(Exchange exchange, LlmRequest request, String model) {
         String query = request.query() == null ? "" : "?" + request.query();
         if (request.api().vertex()) {
             LlmRequest.VertexPath path = request.vertex();
-            return base + "/" + path.version() + "/projects/" + exchange.getProperty(PROJECT, String.class) + "/locations/"
+            return "/" + path.version() + "/projects/" + exchange.getProperty(PROJECT, String.class) + "/locations/"
                    + exchange.getProperty(REGION, String.class) + "/publishers/" + path.publisher() + "/models/"
                    + segment(path.modelSegment() != null ? path.modelSegment() : model) + ":" + path.action() + query;
         }
-        return base + request.path() + query;
+        return request.path() + query;
     }
 
     /** A path segment: everything but unreserved characters and '@' (Vertex model versions) percent-encoded. */

@@ -2,6 +2,8 @@ package dev.caravan.llm;
 
 import io.vertx.core.MultiMap;
 
+import dev.caravan.proxy.UpstreamRequest;
+
 /**
  * One LLM request as the gateway understood it, shared by the route steps through the {@link #PROPERTY} exchange
  * property: the API, the model (as the client asked, and as sent after aliases and overrides), whether the answer
@@ -30,11 +32,13 @@ public final class LlmRequest {
     private final String query;
     private final boolean clientAskedForUsage;
     private final MultiMap clientHeaders;
+    private final long deadline;
     private String model;
     private byte[] body;
+    private UpstreamRequest call;
 
     LlmRequest(LlmApi api, String path, String model, boolean stream, String org, VertexPath vertex, String query,
-               byte[] body, boolean clientAskedForUsage, MultiMap clientHeaders) {
+               byte[] body, boolean clientAskedForUsage, MultiMap clientHeaders, long deadline) {
         this.api = api;
         this.path = path;
         this.clientModel = model;
@@ -46,6 +50,21 @@ public final class LlmRequest {
         this.body = body;
         this.clientAskedForUsage = clientAskedForUsage;
         this.clientHeaders = clientHeaders;
+        this.deadline = deadline;
+    }
+
+    /** When the client must have its answer (epoch millis): retries and fallbacks end by then. */
+    public long deadline() {
+        return deadline;
+    }
+
+    /** The last upstream call made for the request (its outcome: relayed, broken off), or null before the first. */
+    public UpstreamRequest call() {
+        return call;
+    }
+
+    void call(UpstreamRequest call) {
+        this.call = call;
     }
 
     public LlmApi api() {

@@ -25,7 +25,6 @@ import org.apache.camel.util.TimeUtils;
 import dev.caravan.core.Settings;
 import dev.caravan.core.ClientRequest;
 import dev.caravan.core.StrictText;
-import dev.caravan.proxy.UpstreamCall;
 
 /**
  * First step of every LLM request: which API the path is, which model (from the Vertex path by regex, else the body's
@@ -68,7 +67,7 @@ public final class LlmRequestCheck implements Processor {
 
     @Override
     public void process(Exchange exchange) {
-        exchange.setProperty(UpstreamCall.DEADLINE, System.currentTimeMillis() + requestTimeoutMillis);
+        long deadline = System.currentTimeMillis() + requestTimeoutMillis;
         String path = ClientRequest.path(exchange);
         LlmApi byPath = LlmApi.ofPath(path);
         // every refusal from here on speaks the API the path belongs to
@@ -141,7 +140,7 @@ public final class LlmRequestCheck implements Processor {
         exchange.setProperty("llmModel", model);
         exchange.setProperty("llmApi", api.family());
         exchange.setProperty(LlmRequest.PROPERTY, new LlmRequest(api, path, model, stream, org, parts, query, body,
-                scan.includeUsage, clientHeaders(exchange, forwardedHeaders.getOrDefault(api.vendor(), Set.of()))));
+                scan.includeUsage, clientHeaders(exchange, forwardedHeaders.getOrDefault(api.vendor(), Set.of())), deadline));
     }
 
     /** The client's headers a provider may see: the vendor's allow-listed ones, from the real request. */

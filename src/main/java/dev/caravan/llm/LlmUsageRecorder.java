@@ -18,7 +18,6 @@ import io.micrometer.core.instrument.Timer;
 import org.apache.camel.Exchange;
 
 import dev.caravan.auth.AuthExchange;
-import dev.caravan.proxy.UpstreamCall;
 import dev.caravan.proxy.UpstreamException;
 import dev.caravan.telemetry.AccessLog;
 import dev.caravan.telemetry.FieldLabels;
@@ -146,7 +145,7 @@ public final class LlmUsageRecorder {
         if (body != null) {
             line.put("request", body);
         }
-        UpstreamException broke = exchange.getProperty(UpstreamCall.RELAY_ERROR, UpstreamException.class);
+        UpstreamException broke = request == null || request.call() == null ? null : request.call().relayError();
         // a client that hangs up once it has the last event (OpenAI's SDK does) did nothing wrong
         boolean leftAtTheEnd = broke != null && broke.kind() == UpstreamException.Kind.CLIENT_GONE && usage.complete();
         line.put("error", broke != null && !leftAtTheEnd ? broke.getMessage()

@@ -12,7 +12,6 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
 import dev.caravan.proxy.SseParser;
-import dev.caravan.proxy.UpstreamCall;
 import dev.caravan.proxy.UpstreamException;
 
 /**
@@ -28,7 +27,7 @@ record BackendAnswer(String backend, ObjectNode response, String sessionId, Stri
     static BackendAnswer of(Exchange sub, JsonNode requestId) {
         String backend = McpCall.of(sub).backend();
         Exception error = sub.getException();
-        if (sub.getProperty(UpstreamCall.RELAYED_STATUS) != null) {
+        if (McpCall.of(sub).relayed()) {
             // streamed straight to the client (a GET stream); nothing to merge
             return new BackendAnswer(backend, null, null, null, null);
         }

@@ -8,7 +8,6 @@ import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.support.DefaultExchange;
 
-import dev.caravan.proxy.UpstreamCall;
 import dev.caravan.telemetry.Traces;
 
 /**
@@ -55,7 +54,7 @@ final class BackendProbe {
         if (session != null) {
             exchange.getMessage().setHeader(McpSessionCheck.HEADER, session);
         }
-        exchange.setProperty(UpstreamCall.DEADLINE, System.currentTimeMillis() + timeoutMillis);
+        McpCall.of(exchange).deadline(System.currentTimeMillis() + timeoutMillis);
         return exchange;
     }
 }

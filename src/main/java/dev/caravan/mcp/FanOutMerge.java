@@ -60,8 +60,13 @@ abstract class FanOutMerge implements AggregationStrategy {
         Map<Integer, BackendAnswer> answers = target.getProperty(ANSWERS, Map.class);
         target.removeProperty(ANSWERS);
         List<BackendAnswer> all = answers == null ? List.of() : new ArrayList<>(answers.values());
-        // the result is one backend's copy, with its context for that backend: the request's own goes back on it
+        // the result is one backend's copy, with its context for that backend: the request's own goes back on it,
+        // with that copy's call, whose answer (a GET stream's) may have gone to the client as it came
         McpCall call = McpCall.of(original);
+        McpCall kept = McpCall.of(target);
+        if (kept != call && kept.upstream() != null) {
+            call.upstream(kept.upstream());
+        }
         call.attach(target);
         call.fanOut(all);
         if (needsAnAnswer() && !all.isEmpty() && all.stream().noneMatch(BackendAnswer::ok)) {

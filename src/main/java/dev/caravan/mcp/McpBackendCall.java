@@ -11,15 +11,15 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import org.apache.camel.AsyncCallback;
-import org.apache.camel.AsyncProcessor;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
-import org.apache.camel.support.AsyncProcessorSupport;
 import org.apache.camel.support.DefaultExchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.caravan.proxy.Upstream;
 import dev.caravan.proxy.UpstreamCall;
+import dev.caravan.proxy.UpstreamRequest;
 import dev.caravan.telemetry.GatewayMetrics;
 import dev.caravan.telemetry.Traces;
 
@@ -33,15 +33,12 @@ import dev.caravan.telemetry.Traces;
  * the rest of the gateway session ({@link McpSessions#renew}). Requests of one session that meet the same loss at once
  * share one initialization. Everything is asynchronous: the steps chain on the upstream call's callbacks.
  */
-public final class McpBackendCall extends AsyncProcessorSupport {
+public final class McpBackendCall {
 
     private static final Logger LOG = LoggerFactory.getLogger(McpBackendCall.class);
-    /** what the re-initialization copies from the request: where the backend is, its credentials and time limits */
-    private static final String[] UPSTREAM = {UpstreamCall.URL, UpstreamCall.NAME, UpstreamCall.TIMEOUT,
-        UpstreamCall.IDLE_TIMEOUT, UpstreamCall.FIRST_BYTE_TIMEOUT, UpstreamCall.HEADERS, UpstreamCall.CALL_HEADERS};
     private static final TextNode INITIALIZE_ID = TextNode.valueOf("caravan-renew");
 
-    private final AsyncProcessor upstream;
+    private final UpstreamCall upstreamCall;
     private final McpSessions sessions;
     private final McpBackends backends;
     private final McpBackendHealth health;
@@ -54,9 +51,9 @@ public final class McpBackendCall extends AsyncProcessorSupport {
     /**
      * @param timeoutMillis how long initializing a backend again may take (the fan-out timeout)
      */
-    public McpBackendCall(AsyncProcessor upstream, McpSessions sessions, McpBackends backends,
+    public McpBackendCall(UpstreamCall upstreamCall, McpSessions sessions, McpBackends backends,
                           McpBackendHealth health, GatewayMetrics metrics, Traces traces, long timeoutMillis) {
-        this.upstream = upstream;
+        this.upstreamCall = upstreamCall;
         this.sessions = sessions;
         this.backends = backends;
         this.health = health;
@@ -70,11 +67,11 @@ public final class McpBackendCall extends AsyncProcessorSupport {
                               Map<String, Object> headers, Object body) {
     }
 
-    @Override
-    public boolean process(Exchange exchange, AsyncCallback callback) {
+    /** Calls {@code upstream}, the backend of the exchange's route; true when that completed at once. */
+    public boolean process(Exchange exchange, Upstream upstream, AsyncCallback callback) {
         Repeatable request = repeatable(exchange);
         // (the upstream call only completes synchronously when it sent nothing, which is never a lost session)
-        return upstream.process(exchange, doneSync -> {
+        return call(exchange, upstream, doneSync -> {
             if (request == null || !sessionLost(exchange)) {
                 observed(exchange);
                 callback.done(doneSync);
@@ -82,7 +79,7 @@ public final class McpBackendCall extends AsyncProcessorSupport {
             }
             // a shared initialization may complete on another request's event loop: come back to this call's
             Context context = Vertx.currentContext();
-            renew(exchange, request).whenComplete((fresh, failed) -> onContext(context, () -> {
+            renew(exchange, upstream, request).whenComplete((fresh, failed) -> onContext(context, () -> {
                 if (fresh == null) {
                     // the backend's refusal stands: the request fails for this backend only
                     observed(exchange);
@@ -90,12 +87,36 @@ public final class McpBackendCall extends AsyncProcessorSupport {
                     return;
                 }
                 repeat(exchange, request, fresh);
-                upstream.process(exchange, repeated -> {
+                call(exchange, upstream, repeated -> {
                     observed(exchange);
                     callback.done(false);
                 });
             }));
         });
+    }
+
+    /**
+     * The call to the backend as the message and the steps before prepared it; kept in the context for
+     * the steps after, which read its outcome.
+     */
+    private boolean call(Exchange exchange, Upstream upstream, AsyncCallback callback) {
+        Message m = exchange.getMessage();
+        McpCall context = McpCall.of(exchange);
+        UpstreamRequest call = new UpstreamRequest(upstream)
+                .method(m.getHeader(Exchange.HTTP_METHOD, "POST", String.class))
+                .body(m.getBody())
+                .relay(context.relay())
+                .longLived(context.longLived())
+                .deadline(context.deadline());
+        call.span(context.spanName(), context.spanAttributes());
+        for (String name : McpBackendRequest.TRANSPORT_HEADERS) {
+            Object value = m.getHeader(name);
+            if (value != null) {
+                call.headers().add(name, value.toString());
+            }
+        }
+        context.upstream(call);
+        return upstreamCall.send(exchange, call, callback);
     }
 
     private static void onContext(Context context, Runnable step) {
@@ -134,7 +155,7 @@ public final class McpBackendCall extends AsyncProcessorSupport {
 
     /** Whether the backend answered that it does not know the session. */
     private static boolean sessionLost(Exchange exchange) {
-        if (exchange.getException() != null || exchange.getProperty(UpstreamCall.RELAYED_STATUS) != null) {
+        if (exchange.getException() != null || McpCall.of(exchange).relayed()) {
             return false;
         }
         Message m = exchange.getMessage();
@@ -148,7 +169,7 @@ public final class McpBackendCall extends AsyncProcessorSupport {
     }
 
     /** The backend session that replaces the lost one: renewed already on this replica, or initialized now. */
-    private CompletableFuture<McpSessions.Backend> renew(Exchange exchange, Repeatable request) {
+    private CompletableFuture<McpSessions.Backend> renew(Exchange exchange, Upstream upstream, Repeatable request) {
         McpSessions.Backend current = sessions.renewed(request.sessionId(), request.backend());
         if (current != null && !request.lost().equals(current.sessionId())) {
             // another request of the session renewed it while this one was on its way
@@ -160,7 +181,7 @@ public final class McpBackendCall extends AsyncProcessorSupport {
         if (running != null) {
             return running;
         }
-        initialize(exchange, request).whenComplete((fresh, failed) -> {
+        initialize(exchange, upstream, request).whenComplete((fresh, failed) -> {
             renewing.remove(key);
             if (fresh != null) {
                 sessions.renew(request.sessionId(), request.session(), request.backend(), fresh);
@@ -178,14 +199,15 @@ public final class McpBackendCall extends AsyncProcessorSupport {
     }
 
     /** initialize with the client's own params, then notifications/initialized on the new backend session. */
-    private CompletableFuture<McpSessions.Backend> initialize(Exchange exchange, Repeatable request) {
+    private CompletableFuture<McpSessions.Backend> initialize(Exchange exchange, Upstream upstream,
+                                                              Repeatable request) {
         ObjectNode initialize = JsonRpc.object();
         initialize.put("jsonrpc", "2.0");
         initialize.set("id", INITIALIZE_ID);
         initialize.put("method", McpMethod.INITIALIZE.wireName());
         initialize.set("params", request.session().client());
         Exchange ask = backendRequest(exchange, request.backend(), null, initialize);
-        return send(ask).thenCompose(answered -> {
+        return send(ask, upstream).thenCompose(answered -> {
             BackendAnswer answer = BackendAnswer.of(answered, INITIALIZE_ID);
             if (!answer.ok()) {
                 return CompletableFuture.failedFuture(new IllegalStateException(answer.failure()));
@@ -195,7 +217,7 @@ public final class McpBackendCall extends AsyncProcessorSupport {
             initialized.put("jsonrpc", "2.0");
             initialized.put("method", "notifications/initialized");
             return send(backendRequest(exchange, request.backend(), request.session().with(request.backend(), fresh),
-                    initialized)).thenApply(ack -> fresh);
+                    initialized), upstream).thenApply(ack -> fresh);
         });
     }
 
@@ -203,21 +225,19 @@ public final class McpBackendCall extends AsyncProcessorSupport {
     private Exchange backendRequest(Exchange exchange, String backend, McpSessions.Session session,
                                     ObjectNode message) {
         Exchange request = new DefaultExchange(exchange.getContext());
-        for (String property : UPSTREAM) {
-            request.setProperty(property, exchange.getProperty(property));
-        }
-        Long deadline = exchange.getProperty(UpstreamCall.DEADLINE, Long.class);
+        long deadline = McpCall.of(exchange).deadline();
         long limit = System.currentTimeMillis() + timeoutMillis;
-        request.setProperty(UpstreamCall.DEADLINE, deadline == null ? limit : Math.min(deadline, limit));
-        McpCall.internal(message.get("method").asText(), session, backend).attach(request);
+        McpCall internal = McpCall.internal(message.get("method").asText(), session, backend);
+        internal.deadline(deadline == 0 ? limit : Math.min(deadline, limit));
+        internal.attach(request);
         request.getMessage().setHeader(Exchange.HTTP_METHOD, "POST");
         McpBackendRequest.prepare(request, backend, JsonRpc.bytes(message), traces);
         return request;
     }
 
-    private CompletableFuture<Exchange> send(Exchange request) {
+    private CompletableFuture<Exchange> send(Exchange request, Upstream upstream) {
         CompletableFuture<Exchange> answered = new CompletableFuture<>();
-        upstream.process(request, doneSync -> answered.complete(request));
+        call(request, upstream, doneSync -> answered.complete(request));
         return answered;
     }
 

@@ -11,7 +11,6 @@ import org.apache.camel.ExchangePropertyKey;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
 
-import dev.caravan.proxy.UpstreamCall;
 import dev.caravan.telemetry.Traces;
 
 /**
@@ -53,15 +52,15 @@ public final class McpBackendRequest implements Processor {
                 copy.getMessage().setHeader("Last-Event-ID", lastEventId);
             }
             copy.getMessage().setHeader("Accept", "text/event-stream");
-            copy.setProperty(UpstreamCall.RELAY, stream.relayFor(backend.name(), call));
-            copy.setProperty(UpstreamCall.LONG_LIVED, true);
+            call.relay(stream.relayFor(backend.name(), call));
+            call.longLived(true);
             return;
         }
         prepare(copy, backend.name(), message == null ? null : JsonRpc.bytes(forBackend(message, backend.name(),
                 call.cursors())), traces);
         long deadline = System.currentTimeMillis() + fanOutTimeoutMillis;
-        Long requestDeadline = copy.getProperty(UpstreamCall.DEADLINE, Long.class);
-        copy.setProperty(UpstreamCall.DEADLINE, requestDeadline == null ? deadline : Math.min(deadline, requestDeadline));
+        long requestDeadline = call.deadline();
+        call.deadline(requestDeadline == 0 ? deadline : Math.min(deadline, requestDeadline));
     }
 
     /**
@@ -107,7 +106,6 @@ public final class McpBackendRequest implements Processor {
      * stays the client's (POST, or DELETE to end a session); {@code body} is null for DELETE.
      */
     static void prepare(Exchange exchange, String backend, byte[] body, Traces traces) {
-        exchange.setProperty(UpstreamCall.FORWARDED_HEADERS, TRANSPORT_HEADERS);
         Message m = exchange.getMessage();
         String method = m.getHeader(Exchange.HTTP_METHOD, "POST", String.class);
         m.getHeaders().clear();
@@ -120,7 +118,6 @@ public final class McpBackendRequest implements Processor {
         sessionHeaders(exchange, backend);
         McpCall call = McpCall.of(exchange);
         call.backend(backend);
-        exchange.setProperty(UpstreamCall.NAME, backend);
         if (!traces.on()) {
             return;
         }
@@ -134,7 +131,6 @@ public final class McpBackendRequest implements Processor {
         if (target != null) {
             attributes.put(McpTelemetry.targetAttribute(rpc), target);
         }
-        exchange.setProperty(UpstreamCall.SPAN_NAME, target == null ? operation : operation + " " + target);
-        exchange.setProperty(UpstreamCall.SPAN_ATTRIBUTES, attributes);
+        call.span(target == null ? operation : operation + " " + target, attributes);
     }
 }

@@ -9,6 +9,9 @@ import org.apache.camel.Exchange;
 
 import dev.caravan.auth.AuthExchange;
 import dev.caravan.core.RequestContext;
+import dev.caravan.proxy.ResponseRelay;
+import dev.caravan.proxy.UpstreamException;
+import dev.caravan.proxy.UpstreamRequest;
 
 /**
  * One MCP request, typed: built once by {@link McpRequestCheck} from the validated request (the client's message, its
@@ -35,6 +38,12 @@ public final class McpCall extends RequestContext {
     private List<BackendAnswer> fanOut;
     private MergedStream stream;
     private List<Endpoint> streamRecipients;
+    private long deadline;
+    private ResponseRelay relay;
+    private boolean longLived;
+    private String spanName;
+    private Map<String, Object> spanAttributes;
+    private UpstreamRequest upstream;
     private Integer errorCode;
     private String errorMessage;
     private boolean toolError;
@@ -95,6 +104,7 @@ public final class McpCall extends RequestContext {
         copy.target = target;
         copy.cursors = cursors;
         copy.stream = stream;
+        copy.deadline = deadline;
         copy.backend = backendName;
         return copy;
     }
@@ -232,6 +242,71 @@ public final class McpCall extends RequestContext {
     void stream(MergedStream merged, List<Endpoint> recipients) {
         stream = merged;
         streamRecipients = recipients;
+    }
+
+    /** when the client's request must be answered (epoch millis), a backend call ends by then; 0: no limit */
+    long deadline() {
+        return deadline;
+    }
+
+    void deadline(long epochMillis) {
+        deadline = epochMillis;
+    }
+
+    /** how the backend's answer may reach the client as it arrives; null: it is captured for the route */
+    ResponseRelay relay() {
+        return relay;
+    }
+
+    void relay(ResponseRelay to) {
+        relay = to;
+    }
+
+    /** true for a backend's GET stream: open as long as both ends are */
+    boolean longLived() {
+        return longLived;
+    }
+
+    void longLived(boolean open) {
+        longLived = open;
+    }
+
+    /** the trace span of the backend call, e.g. {@code tools/call kb_search}; null: none set */
+    String spanName() {
+        return spanName;
+    }
+
+    Map<String, Object> spanAttributes() {
+        return spanAttributes;
+    }
+
+    void span(String name, Map<String, Object> attributes) {
+        spanName = name;
+        spanAttributes = attributes;
+    }
+
+    /** the call to the backend as sent, whose outcome (relayed, broken off) the steps after it read; null before */
+    UpstreamRequest upstream() {
+        return upstream;
+    }
+
+    void upstream(UpstreamRequest sent) {
+        upstream = sent;
+    }
+
+    /** Whether the backend's answer went to the client as it arrived (the response is then complete). */
+    boolean relayed() {
+        return upstream != null && upstream.relayed();
+    }
+
+    /** The backend's status of an answer relayed to the client, or null. */
+    Integer relayedStatus() {
+        return relayed() ? upstream.relayedStatus() : null;
+    }
+
+    /** Why a relayed answer broke off after its head went out, or null. */
+    UpstreamException relayError() {
+        return upstream == null ? null : upstream.relayError();
     }
 
     /** the JSON-RPC error code the gateway answered with; null when it answered none */

@@ -9,7 +9,6 @@ import org.apache.camel.Message;
 import org.apache.camel.Processor;
 
 import dev.caravan.core.StrictText;
-import dev.caravan.proxy.UpstreamCall;
 
 /**
  * Answers the client after a routed call. A streamed answer was already relayed and needs nothing more; a captured one
@@ -26,10 +25,10 @@ public final class McpCallReply implements Processor {
 
     @Override
     public void process(Exchange exchange) {
-        if (exchange.getProperty(UpstreamCall.RELAYED_STATUS) != null) {
+        McpCall call = McpCall.of(exchange);
+        if (call.relayed()) {
             return;
         }
-        McpCall call = McpCall.of(exchange);
         JsonRpc.Message request = call.message();
         String backend = call.backend();
         Message answer = exchange.getMessage();

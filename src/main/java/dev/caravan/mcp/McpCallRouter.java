@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 
-import dev.caravan.proxy.UpstreamCall;
 import dev.caravan.telemetry.Traces;
 
 /**
@@ -63,8 +62,8 @@ public final class McpCallRouter implements Processor {
         }
         call.routeTo(backend);
         McpBackendRequest.prepare(exchange, backend.name(), JsonRpc.bytes(message.json()), traces);
-        exchange.setProperty(UpstreamCall.RELAY, new McpStreamRelay(backend.name(), message, call.sessionId(),
-                session.qualified(), new ServerRequestIds(sessions, call, backend.name())));
+        call.relay(new McpStreamRelay(backend.name(), message, call.sessionId(), session.qualified(),
+                new ServerRequestIds(sessions, call, backend.name())));
     }
 
     /** What completion/complete completes an argument of: a prompt, a resource template, or null for neither. */

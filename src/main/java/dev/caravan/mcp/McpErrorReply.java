@@ -6,7 +6,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.caravan.auth.AuthFailure;
-import dev.caravan.proxy.UpstreamCall;
 import dev.caravan.proxy.UpstreamException;
 import dev.caravan.telemetry.GatewayMetrics;
 
@@ -28,11 +27,11 @@ public final class McpErrorReply implements Processor {
     @Override
     public void process(Exchange exchange) {
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        if (exchange.getProperty(UpstreamCall.RELAYED_STATUS) != null) {
+        McpCall call = McpCall.of(exchange);
+        if (call != null && call.relayed()) {
             // the answer already went out as a stream; the relay ended it with an error event
             return;
         }
-        McpCall call = McpCall.of(exchange);
         JsonRpc.Message request = call == null ? null : call.message();
         var id = request == null ? null : request.id();
         if (failure instanceof AuthFailure e) {

@@ -12,7 +12,6 @@ import org.apache.camel.Processor;
 
 import dev.caravan.core.ClientRequest;
 import dev.caravan.core.StrictText;
-import dev.caravan.proxy.UpstreamCall;
 
 /**
  * The Streamable HTTP transport rules every request to {@code /mcp} must pass before it is routed: Origin, protocol
@@ -42,7 +41,9 @@ public final class McpRequestCheck implements Processor {
     public void process(Exchange exchange) {
         long started = exchange.getProperty(McpTelemetry.STARTED, System.nanoTime(), Long.class);
         try {
-            check(exchange, started).attach(exchange);
+            McpCall call = check(exchange, started);
+            call.deadline(System.currentTimeMillis() + requestTimeoutMillis);
+            call.attach(exchange);
         } catch (McpException refused) {
             McpCall.refused(started).attach(exchange);
             throw refused;
@@ -51,7 +52,6 @@ public final class McpRequestCheck implements Processor {
 
     private McpCall check(Exchange exchange, long started) {
         Message in = exchange.getMessage();
-        exchange.setProperty(UpstreamCall.DEADLINE, System.currentTimeMillis() + requestTimeoutMillis);
         String origin = ClientRequest.header(exchange, "Origin");
         if (origin != null && !originAllowed(origin)) {
             throw McpException.transport(403, "Forbidden: Origin " + origin + " is not allowed");

@@ -12,7 +12,6 @@ import io.micrometer.core.instrument.Timer;
 import org.apache.camel.Exchange;
 
 import dev.caravan.auth.AuthExchange;
-import dev.caravan.proxy.UpstreamCall;
 import dev.caravan.telemetry.AccessLog;
 import dev.caravan.telemetry.FieldLabels;
 import dev.caravan.telemetry.GatewayMetrics;
@@ -69,14 +68,14 @@ public final class McpTelemetry {
         List<BackendAnswer> fanOut = context == null ? null : context.fanOut();
         // a fan-out went to every backend it names, not to one
         String backend = context == null || fanOut != null ? null : context.backend();
-        Integer relayed = exchange.getProperty(UpstreamCall.RELAYED_STATUS, Integer.class);
+        Integer relayed = context == null ? null : context.relayedStatus();
         int status = relayed != null ? relayed : exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 200,
                 Integer.class);
         Integer errorCode = context == null ? null : context.errorCode();
         String errorMessage = context == null ? null : context.errorMessage();
         boolean toolError = context != null && context.toolError();
         // an answer streamed from the backend as it came: what its response said
-        if (exchange.getProperty(UpstreamCall.RELAY) instanceof McpStreamRelay relay && relayed != null) {
+        if (relayed != null && context.relay() instanceof McpStreamRelay relay) {
             JsonNode answered = relay.events().error();
             if (answered != null) {
                 errorCode = answered.path("code").asInt(JsonRpc.INTERNAL_ERROR);
@@ -92,7 +91,8 @@ public final class McpTelemetry {
         String backendLabel = backend != null ? backend : fanOut != null ? "all" : LabelCap.NONE;
         String code = String.valueOf(status);
         String error = errorCode == null ? LabelCap.NONE : String.valueOf(errorCode);
-        String outcome = status >= 400 || errorCode != null || exchange.getProperty(UpstreamCall.RELAY_ERROR) != null
+        Throwable broke = context == null ? null : context.relayError();
+        String outcome = status >= 400 || errorCode != null || broke != null
                 ? "error" : toolError ? "tool_error" : "ok";
         MeterRegistry registry = metrics.registry();
         MeterCache.Meters m = cache.of(method + '\n' + tool + '\n' + backendLabel + '\n' + code + '\n' + error + '\n'
@@ -126,8 +126,7 @@ public final class McpTelemetry {
             line.put("request", body);
         }
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        Object broke = exchange.getProperty(UpstreamCall.RELAY_ERROR);
-        line.put("error", broke != null ? ((Throwable) broke).getMessage() : failure != null ? failure.getMessage()
+        line.put("error", broke != null ? broke.getMessage() : failure != null ? failure.getMessage()
                 : errorMessage);
         AccessLog.write(line);
         if (traces.on()) {

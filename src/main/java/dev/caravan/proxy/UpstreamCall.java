@@ -3,8 +3,6 @@ package dev.caravan.proxy;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.util.Collection;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -26,11 +24,9 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
 import org.apache.camel.AsyncCallback;
-import org.apache.camel.AsyncProcessor;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.platform.http.vertx.HttpMessage;
-import org.apache.camel.support.AsyncProcessorSupport;
 import org.apache.camel.util.TimeUtils;
 
 import dev.caravan.core.Secrets;
@@ -38,61 +34,25 @@ import dev.caravan.telemetry.GatewayMetrics;
 import dev.caravan.telemetry.Traces;
 
 /**
- * The one proxy path of the gateway, for MCP backends and LLM providers alike. Sends the exchange's message to the
- * URL in {@link #URL} and either relays the answer to the waiting client chunk by chunk (when the exchange carries a
- * {@link ResponseRelay} that accepts it) or captures it into the exchange.
+ * The one proxy path of the gateway, for MCP backends and LLM providers alike. Sends an {@link UpstreamRequest} to its
+ * {@link Upstream} and either relays the answer to the waiting client chunk by chunk (when the request carries a
+ * {@link ResponseRelay} that accepts it) or captures it into the exchange (status in {@code CamelHttpResponseCode},
+ * headers, body as bytes).
  * <p>
  * Camel's own HTTP producers buffer whole answers and then hand them to platform-http; that turns a long SSE answer
- * into one late burst and halved throughput when measured here, so this processor talks Vert.x directly and writes
- * each upstream chunk to the client response as it arrives.
+ * into one late burst and halved throughput when measured here, so this talks Vert.x directly and writes each
+ * upstream chunk to the client response as it arrives.
  * <p>
- * Properties read from the exchange: {@link #URL}, {@link #NAME}, {@link #TIMEOUT}, {@link #IDLE_TIMEOUT},
- * {@link #FIRST_BYTE_TIMEOUT}, {@link #FORWARDED_HEADERS}, {@link #HEADERS}, {@link #CALL_HEADERS}, {@link #DEADLINE},
- * {@link #RELAY}. The method comes from the {@code CamelHttpMethod} header (default POST), the body from the message.
- * The upstream request's headers are built from an allow-list: the message headers named in
- * {@link #FORWARDED_HEADERS} (the step that prepared the call put them there: the gateway's own protocol headers, or
- * the allow-listed headers of the client's real request), then the configured and the call's headers. Nothing else on
- * the message goes along, whatever a client or a route left there; an upstream only ever sees the credentials
- * configured for it. A request that cannot be built (a header value or URL the HTTP client refuses) fails at once,
- * before a connection is taken.
+ * The upstream request's headers are the request's own (the gateway's protocol headers, or the allow-listed headers of
+ * the client's real request), then the configured and the call's headers. Nothing on the Camel message goes along,
+ * whatever a client or a route left there; an upstream only ever sees the credentials configured for it. A request
+ * that cannot be built (a header value or URL the HTTP client refuses) fails at once, before a connection is taken.
  */
-public final class UpstreamCall extends AsyncProcessorSupport implements AsyncProcessor {
-
-    public static final String URL = "caravan.upstream.url";
-    public static final String NAME = "caravan.upstream.name";
-    /** the longest a whole call may take, e.g. {@code 300s} */
-    public static final String TIMEOUT = "caravan.upstream.timeout";
-    /** the longest the upstream may stay silent, defaults to the timeout */
-    public static final String IDLE_TIMEOUT = "caravan.upstream.idle-timeout";
-    /** the longest to wait for the answer's status line and headers, defaults to the timeout */
-    public static final String FIRST_BYTE_TIMEOUT = "caravan.upstream.first-byte-timeout";
-    /**
-     * the names of the message headers that go upstream, a {@code Collection<String>} (case does not matter); every
-     * other message header stays behind. Unset: none.
-     */
-    public static final String FORWARDED_HEADERS = "caravan.upstream.forwarded-headers";
-    /** extra headers, one {@code Name: value} per line, e.g. the upstream's own credentials */
-    public static final String HEADERS = "caravan.upstream.headers";
-    /** headers for this call only, a {@code Map<String, String>} (a credential fetched for it), applied last */
-    public static final String CALL_HEADERS = "caravan.upstream.call-headers";
-    /** an absolute end (epoch millis) set by a caller that needs the answer sooner than the upstream's timeout */
-    public static final String DEADLINE = "caravan.upstream.deadline";
-    /** true for a stream meant to stay open (an MCP GET stream): no call or idle timeout, it ends with either side */
-    public static final String LONG_LIVED = "caravan.upstream.long-lived";
-    public static final String RELAY = "caravan.upstream.relay";
-    /** set to the upstream's status once an answer was relayed to the client (the response is then complete) */
-    public static final String RELAYED_STATUS = "caravan.upstream.relayed-status";
-    /** set when a relayed answer broke off after its head was sent; the exchange itself is not failed then */
-    public static final String RELAY_ERROR = "caravan.upstream.relay-error";
-    /** the name of the call's trace span, e.g. {@code chat claude-sonnet-4-6} (default: the HTTP method) */
-    public static final String SPAN_NAME = "caravan.upstream.span-name";
-    /** attributes of the call's trace span, a {@code Map<String, Object>} */
-    public static final String SPAN_ATTRIBUTES = "caravan.upstream.span-attributes";
+public final class UpstreamCall {
 
     private static final Set<String> NOT_RETURNED = Set.of(
             "connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade",
             "content-length", "set-cookie");
-    private static final long DEFAULT_TIMEOUT_MS = 300_000;
     private static final long CONNECT_TIMEOUT_MS = 10_000;
 
     private final Vertx vertx;
@@ -102,7 +62,6 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
     /** resolves {@code {{secret:...}}} references in URLs and configured headers, on every call */
     private final Secrets secrets;
     private final Traces traces;
-    private final Map<String, List<Map.Entry<String, String>>> staticHeaders = new ConcurrentHashMap<>();
     /** whether the pool's gauges are registered: on the first call, when the context's meter registry exists */
     private volatile boolean poolGauges;
     /**
@@ -139,6 +98,11 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
         return url.length();
     }
 
+    /** The upstream's path and the call's, with one slash between them. */
+    private static String join(String base, String path) {
+        return !path.isEmpty() && base.endsWith("/") && path.charAt(0) == '/' ? base + path.substring(1) : base + path;
+    }
+
     /** A request target as HTTP allows it on the wire: printable ASCII only (anything else is percent-encoded). */
     private static String requestTarget(String rest) {
         for (int i = 0; i < rest.length(); i++) {
@@ -159,41 +123,35 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
         this.traces = traces;
     }
 
-    @Override
-    public boolean process(Exchange exchange, AsyncCallback callback) {
-        String url = exchange.getProperty(URL, String.class);
-        if (url == null) {
-            exchange.setException(new IllegalStateException("no upstream URL on the exchange (" + URL + ")"));
-            callback.done(true);
-            return true;
-        }
+    /**
+     * Sends {@code call}; {@code callback} runs when its answer was captured or relayed, or it failed (the exchange's
+     * exception is then an {@link UpstreamException}). Returns true when it completed at once (nothing was sent).
+     */
+    public boolean send(Exchange exchange, UpstreamRequest call, AsyncCallback callback) {
+        call.started();
         if (!poolGauges) {
             poolGauges = true;
             GatewayMetrics.of(exchange.getContext()).upstreamPool(pool.connections(), pool.calls());
         }
-        String name = exchange.getProperty(NAME, "upstream", String.class);
-        boolean longLived = exchange.getProperty(LONG_LIVED, false, Boolean.class);
-        long limit = longLived ? 0 : millis(exchange.getProperty(TIMEOUT, String.class), DEFAULT_TIMEOUT_MS);
-        long idle = longLived ? 0 : millis(exchange.getProperty(IDLE_TIMEOUT, String.class), limit);
-        long firstByte = longLived ? 0 : millis(exchange.getProperty(FIRST_BYTE_TIMEOUT, String.class), limit);
-        Long deadline = longLived ? null : exchange.getProperty(DEADLINE, Long.class);
+        Upstream upstream = call.upstream();
+        String name = upstream.name();
+        boolean longLived = call.longLived();
+        long limit = upstream.timeoutMillis();
         long timeout = longLived ? Long.MAX_VALUE
-                : deadline == null ? limit : Math.min(limit, deadline - System.currentTimeMillis());
+                : call.deadline() == 0 ? limit : Math.min(limit, call.deadline() - System.currentTimeMillis());
         if (timeout <= 0) {
-            exchange.setException(new UpstreamException(name, UpstreamException.Kind.TIMEOUT, "no time left to call"));
-            callback.done(true);
-            return true;
+            return refuse(exchange, callback, name, UpstreamException.Kind.TIMEOUT, "no time left to call");
         }
-        Message message = exchange.getMessage();
         MultiMap headers;
         Target target;
+        String url;
         int path;
         try {
             // a credential may also sit in the URL (an API key as a query parameter)
-            url = secrets.resolve(url);
+            url = secrets.resolve(upstream.url());
             path = pathStart(url);
             target = targets.computeIfAbsent(url.substring(0, path), UpstreamCall::target);
-            headers = configuredHeaders(exchange);
+            headers = headers(call);
         } catch (IllegalStateException e) {
             // a credential that cannot be read: the upstream must not be called without it
             return refuse(exchange, callback, name, UpstreamException.Kind.CONFIG, e.getMessage());
@@ -204,31 +162,32 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
         }
         String uri;
         try {
-            uri = requestTarget(url.substring(path));
-            forward(exchange, message, headers);
+            uri = requestTarget(join(url.substring(path), call.path()));
+            forward(call.headers(), headers);
         } catch (IllegalArgumentException e) {
             // Vert.x checks headers and the URL only after it took a pooled connection, and then loses both the
             // failure and the connection: refuse here, before anything is held
             return refuse(exchange, callback, name, UpstreamException.Kind.REQUEST,
                     "the request cannot be sent: a header or the URL holds characters HTTP does not allow");
         }
-        String method = message.getHeader(Exchange.HTTP_METHOD, "POST", String.class);
-        @SuppressWarnings("unchecked")
-        Map<String, Object> spanAttributes = exchange.getProperty(SPAN_ATTRIBUTES, Map.of(), Map.class);
-        Span span = traces.upstream(exchange, exchange.getProperty(SPAN_NAME, method, String.class), spanAttributes,
-                method, target.host(), target.port(), headers);
+        String method = call.method();
+        Span span = traces.upstream(exchange, call.spanName(), call.spanAttributes(), method, target.host(),
+                target.port(), headers);
         RequestOptions options = target.apply(new RequestOptions(), uri).setMethod(HttpMethod.valueOf(method))
                 .setHeaders(headers)
                 .setConnectTimeout(Math.min(CONNECT_TIMEOUT_MS, timeout));
-        Buffer body = toBuffer(exchange, message.getBody());
-        ResponseRelay relay = exchange.getProperty(RELAY, ResponseRelay.class);
+        Buffer body = toBuffer(exchange, call.body());
+        ResponseRelay relay = call.relay();
         HttpServerResponse clientResponse = relay == null ? null : clientResponse(exchange);
-        Call call = new Call(exchange, callback, name, relay == null || clientResponse == null ? null : relay,
-                clientResponse, span);
+        long idle = longLived ? 0 : Math.min(upstream.idleMillis(), timeout);
+        long firstByte = longLived ? 0
+                : Math.min(call.firstByteMillis() > 0 ? call.firstByteMillis() : upstream.firstByteMillis(), timeout);
+        Call running = new Call(exchange, call, callback, name, clientResponse == null ? null : relay, clientResponse,
+                span);
         Context context = Vertx.currentContext();
+        long callTimeout = longLived ? 0 : timeout;
         (context != null ? context : vertx.getOrCreateContext())
-                .runOnContext(v -> call.start(options, body, longLived ? 0 : timeout, Math.min(idle, timeout),
-                        Math.min(firstByte, timeout)));
+                .runOnContext(v -> running.start(options, body, callTimeout, idle, firstByte));
         return false;
     }
 
@@ -257,51 +216,22 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
      * The headers configured for the upstream, then the call's own, in Vert.x's checking header map: it refuses a
      * value with CR, LF or NUL, or a malformed name, as it is added.
      */
-    private MultiMap configuredHeaders(Exchange exchange) {
+    private MultiMap headers(UpstreamRequest call) {
         MultiMap headers = HttpHeaders.headers();
-        String configured = exchange.getProperty(HEADERS, String.class);
-        if (configured != null && !configured.isBlank()) {
-            for (Map.Entry<String, String> h : staticHeaders.computeIfAbsent(configured, UpstreamCall::parseHeaders)) {
-                headers.set(h.getKey(), secrets.resolve(h.getValue()));
-            }
+        for (Map.Entry<String, String> h : call.upstream().headers()) {
+            headers.set(h.getKey(), secrets.resolve(h.getValue()));
         }
-        Map<?, ?> callHeaders = exchange.getProperty(CALL_HEADERS, Map.class);
-        if (callHeaders != null) {
-            callHeaders.forEach((k, v) -> headers.set(k.toString(), v.toString()));
-        }
+        call.callHeaders().forEach(headers::set);
         return headers;
     }
 
-    /** Adds the message headers the call forwards ({@link #FORWARDED_HEADERS}); a configured one of a name wins. */
-    private static void forward(Exchange exchange, Message message, MultiMap headers) {
-        Collection<?> forwarded = exchange.getProperty(FORWARDED_HEADERS, Collection.class);
-        if (forwarded == null) {
-            return;
-        }
-        for (Object listed : forwarded) {
-            String name = listed.toString();
-            Object value = message.getHeader(name);
-            if (value == null || headers.contains(name)) {
-                continue;
-            }
-            if (value instanceof Iterable<?> values) {
-                values.forEach(v -> headers.add(name, String.valueOf(v)));
-            } else {
-                headers.add(name, value.toString());
+    /** Adds the headers the call forwards; a configured one of a name wins. */
+    private static void forward(MultiMap forwarded, MultiMap headers) {
+        for (String name : forwarded.names()) {
+            if (!headers.contains(name)) {
+                headers.add(name, forwarded.getAll(name));
             }
         }
-    }
-
-    /** Parses {@code Name: value} lines; a line without a colon is a configuration error. */
-    static List<Map.Entry<String, String>> parseHeaders(String text) {
-        return text.lines().map(String::strip).filter(l -> !l.isEmpty()).map(l -> {
-            int colon = l.indexOf(':');
-            if (colon <= 0) {
-                throw new IllegalArgumentException("upstream header line must look like 'Name: value', got: "
-                                                   + l.substring(0, Math.min(l.length(), 20)) + "...");
-            }
-            return Map.entry(l.substring(0, colon).strip(), l.substring(colon + 1).strip());
-        }).toList();
     }
 
     private static Buffer toBuffer(Exchange exchange, Object body) {
@@ -320,13 +250,10 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
         return Buffer.buffer(exchange.getContext().getTypeConverter().convertTo(byte[].class, exchange, body));
     }
 
-    private static long millis(String value, long fallback) {
-        return value == null || value.isBlank() ? fallback : TimeUtils.toMilliSeconds(value);
-    }
-
     /** The state of one upstream call; all its methods run on one Vert.x context. */
     private final class Call {
         private final Exchange exchange;
+        private final UpstreamRequest call;
         private final AsyncCallback callback;
         private final String name;
         private final ResponseRelay relay;
@@ -342,9 +269,10 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
         private long lastData;
         private int status;
 
-        Call(Exchange exchange, AsyncCallback callback, String name, ResponseRelay relay,
+        Call(Exchange exchange, UpstreamRequest call, AsyncCallback callback, String name, ResponseRelay relay,
              HttpServerResponse clientResponse, Span span) {
             this.exchange = exchange;
+            this.call = call;
             this.callback = callback;
             this.name = name;
             this.relay = relay;
@@ -475,7 +403,7 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
             if (!clientResponse.headWritten() && !clientResponse.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
                 clientResponse.setChunked(true);
             }
-            exchange.setProperty(RELAYED_STATUS, status);
+            call.relayedStatus(status);
             response.handler(chunk -> {
                 lastData = System.nanoTime();
                 Buffer out;
@@ -526,7 +454,7 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
                 finish(error);
                 return;
             }
-            exchange.setProperty(RELAY_ERROR, error);
+            call.relayError(error);
             if (error.kind() != UpstreamException.Kind.CLIENT_GONE) {
                 relay.fail(error, clientResponse);
             }
@@ -548,7 +476,7 @@ public final class UpstreamCall extends AsyncProcessorSupport implements AsyncPr
             if (error != null) {
                 exchange.setException(error);
             }
-            UpstreamException broke = error != null ? error : exchange.getProperty(RELAY_ERROR, UpstreamException.class);
+            UpstreamException broke = error != null ? error : call.relayError();
             Traces.end(span, status, broke == null ? null : broke.kind().name().toLowerCase(Locale.ROOT),
                     streaming ? relay.traceAttributes() : Map.of());
             callback.done(false);
