@@ -15,11 +15,16 @@ public final class DemoMain {
     }
 
     public static void main(String[] args) {
+        CaravanMain.run(create(), args);
+    }
+
+    /** A main configured like the demo jar's; tests use it to start the demo gateway in-process. */
+    public static Main create() {
         Main main = CaravanMain.create();
         // of two locations that set a key, Camel takes the first
         main.setPropertyPlaceholderLocations(System.getProperty("caravan.demo.config", "file:config/demo.properties")
                                              + "," + main.getPropertyPlaceholderLocations());
         main.configure().addConfiguration(DemoConfiguration.class);
-        CaravanMain.run(main, args);
+        return main;
     }
 }
