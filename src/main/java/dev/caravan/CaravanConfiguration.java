@@ -1,11 +1,13 @@
 package dev.caravan;
 
+import dev.caravan.camel.CamelVersionCheck;
+import dev.caravan.camel.TrafficServerFactory;
+import dev.caravan.camel.VertxShutdown;
+import dev.caravan.camel.ReloadingRoutesLoader;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
-import java.util.List;
 import java.util.Set;
 
 import io.vertx.core.Vertx;
@@ -15,7 +17,7 @@ import io.vertx.core.http.PoolOptions;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.PlatformHttpConstants;
-import dev.caravan.proxy.EventLoopPlatformHttpEngine;
+import dev.caravan.camel.EventLoopPlatformHttpEngine;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.spi.PropertiesComponent;
@@ -23,7 +25,8 @@ import org.apache.camel.spi.RoutesLoader;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.util.TimeUtils;
 
-import dev.caravan.auth.Secrets;
+import dev.caravan.core.Secrets;
+import static dev.caravan.core.Settings.csv;
 import dev.caravan.llm.GoogleAccessTokens;
 import dev.caravan.llm.LlmErrorReply;
 import dev.caravan.llm.LlmModels;
@@ -48,7 +51,7 @@ import dev.caravan.mcp.McpSessionCheck;
 import dev.caravan.mcp.McpSessions;
 import dev.caravan.mcp.McpStreams;
 import dev.caravan.mcp.McpTelemetry;
-import dev.caravan.proxy.InlineExecutor;
+import dev.caravan.camel.InlineExecutor;
 import dev.caravan.proxy.TrafficListeners;
 import dev.caravan.proxy.UpstreamCall;
 import dev.caravan.proxy.UpstreamPool;
@@ -67,6 +70,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) throws Exception {
+        CamelVersionCheck.check(context.getVersion());
         PropertiesComponent props = context.getPropertiesComponent();
         Registry registry = context.getRegistry();
         context.getCamelContextExtension().addContextPlugin(RoutesLoader.class, new ReloadingRoutesLoader());
@@ -208,11 +212,5 @@ public final class CaravanConfiguration implements CamelConfiguration {
 
     private static long millis(PropertiesComponent props, String key, String fallback) {
         return TimeUtils.toMilliSeconds(props.resolveProperty(key).orElse(fallback).strip());
-    }
-
-    /** The items of a comma-separated setting, in order, blanks left out; none for null. */
-    public static List<String> csv(String value) {
-        return value == null ? List.of() : Arrays.stream(value.split(",")).map(String::strip)
-                .filter(s -> !s.isEmpty()).toList();
     }
 }

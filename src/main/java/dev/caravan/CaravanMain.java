@@ -1,5 +1,6 @@
 package dev.caravan;
 
+import dev.caravan.camel.StartupChecks;
 import org.apache.camel.main.Main;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,5 +1,6 @@
 package dev.caravan;
 
+import dev.caravan.core.Settings;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -122,12 +123,12 @@ final class ConfigCheck {
     private int checkFiles() {
         List<Resource> kamelets = new ArrayList<>();
         List<Resource> routes = new ArrayList<>();
-        for (String pattern : CaravanConfiguration.csv(property("camel.main.routes-include-pattern").orElse(""))) {
+        for (String pattern : Settings.csv(property("camel.main.routes-include-pattern").orElse(""))) {
             for (Resource r : resources(pattern)) {
                 (r.getLocation().endsWith(".kamelet.yaml") ? kamelets : routes).add(r);
             }
         }
-        for (String dir : CaravanConfiguration.csv(property("camel.component.kamelet.location").orElse(""))) {
+        for (String dir : Settings.csv(property("camel.component.kamelet.location").orElse(""))) {
             kamelets.addAll(resources(dir + "/*.kamelet.yaml"));
         }
         kamelets.forEach(k -> read(k).ifPresent(root -> kamelet(k, root)));
@@ -366,7 +367,7 @@ final class ConfigCheck {
     /** The durations and ports of the properties files, where the gateway would only fail at its first use. */
     private void checkProperties() {
         String locations = System.getProperty("caravan.config", "file:config/application.properties");
-        for (String location : CaravanConfiguration.csv(locations)) {
+        for (String location : Settings.csv(locations)) {
             Path file = Path.of(location.replaceFirst("^file:", ""));
             List<String> lines;
             try {

@@ -8,10 +8,10 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.util.TimeUtils;
 
-import dev.caravan.CaravanConfiguration;
+import dev.caravan.core.Settings;
 
 /**
- * The demo's part of the gateway, configured after {@link CaravanConfiguration} from {@code config/demo.properties}:
+ * The demo's part of the gateway, configured after {@link dev.caravan.CaravanConfiguration} from {@code config/demo.properties}:
  * its throwaway provider keys, the sample servers (started and stopped with the Camel context) and the stub provider,
  * bound as {@code stubLlmProvider} so that tests can see what the gateway sent it.
  */
@@ -21,7 +21,7 @@ public final class DemoConfiguration implements CamelConfiguration {
     public void configure(CamelContext context) throws Exception {
         PropertiesComponent props = context.getPropertiesComponent();
         DemoKeys.generate(Path.of(required(props, "caravan.demo.secrets-dir")),
-                CaravanConfiguration.csv(required(props, "caravan.demo.keys")));
+                Settings.csv(required(props, "caravan.demo.keys")));
         StubLlmProvider stubLlm = new StubLlmProvider(context.getRegistry().lookupByNameAndType("vertx", Vertx.class),
                 TimeUtils.toMilliSeconds(required(props, "caravan.demo.llm.chunk-delay")));
         context.getRegistry().bind("stubLlmProvider", stubLlm);

@@ -7,7 +7,7 @@ import java.util.function.Function;
 import io.vertx.core.MultiMap;
 import org.apache.camel.Exchange;
 
-import dev.caravan.proxy.ClientRequest;
+import dev.caravan.core.ClientRequest;
 
 /** Exchange properties the auth policies set for rules, sessions, metrics and logs. */
 public final class AuthExchange {

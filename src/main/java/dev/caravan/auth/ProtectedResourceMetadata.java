@@ -10,9 +10,9 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.component.platform.http.vertx.HttpMessage;
 
-import static dev.caravan.CaravanConfiguration.csv;
+import static dev.caravan.core.Settings.csv;
 import io.vertx.core.buffer.Buffer;
-import dev.caravan.proxy.ReplyBody;
+import dev.caravan.core.ReplyBody;
 
 /**
  * OAuth 2.0 Protected Resource Metadata (RFC 9728) for a resource the gateway guards, so MCP clients can discover

@@ -12,7 +12,7 @@ import dev.caravan.auth.AuthFailure;
 import dev.caravan.proxy.UpstreamCall;
 import dev.caravan.proxy.UpstreamException;
 import dev.caravan.telemetry.GatewayMetrics;
-import dev.caravan.proxy.ReplyBody;
+import dev.caravan.core.ReplyBody;
 
 /**
  * Turns a failure on an LLM route into the error answer of the API the client speaks (Anthropic, OpenAI or Google

@@ -23,12 +23,12 @@ import org.apache.camel.util.TimeUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.caravan.proxy.ClientRequest;
+import dev.caravan.core.ClientRequest;
 import dev.caravan.proxy.UpstreamCall;
 import dev.caravan.proxy.UpstreamException;
 import dev.caravan.telemetry.GatewayMetrics;
 import dev.caravan.telemetry.Traces;
-import dev.caravan.proxy.ReplyBody;
+import dev.caravan.core.ReplyBody;
 
 /**
  * Sends an LLM request to the provider whose route runs it (kamelets/llm-provider.kamelet.yaml), through the

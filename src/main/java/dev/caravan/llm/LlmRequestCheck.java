@@ -22,9 +22,9 @@ import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import org.apache.camel.util.TimeUtils;
 
-import dev.caravan.CaravanConfiguration;
-import dev.caravan.proxy.ClientRequest;
-import dev.caravan.proxy.StrictText;
+import dev.caravan.core.Settings;
+import dev.caravan.core.ClientRequest;
+import dev.caravan.core.StrictText;
 import dev.caravan.proxy.UpstreamCall;
 
 /**
@@ -324,7 +324,7 @@ public final class LlmRequestCheck implements Processor {
                 throw new IllegalArgumentException(property + ": each part must look like '<" + String.join("|", keys)
                                                    + ">: a, b', got: " + part.strip());
             }
-            lists.put(key, Set.copyOf(CaravanConfiguration.csv(part.substring(colon + 1))));
+            lists.put(key, Set.copyOf(Settings.csv(part.substring(colon + 1))));
         }
         return Map.copyOf(lists);
     }

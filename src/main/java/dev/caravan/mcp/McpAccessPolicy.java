@@ -17,7 +17,7 @@ import dev.caravan.auth.AccessRule;
 import dev.caravan.auth.AuthExchange;
 import dev.caravan.auth.Rule;
 import io.vertx.core.buffer.Buffer;
-import dev.caravan.proxy.ReplyBody;
+import dev.caravan.core.ReplyBody;
 
 /**
  * Which tools, prompts and resources a caller may see and use. Each kind has its own list of {@link Rule}s, one per

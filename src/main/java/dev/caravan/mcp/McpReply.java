@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
-import dev.caravan.proxy.ReplyBody;
+import dev.caravan.core.ReplyBody;
 
 /**
  * Writes what the client gets back into the exchange, as a {@link ReplyBody}. It starts from no headers at all, so nothing of the client's

@@ -10,8 +10,8 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
 
-import dev.caravan.proxy.ClientRequest;
-import dev.caravan.proxy.StrictText;
+import dev.caravan.core.ClientRequest;
+import dev.caravan.core.StrictText;
 import dev.caravan.proxy.UpstreamCall;
 
 /**

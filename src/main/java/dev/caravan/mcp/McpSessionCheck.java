@@ -3,7 +3,7 @@ package dev.caravan.mcp;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 
-import dev.caravan.proxy.ClientRequest;
+import dev.caravan.core.ClientRequest;
 
 /** Opens the gateway session of a request after initialize: 400 without an id, 404 for one that is not valid. */
 public final class McpSessionCheck implements Processor {

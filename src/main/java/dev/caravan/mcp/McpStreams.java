@@ -6,7 +6,7 @@ import java.util.Locale;
 import io.vertx.core.Vertx;
 import org.apache.camel.Exchange;
 
-import dev.caravan.proxy.ClientRequest;
+import dev.caravan.core.ClientRequest;
 import dev.caravan.proxy.UpstreamCall;
 import dev.caravan.telemetry.GatewayMetrics;
 

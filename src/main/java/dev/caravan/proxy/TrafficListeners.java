@@ -1,5 +1,6 @@
 package dev.caravan.proxy;
 
+import dev.caravan.camel.TrafficServerFactory;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;

@@ -33,7 +33,7 @@ import org.apache.camel.component.platform.http.vertx.HttpMessage;
 import org.apache.camel.support.AsyncProcessorSupport;
 import org.apache.camel.util.TimeUtils;
 
-import dev.caravan.auth.Secrets;
+import dev.caravan.core.Secrets;
 import dev.caravan.telemetry.GatewayMetrics;
 import dev.caravan.telemetry.Traces;
 

@@ -20,7 +20,7 @@ import org.apache.logging.log4j.core.config.LoggerConfig;
 import org.apache.logging.log4j.core.layout.PatternLayout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import dev.caravan.proxy.ReplyBody;
+import dev.caravan.core.ReplyBody;
 
 /**
  * One structured JSON line per request on the logger {@code caravan.access}: to stdout as is (log4j2.xml), or to the

@@ -21,7 +21,7 @@ import com.jayway.jsonpath.spi.mapper.JacksonMappingProvider;
 import org.apache.camel.Exchange;
 
 import dev.caravan.auth.AuthExchange;
-import dev.caravan.proxy.ClientRequest;
+import dev.caravan.core.ClientRequest;
 
 /**
  * Extra metric labels and access-log fields, declared in a route file, one per line:

@@ -26,7 +26,7 @@ import org.apache.camel.telemetry.SpanStorageManagerExchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.caravan.proxy.ClientRequest;
+import dev.caravan.core.ClientRequest;
 
 /**
  * OpenTelemetry traces, off unless configured. Camel's routes get their spans from camel-opentelemetry2: the

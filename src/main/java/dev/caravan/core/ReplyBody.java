@@ -1,4 +1,4 @@
-package dev.caravan.proxy;
+package dev.caravan.core;
 
 import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;

@@ -1,5 +1,6 @@
-package dev.caravan;
+package dev.caravan.camel;
 
+import dev.caravan.core.StartupFailure;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -13,7 +14,7 @@ import org.apache.camel.spi.PropertiesComponent;
  * Fails startup when a listening port is taken. Camel's Vert.x server only logs a warning in that case and the
  * gateway would run without serving; an operator must see it fail instead.
  */
-final class StartupChecks extends MainListenerSupport {
+public final class StartupChecks extends MainListenerSupport {
 
     @Override
     public void beforeConfigure(BaseMainSupport main) {

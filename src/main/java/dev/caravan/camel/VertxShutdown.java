@@ -1,4 +1,4 @@
-package dev.caravan;
+package dev.caravan.camel;
 
 import java.util.concurrent.TimeUnit;
 
@@ -10,11 +10,11 @@ import org.apache.camel.support.EventNotifierSupport;
  * Closes the gateway's Vert.x instance once Camel has stopped, after every listener that uses it. (As a service of the
  * context it was stopped before Camel's HTTP servers, which then failed to close on a dead event loop.)
  */
-final class VertxShutdown extends EventNotifierSupport {
+public final class VertxShutdown extends EventNotifierSupport {
 
     private final Vertx vertx;
 
-    VertxShutdown(Vertx vertx) {
+    public VertxShutdown(Vertx vertx) {
         this.vertx = vertx;
         setIgnoreExchangeEvents(true);
     }

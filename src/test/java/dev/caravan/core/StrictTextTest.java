@@ -1,4 +1,4 @@
-package dev.caravan.proxy;
+package dev.caravan.core;
 
 import java.net.URLEncoder;
 import java.nio.ByteBuffer;

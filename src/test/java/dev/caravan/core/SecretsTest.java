@@ -1,4 +1,4 @@
-package dev.caravan.auth;
+package dev.caravan.core;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

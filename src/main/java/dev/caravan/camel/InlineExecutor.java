@@ -1,4 +1,4 @@
-package dev.caravan.proxy;
+package dev.caravan.camel;
 
 import java.util.List;
 import java.util.concurrent.AbstractExecutorService;

@@ -1,4 +1,4 @@
-package dev.caravan.auth;
+package dev.caravan.core;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dev.caravan.proxy;
+package dev.caravan.camel;
 
 import org.apache.camel.Processor;
 import org.apache.camel.component.platform.http.PlatformHttpEndpoint;

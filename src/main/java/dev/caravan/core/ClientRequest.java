@@ -1,4 +1,4 @@
-package dev.caravan.proxy;
+package dev.caravan.core;
 
 import java.util.List;
 import java.util.Locale;
@@ -71,7 +71,7 @@ public final class ClientRequest {
      * Leaves only the real request headers (and Camel's own) in a message platform-http just populated: the query
      * string and path parameters are no source of headers anywhere on the gateway's routes.
      */
-    static void keepRequestHeadersOnly(Message message, HttpServerRequest request) {
+    public static void keepRequestHeadersOnly(Message message, HttpServerRequest request) {
         Map<String, Object> headers = message.getHeaders();
         headers.entrySet().removeIf(h -> !camel(h.getKey()) && !request.headers().contains(h.getKey()));
         headers.replaceAll((name, value) -> {

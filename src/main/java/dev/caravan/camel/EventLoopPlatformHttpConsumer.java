@@ -1,5 +1,6 @@
-package dev.caravan.proxy;
+package dev.caravan.camel;
 
+import dev.caravan.core.ClientRequest;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;

@@ -1,4 +1,4 @@
-package dev.caravan.proxy;
+package dev.caravan.core;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dev.caravan;
+package dev.caravan.camel;
 
 import java.io.File;
 import java.net.URI;
@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * unchanged blocks left alone, so their in-flight streams carry on. Templated routes must have a stable id (a
  * {@code routeId}, or the {@code name} parameter of the gateway's kamelets).
  */
-final class ReloadingRoutesLoader extends DefaultRoutesLoader {
+public final class ReloadingRoutesLoader extends DefaultRoutesLoader {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReloadingRoutesLoader.class);
 

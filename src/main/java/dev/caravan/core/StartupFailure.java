@@ -1,4 +1,4 @@
-package dev.caravan;
+package dev.caravan.core;
 
 /** A reason the gateway must not start, worded for the operator. */
 public final class StartupFailure extends RuntimeException {

@@ -1,4 +1,4 @@
-package dev.caravan.proxy;
+package dev.caravan.camel;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Service;
