@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 import dev.caravan.CaravanConfiguration;
+import dev.caravan.demo.DemoConfiguration;
 import dev.caravan.demo.StubLlmProvider;
 import dev.caravan.support.DemoTokens;
 import dev.caravan.support.LlmHttp;
@@ -33,8 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * context is joined, every upstream call is a client span whose context the upstream receives, and the spans carry
  * the MCP and GenAI facts.
  */
-@CamelMainTest(configurationClasses = {InMemoryTracing.class, CaravanConfiguration.class},
-               propertyPlaceholderLocations = "file:config/application.properties")
+@CamelMainTest(configurationClasses = {InMemoryTracing.class, CaravanConfiguration.class, DemoConfiguration.class},
+               propertyPlaceholderLocations = {"file:config/demo.properties", "file:config/application.properties"})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TracingTest {
 
