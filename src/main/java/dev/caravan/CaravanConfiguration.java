@@ -27,8 +27,6 @@ import org.apache.camel.util.TimeUtils;
 
 import dev.caravan.core.Secrets;
 import static dev.caravan.core.Settings.csv;
-import dev.caravan.demo.DemoServers;
-import dev.caravan.demo.StubLlmProvider;
 import dev.caravan.llm.GoogleAccessTokens;
 import dev.caravan.llm.LlmErrorReply;
 import dev.caravan.llm.LlmModels;
@@ -162,17 +160,6 @@ public final class CaravanConfiguration implements CamelConfiguration {
         registry.bind("llmModels", new LlmModels(prefixed(props, "caravan.llm.alias.")));
         registry.bind("llmErrorReply", new LlmErrorReply());
         registry.bind("llmUsage", new LlmUsageRecorder(metrics, PriceTable.bundled(priceOverrides(props)), traces));
-
-        if (Boolean.parseBoolean(props.resolveProperty("caravan.demo.enabled").orElse("true"))) {
-            StubLlmProvider stubLlm = new StubLlmProvider(vertx, millis(props, "caravan.demo.llm.chunk-delay", "20ms"));
-            registry.bind("stubLlmProvider", stubLlm);
-            context.addService(new DemoServers(
-                    intProp(props, "caravan.demo.knowledge-base.port", 3101),
-                    intProp(props, "caravan.demo.slack-conversations.port", 3102),
-                    intProp(props, "caravan.demo.issuer.port", 3103),
-                    props.resolveProperty("caravan.auth.resource").orElse("http://localhost:3000/mcp"),
-                    stubLlm, intProp(props, "caravan.demo.llm.port", 3104)));
-        }
     }
 
     /**

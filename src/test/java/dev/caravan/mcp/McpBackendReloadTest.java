@@ -28,8 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
                properties = {
                        "camel.main.routes-include-pattern=file:routes/gateway.camel.yaml,file:routes/auth.camel.yaml,"
                        + "file:routes/mcp.camel.yaml,file:kamelets/*.kamelet.yaml,"
-                       + "classpath:test-routes/reload-backends.camel.yaml",
-                       "caravan.demo.enabled=false"})
+                       + "classpath:test-routes/reload-backends.camel.yaml"})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class McpBackendReloadTest {
 

@@ -12,6 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import dev.caravan.CaravanConfiguration;
+import dev.caravan.demo.DemoConfiguration;
 import dev.caravan.support.DemoTokens;
 import dev.caravan.support.McpHttp;
 import dev.caravan.support.TestPorts;
@@ -24,8 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The virtual MCP server over the two demo backends, exactly as configured in routes/ and config/, driven over HTTP.
  */
-@CamelMainTest(configurationClasses = CaravanConfiguration.class,
-               propertyPlaceholderLocations = "file:config/application.properties")
+@CamelMainTest(configurationClasses = {CaravanConfiguration.class, DemoConfiguration.class},
+               propertyPlaceholderLocations = {"file:config/demo.properties", "file:config/application.properties"})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class McpGatewayTest {
 
