@@ -146,6 +146,20 @@ class McpGatewayTest {
     }
 
     @Test
+    void aNotificationNamedLikeARequestIsANotification() {
+        // "initialize" without an id asks for nothing: it opens no session and gets no answer body
+        McpHttp fresh = new McpHttp(PORT);
+        HttpResponse<String> unbound = fresh.post("{\"jsonrpc\":\"2.0\",\"method\":\"initialize\",\"params\":{"
+                                                  + "\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},"
+                                                  + "\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}");
+        assertEquals(400, unbound.statusCode(), unbound::body);
+        assertTrue(unbound.headers().firstValue("Mcp-Session-Id").isEmpty(), "no session was opened");
+        HttpResponse<String> inSession = client().post("{\"jsonrpc\":\"2.0\",\"method\":\"initialize\"}");
+        assertEquals(202, inSession.statusCode(), inSession::body);
+        assertEquals("", inSession.body());
+    }
+
+    @Test
     void notificationsAndClientResponsesAreAccepted() {
         McpHttp c = client();
         HttpResponse<String> note = c.post("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/roots/list_changed\"}");
