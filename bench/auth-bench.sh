@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 
 # --- 1. the JWT check alone -----------------------------------------------------------------------------------
 # shellcheck disable=SC2086
-java ${JAVA_OPTS} -cp "target/test-classes:target/classes:target/lib/*" dev.caravan.auth.JwtVerifyBench 4000 \
+java ${JAVA_OPTS} -cp "$CP" dev.caravan.auth.JwtVerifyBench 4000 \
   2>/dev/null | grep '^jwt_' | tee -a "$SUMMARY"
 
 # --- 2. the same gateway and call, anonymous vs with a token --------------------------------------------------------

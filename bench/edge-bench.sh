@@ -28,8 +28,10 @@ CALL='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"knowledge-
 # ORDER="current baseline" measures the working tree first, to see what the order itself does
 for build in ${ORDER:-baseline current}; do
   dir=.; [ "$build" = baseline ] && dir=$BASE_DIR
+  # the demo: its own jar since issue 16, inside caravan.jar before
+  jar=target/caravan-demo.jar; [ -f "$dir/$jar" ] || jar=target/caravan.jar
   (cd "$dir" && CARAVAN_LLM_AUTH_MODE=off LLM_ANTHROPIC_URL=http://127.0.0.1:$STUB \
-     exec java ${JAVA_OPTS} -jar target/caravan.jar) > "$OUT/edge-$build.log" 2>&1 &
+     exec java ${JAVA_OPTS} -jar $jar) > "$OUT/edge-$build.log" 2>&1 &
   GPID=$!; PIDS+=("$GPID")
   until curl -sf -o /dev/null "http://127.0.0.1:$MG/observe/health/ready"; do
     kill -0 "$GPID" || { echo "gateway died, see $OUT/edge-$build.log"; exit 1; }

@@ -1,7 +1,9 @@
 # Shared by the bench scripts: setup, ports, the gateway's start and stop, and load runs whose results go to $SUMMARY.
 # Source it from the project directory as `. bench/lib.sh <summary name> [seconds per measurement]`: it sets DUR
 # (default 15), JAVA_OPTS (the flags the README recommends; G1 was measured too, see BENCHMARKS.md), OUT and SUMMARY,
-# builds the jar and test classes when they are missing, and starts the summary with the machine. TOKEN, when set, is
+# builds the jars and test classes when they are missing, and starts the summary with the machine. start_gateway runs
+# the demo (target/caravan-demo.jar: the gateway and its sample servers), or GATEWAY_JAR when set (target/caravan.jar:
+# the product alone, its providers and backends pointed elsewhere by the script). TOKEN, when set, is
 # sent as "Authorization: Bearer $TOKEN" by session, hey_run and wrk_run; EXTRA (an array of "Name: value") adds
 # headers to hey_run and wrk_run.
 DUR=${2:-15}
@@ -9,7 +11,7 @@ JAVA_OPTS=${JAVA_OPTS:-"-XX:+UseSerialGC -Xmx512m"}
 OUT=target/bench
 SUMMARY=$OUT/$1
 mkdir -p "$OUT"
-[ -f target/caravan.jar ] && [ -d target/test-classes/dev/caravan/bench ] || mvn -q -DskipTests package
+[ -f target/caravan-demo.jar ] && [ -d target/test-classes/dev/caravan/bench ] || mvn -q -DskipTests package
 # BENCH_PORT_BASE moves every port, so two benchmarks (or a benchmark and a test's gateway) can run side by side
 B=${BENCH_PORT_BASE:-13000}
 GW=$B; MG=$((B + 876)); KB=$((B + 101)); SL=$((B + 102)); ISS=$((B + 103))
@@ -40,7 +42,7 @@ start_gateway() { # $1 log name; sets GPID and TTF_MS (process start to the firs
                   # when a token is required)
   local t0 code; t0=$(date +%s%N)
   # shellcheck disable=SC2086 # JAVA_OPTS is a list of JVM flags
-  java ${JAVA_OPTS} -jar target/caravan.jar > "$OUT/$1.log" 2>&1 &
+  java ${JAVA_OPTS} -jar "${GATEWAY_JAR:-target/caravan-demo.jar}" > "$OUT/$1.log" 2>&1 &
   GPID=$!; PIDS+=("$GPID")
   until code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -H "$ACCEPT" -d "$INIT" \
                  "http://127.0.0.1:$GW/mcp" 2>/dev/null) && { [ "$code" = 200 ] || [ "$code" = 401 ]; }; do
@@ -50,7 +52,7 @@ start_gateway() { # $1 log name; sets GPID and TTF_MS (process start to the firs
   TTF_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
 }
 
-CP="target/test-classes:target/classes:target/lib/*"
+CP="target/test-classes:target/classes:target/lib/*:target/demo-lib/*"
 start_helper() { # $1 log name, then a main class of the test classes and its arguments: started in a JVM of its own,
                  # waited for until it prints "listening"
   local log=$OUT/$1.log; shift

@@ -53,7 +53,8 @@ fi
 PIDS+=("$!")
 
 # the gateway, its providers at the stub
-CARAVAN_DEMO_ENABLED=false CARAVAN_LLM_AUTH_MODE=off \
+GATEWAY_JAR=target/caravan.jar CARAVAN_LLM_AUTH_MODE=off \
+CARAVAN_SECRET_ANTHROPIC_API_KEY=bench CARAVAN_SECRET_OPENAI_API_KEY=bench \
 LLM_ANTHROPIC_URL=http://127.0.0.1:$STUB LLM_OPENAI_URL=http://127.0.0.1:$STUB LLM_VERTEX_URL=http://127.0.0.1:$STUB \
 CARAVAN_LLM_GOOGLE_METADATA_URL=http://127.0.0.1:$STUB/computeMetadata/v1/instance/service-accounts/default/token \
   start_gateway gateway-llm

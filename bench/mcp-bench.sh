@@ -38,10 +38,10 @@ hey_run init-gateway-two-backends "http://127.0.0.1:$GW/mcp" "$INIT" "" 16 0
 stop_gateway
 
 # --- 1c. sealing and opening a session id (a loop in the JVM, no HTTP) --------------------------------------------
-java -cp "target/test-classes:target/classes:target/lib/*" dev.caravan.mcp.SessionSealBench | tee -a "$SUMMARY"
+java -cp "$CP" dev.caravan.mcp.SessionSealBench | tee -a "$SUMMARY"
 
 # --- 2. tools/list fan-out with one slow backend --------------------------------------------------------------
-java -cp "target/test-classes:target/classes:target/lib/*" dev.caravan.bench.FakeMcpBackends $FAKE 10 0 $SLOW_MS \
+java -cp "$CP" dev.caravan.bench.FakeMcpBackends $FAKE 10 0 $SLOW_MS \
   > "$OUT/fake-backends.log" 2>&1 &
 PIDS+=("$!")
 until curl -s -o /dev/null "http://127.0.0.1:$((FAKE + 9))/mcp" -d '{}'; do sleep 0.05; done
@@ -60,7 +60,7 @@ for n in 2 10; do
         value: http://127.0.0.1:$((FAKE + i))/mcp
 EOF
   done
-  CARAVAN_DEMO_ENABLED=false \
+  GATEWAY_JAR=target/caravan.jar \
   CAMEL_MAIN_ROUTES_INCLUDE_PATTERN="file:routes/gateway.camel.yaml,file:routes/mcp.camel.yaml,file:kamelets/*.kamelet.yaml,file:$dir/*.camel.yaml" \
     start_gateway "gateway-fanout-$n"
   SID=$(session)

@@ -27,8 +27,6 @@ import org.apache.camel.util.TimeUtils;
 
 import dev.caravan.core.Secrets;
 import static dev.caravan.core.Settings.csv;
-import dev.caravan.demo.DemoServers;
-import dev.caravan.demo.StubLlmProvider;
 import dev.caravan.llm.GoogleAccessTokens;
 import dev.caravan.llm.LlmChosenProvider;
 import dev.caravan.llm.LlmErrorReply;
@@ -47,11 +45,14 @@ import dev.caravan.mcp.McpBroadcast;
 import dev.caravan.mcp.McpCallReply;
 import dev.caravan.mcp.McpCallRouter;
 import dev.caravan.mcp.McpDiscovery;
+import dev.caravan.mcp.McpDispatch;
 import dev.caravan.mcp.McpErrorReply;
 import dev.caravan.mcp.McpInitializeMerge;
 import dev.caravan.mcp.McpListMerge;
 import dev.caravan.mcp.McpLocalReplies;
+import dev.caravan.mcp.McpMethod;
 import dev.caravan.mcp.McpRequestCheck;
+import dev.caravan.mcp.McpRoutedBackend;
 import dev.caravan.mcp.McpSessionCheck;
 import dev.caravan.mcp.McpSessions;
 import dev.caravan.mcp.McpStreams;
@@ -151,6 +152,10 @@ public final class CaravanConfiguration implements CamelConfiguration {
         registry.bind("mcpStreams", new McpStreams(metrics, vertx, backends, sessions,
                 millis(props, "caravan.mcp.stream-open-wait", "250ms")));
         registry.bind("mcpLocalReplies", new McpLocalReplies());
+        registry.bind("mcpRoutedBackend", new McpRoutedBackend());
+        for (McpMethod.Dispatch dispatch : McpMethod.Dispatch.values()) {
+            registry.bind(McpDispatch.beanName(dispatch), new McpDispatch(dispatch));
+        }
         registry.bind("mcpErrorReply", new McpErrorReply(metrics));
         registry.bind("mcpTelemetry", new McpTelemetry(metrics, traces));
         EdgeRefusal.register("mcp", (path, status, message) -> path.equals("/mcp") || path.startsWith("/mcp/")
@@ -165,17 +170,6 @@ public final class CaravanConfiguration implements CamelConfiguration {
         EdgeRefusal.registerDefault(LlmErrors::openAiBody);
         registry.bind("llmErrorReply", new LlmErrorReply());
         registry.bind("llmUsage", new LlmUsageRecorder(metrics, PriceTable.bundled(priceOverrides(props)), traces));
-
-        if (Boolean.parseBoolean(props.resolveProperty("caravan.demo.enabled").orElse("true"))) {
-            StubLlmProvider stubLlm = new StubLlmProvider(vertx, millis(props, "caravan.demo.llm.chunk-delay", "20ms"));
-            registry.bind("stubLlmProvider", stubLlm);
-            context.addService(new DemoServers(
-                    intProp(props, "caravan.demo.knowledge-base.port", 3101),
-                    intProp(props, "caravan.demo.slack-conversations.port", 3102),
-                    intProp(props, "caravan.demo.issuer.port", 3103),
-                    props.resolveProperty("caravan.auth.resource").orElse("http://localhost:3000/mcp"),
-                    stubLlm, intProp(props, "caravan.demo.llm.port", 3104)));
-        }
     }
 
     /**

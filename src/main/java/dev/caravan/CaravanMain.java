@@ -17,11 +17,15 @@ public final class CaravanMain {
     private CaravanMain() {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
         if (args.length > 0 && args[0].equals("validate")) {
             System.exit(ConfigCheck.run(System.out));
         }
-        Main main = create();
+        run(create(), args);
+    }
+
+    /** Runs a main made by {@link #create()} until it stops; a start that fails ends the process with 1. */
+    public static void run(Main main, String[] args) {
         try {
             main.run(args);
         } catch (Exception | LinkageError e) {

@@ -79,13 +79,12 @@ final class ConfigCheck {
         Configurator.setRootLevel(Level.OFF);
         ConfigCheck check = new ConfigCheck();
         Main main = CaravanMain.create(false);
-        // built, not served: no listener, no demo servers, routes created but not started
+        // built, not served: no listener, routes created but not started
         main.addOverrideProperty("camel.main.auto-startup", "false");
         main.addOverrideProperty("camel.main.source-location-enabled", "true");
         main.addOverrideProperty("camel.main.routes-reload-enabled", "false");
         main.addOverrideProperty("camel.server.enabled", "false");
         main.addOverrideProperty("camel.management.enabled", "false");
-        main.addOverrideProperty("caravan.demo.enabled", "false");
         Exception whole = null;
         try {
             main.start();

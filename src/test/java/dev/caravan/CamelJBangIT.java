@@ -10,6 +10,7 @@ import java.util.stream.StreamSupport;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 
+import dev.caravan.support.DemoBackends;
 import dev.caravan.support.GatewayProcess;
 import dev.caravan.support.McpHttp;
 
@@ -18,7 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The README's "Run with Camel JBang": {@code bin/camel run} of the route files, kamelets and properties with the
- * built jar on its classpath serves the same virtual MCP server as {@code java -jar}.
+ * product jar on its classpath serves the same virtual MCP server as {@code java -jar}, here in front of the demo's
+ * MCP servers (run by the test: the product carries none).
  */
 class CamelJBangIT {
 
@@ -29,14 +31,16 @@ class CamelJBangIT {
     }
 
     @Test
-    void camelRunServesTheDemo() throws Exception {
+    void camelRunServesTheDemoBackends() throws Exception {
         List<String> command = new ArrayList<>(List.of("bin/camel", "run"));
         command.addAll(files("routes", ".camel.yaml"));
         command.addAll(files("kamelets", ".kamelet.yaml"));
         command.addAll(List.of("config/application.properties", "config/camel-jbang.properties",
                 "target/caravan.jar", "--logging-color=false"));
         // the first run resolves Camel JBang's classpath with Maven
-        try (GatewayProcess gateway = new GatewayProcess().command(command).start("camel-jbang", 300)) {
+        GatewayProcess gateway = new GatewayProcess().command(command);
+        try (gateway; DemoBackends backends = new DemoBackends(gateway)) {
+            gateway.start("camel-jbang", 300);
             assertTrue(gateway.output().contains("Apache Camel (JBang)"), "not started by camel run");
             McpHttp client = new McpHttp(gateway.port);
             client.initialize(McpHttp.LATEST);

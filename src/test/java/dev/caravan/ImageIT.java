@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.caravan.support.DemoBackends;
 import dev.caravan.support.GatewayProcess;
 import dev.caravan.support.ManagedProcess;
 import dev.caravan.support.McpHttp;
@@ -94,7 +95,7 @@ class ImageIT {
                 "65532", "/opt/java/bin/java"));
         command.addAll(entrypoint.subList(1, entrypoint.size()));
         GatewayProcess gateway = new GatewayProcess().command(command);
-        try (gateway) {
+        try (gateway; DemoBackends backends = new DemoBackends(gateway)) {
             gateway.start("image-gateway", 120);
             McpHttp client = new McpHttp(gateway.port);
             client.initialize(McpHttp.LATEST);

@@ -26,8 +26,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The packaged gateway ({@code java -jar target/caravan.jar}) in front of its demo backends and the official
- * server-everything from npm, used by real clients: the MCP TypeScript SDK, the MCP Inspector CLI and the Java SDK.
+ * The packaged demo ({@code java -jar target/caravan-demo.jar}): the gateway in front of its demo backends and the
+ * official server-everything from npm, used by real clients: the MCP TypeScript SDK, the MCP Inspector CLI and the Java
+ * SDK.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class McpClientsIT {

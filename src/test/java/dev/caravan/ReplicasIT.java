@@ -31,13 +31,12 @@ class ReplicasIT {
     @Test
     void aSessionWorksOnEveryReplicaThatHasTheKey() throws Exception {
         try (GatewayProcess a = new GatewayProcess().env("CARAVAN_MCP_SESSION_KEY", KEY).start("replica-a");
-             GatewayProcess b = new GatewayProcess().env("CARAVAN_MCP_SESSION_KEY", KEY)
-                     .env("CARAVAN_DEMO_ENABLED", "false")
+             GatewayProcess b = new GatewayProcess().product().env("CARAVAN_MCP_SESSION_KEY", KEY)
                      .env("MCP_KNOWLEDGE_BASE_URL", "http://127.0.0.1:" + a.knowledgeBasePort + "/mcp")
                      .env("MCP_SLACK_CONVERSATIONS_URL", "http://127.0.0.1:" + a.slackPort + "/mcp")
                      .start("replica-b");
-             GatewayProcess c = new GatewayProcess().env("CARAVAN_MCP_SESSION_KEY", NEW_KEY)
-                     .env("CARAVAN_MCP_SESSION_PREVIOUS_KEY", KEY).env("CARAVAN_DEMO_ENABLED", "false")
+             GatewayProcess c = new GatewayProcess().product().env("CARAVAN_MCP_SESSION_KEY", NEW_KEY)
+                     .env("CARAVAN_MCP_SESSION_PREVIOUS_KEY", KEY)
                      .env("MCP_KNOWLEDGE_BASE_URL", "http://127.0.0.1:" + a.knowledgeBasePort + "/mcp")
                      .env("MCP_SLACK_CONVERSATIONS_URL", "http://127.0.0.1:" + a.slackPort + "/mcp")
                      .start("replica-c-rotated")) {

@@ -3,7 +3,7 @@ package dev.caravan.auth;
 import java.util.Map;
 
 import org.apache.camel.Exchange;
-import org.apache.camel.Processor;
+import org.apache.camel.AsyncCallback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,7 +14,7 @@ import dev.caravan.telemetry.GatewayMetrics;
  * {@code jwt.email endsWith "@solo.io" && jwt.email_verified == true}. A request it does not allow gets 403; every
  * refusal is logged (who, what, which rule) and counted. Declared as a bean in a route file.
  */
-public final class AccessRule implements Processor {
+public final class AccessRule extends AuthPolicy {
 
     private static final Logger LOG = LoggerFactory.getLogger(AccessRule.class);
 
@@ -22,10 +22,12 @@ public final class AccessRule implements Processor {
     private Rule rule;
 
     @Override
-    public void process(Exchange exchange) {
+    public boolean process(Exchange exchange, AsyncCallback callback) {
         if (!rule.allows(AuthExchange.facts(exchange, Map.of()))) {
-            throw deny(exchange, name, rule, "this request");
+            exchange.setException(deny(exchange, name, rule, "this request"));
         }
+        callback.done(true);
+        return true;
     }
 
     /** Logs and counts a refusal, and returns the failure to throw. */

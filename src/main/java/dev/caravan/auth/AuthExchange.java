@@ -8,6 +8,7 @@ import io.vertx.core.MultiMap;
 import org.apache.camel.Exchange;
 
 import dev.caravan.core.ClientRequest;
+import dev.caravan.core.RequestContext;
 
 /** Exchange properties the auth policies set for rules, sessions, metrics and logs. */
 public final class AuthExchange {
@@ -52,8 +53,11 @@ public final class AuthExchange {
     /** The facts of a request for rules: its claims and headers, what the routes know, and {@code others}. */
     public static Rule.Facts facts(Exchange exchange, Map<String, Object> others) {
         Map<String, Object> all = new HashMap<>();
+        RequestContext context = RequestContext.of(exchange);
         FACT_PROPERTIES.forEach((fact, property) -> {
-            Object value = exchange.getProperty(property);
+            // the request's typed context knows its facts; the properties serve the listeners that build none yet
+            Object known = context == null ? null : context.fact(fact);
+            Object value = known != null ? known : exchange.getProperty(property);
             if (value != null) {
                 all.put(fact, value);
             }

@@ -25,7 +25,6 @@ import org.apache.camel.AsyncCallback;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
-import org.apache.camel.support.AsyncProcessorSupport;
 import org.apache.camel.util.TimeUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +43,7 @@ import static dev.caravan.core.Settings.csv;
  * one; {@code permissive} never refuses (a bad token counts as none); {@code off} checks nothing. Declared as a bean
  * in a route file (see routes/auth.camel.yaml), configured through its setters.
  */
-public final class JwtAuth extends AsyncProcessorSupport implements CamelContextAware {
+public final class JwtAuth extends AuthPolicy implements CamelContextAware {
 
     private static final Logger LOG = LoggerFactory.getLogger(JwtAuth.class);
     private static final Set<JWSAlgorithm> ASYMMETRIC = new HashSet<>(JWSAlgorithm.Family.SIGNATURE);

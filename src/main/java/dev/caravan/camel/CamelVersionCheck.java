@@ -5,7 +5,10 @@ import dev.caravan.core.StartupFailure;
 /**
  * Every class of this package works around, or reaches into, internals of one Camel release line: the platform-http
  * consumer's reply writer and worker hand-off, camel-main's HTTP server factory, the routes loader's reload of
- * templated routes, the order in which Camel stops Vert.x, a busy port that only logs a warning. They were written and
+ * templated routes, the order in which Camel stops Vert.x, a busy port that only logs a warning. One more internal is
+ * relied on by routes/gateway.camel.yaml: a listener's {@code onCompletion} in mode BeforeConsumer runs before the
+ * tracing route policy ends the listener's span (route advices run their after-steps in reverse order), so the
+ * recorders can tag that span (TracingTest fails if that changes). They were written and
  * tested against Camel {@value #WRITTEN_FOR}x; on another line each must be checked again (is the workaround still
  * needed, does the internal it uses still exist), so the gateway refuses to start there rather than fail in traffic.
  */

@@ -25,9 +25,9 @@ record BackendAnswer(String backend, ObjectNode response, String sessionId, Stri
     static final String SUBSCRIBE = "resources.subscribe";
 
     static BackendAnswer of(Exchange sub, JsonNode requestId) {
-        String backend = sub.getProperty(McpExchange.BACKEND, "?", String.class);
+        String backend = McpCall.of(sub).backend();
         Exception error = sub.getException();
-        if (McpExchange.relayed(sub)) {
+        if (McpCall.of(sub).relayed()) {
             // streamed straight to the client (a GET stream); nothing to merge
             return new BackendAnswer(backend, null, null, null, null);
         }

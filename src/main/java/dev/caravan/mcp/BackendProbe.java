@@ -47,13 +47,14 @@ final class BackendProbe {
 
     private Exchange request(ProducerTemplate template, String backend, String method, byte[] body, String session) {
         Exchange exchange = new DefaultExchange(template.getCamelContext());
-        exchange.setProperty(McpExchange.METHOD, method.equals("POST") ? "initialize" : method);
+        McpCall.internal(method.equals("POST") ? McpMethod.INITIALIZE.wireName() : method, null, backend)
+                .attach(exchange);
         exchange.getMessage().setHeader(Exchange.HTTP_METHOD, method);
         McpBackendRequest.prepare(exchange, backend, body, traces);
         if (session != null) {
             exchange.getMessage().setHeader(McpSessionCheck.HEADER, session);
         }
-        exchange.setProperty(McpExchange.DEADLINE, System.currentTimeMillis() + timeoutMillis);
+        McpCall.of(exchange).deadline(System.currentTimeMillis() + timeoutMillis);
         return exchange;
     }
 }

@@ -32,9 +32,10 @@ abstract class FanOutMerge implements AggregationStrategy {
     @Override
     public Exchange aggregate(Exchange oldExchange, Exchange newExchange) {
         Exchange result = oldExchange == null ? newExchange : oldExchange;
-        JsonRpc.Message request = newExchange.getProperty(McpExchange.MESSAGE, JsonRpc.Message.class);
+        McpCall call = McpCall.of(newExchange);
+        JsonRpc.Message request = call.message();
         BackendAnswer answer = BackendAnswer.of(newExchange, request == null ? null : request.id());
-        String method = newExchange.getProperty(McpExchange.METHOD, "", String.class);
+        String method = call.method();
         if (!answer.ok() && worthReporting(answer)) {
             LOG.warn("MCP backend left out of {}: {}", method, answer.failure());
             metrics.backendFailure(answer.backend(), method, answer.failureKind());
@@ -59,11 +60,17 @@ abstract class FanOutMerge implements AggregationStrategy {
         Map<Integer, BackendAnswer> answers = target.getProperty(ANSWERS, Map.class);
         target.removeProperty(ANSWERS);
         List<BackendAnswer> all = answers == null ? List.of() : new ArrayList<>(answers.values());
-        // every backend's own properties were copied over the request's: say who took part instead
-        target.removeProperty(McpExchange.BACKEND);
-        target.setProperty(McpExchange.FAN_OUT, all);
+        // the result is one backend's copy, with its context for that backend: the request's own goes back on it,
+        // with that copy's call, whose answer (a GET stream's) may have gone to the client as it came
+        McpCall call = McpCall.of(original);
+        McpCall kept = McpCall.of(target);
+        if (kept != call && kept.upstream() != null) {
+            call.upstream(kept.upstream());
+        }
+        call.attach(target);
+        call.fanOut(all);
         if (needsAnAnswer() && !all.isEmpty() && all.stream().noneMatch(BackendAnswer::ok)) {
-            JsonRpc.Message request = original.getProperty(McpExchange.MESSAGE, JsonRpc.Message.class);
+            JsonRpc.Message request = call.message();
             List<String> reasons = all.stream().map(BackendAnswer::failure).toList();
             McpReply.json(target, 200, JsonRpc.error(request.id(), JsonRpc.INTERNAL_ERROR,
                     "No MCP backend answered: " + String.join("; ", reasons)));

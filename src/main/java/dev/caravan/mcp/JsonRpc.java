@@ -2,7 +2,11 @@ package dev.caravan.mcp;
 
 import java.io.IOException;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -85,6 +89,81 @@ public final class JsonRpc {
         }
         throw new McpException(400, INVALID_REQUEST, "Invalid Request: neither a request, a notification nor a response",
                 id);
+    }
+
+    /**
+     * What the top level of a JSON-RPC response says, read by {@link #scanResponse} without building a tree: its id,
+     * whether it has a result or an error, the error's code and message, and whether the result is a tool's error
+     * ({@code isError}).
+     */
+    public record ResponseSummary(JsonNode id, boolean hasResult, boolean hasError, int errorCode,
+                                  String errorMessage, boolean toolError) {
+    }
+
+    private static final JsonFactory STRICT = JsonFactory
+            .builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+
+    /**
+     * Reads one JSON object's top level (and the flags of its result or error) as it streams by: null unless the body
+     * is exactly one JSON object with no key twice at any level, so that what the client gets when the bytes are
+     * passed on is what the gateway read.
+     */
+    public static ResponseSummary scanResponse(byte[] body) {
+        try (JsonParser p = STRICT.createParser(body)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            JsonNode id = null;
+            boolean hasResult = false;
+            boolean hasError = false;
+            int code = 0;
+            String message = null;
+            boolean toolError = false;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                switch (field) {
+                    case "id" -> id = MAPPER.readTree(p);
+                    case "result" -> {
+                        hasResult = true;
+                        toolError = value == JsonToken.START_OBJECT
+                                && Boolean.TRUE.equals(member(p, "isError"));
+                    }
+                    case "error" -> {
+                        hasError = true;
+                        if (value == JsonToken.START_OBJECT) {
+                            JsonNode error = MAPPER.readTree(p);
+                            code = error.path("code").asInt();
+                            message = error.path("message").asText();
+                        } else {
+                            p.skipChildren();
+                        }
+                    }
+                    default -> p.skipChildren();
+                }
+            }
+            if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
+                return null;
+            }
+            return new ResponseSummary(id, hasResult, hasError, code, message, toolError);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The scalar {@code name} of the object the parser is at the start of, which it reads to its end. */
+    private static Object member(JsonParser p, String name) throws IOException {
+        Object found = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            boolean wanted = name.equals(p.currentName());
+            JsonToken value = p.nextToken();
+            if (wanted && value.isBoolean()) {
+                found = p.getBooleanValue();
+            } else {
+                p.skipChildren();
+            }
+        }
+        return found;
     }
 
     public static ObjectNode result(JsonNode id, JsonNode result) {

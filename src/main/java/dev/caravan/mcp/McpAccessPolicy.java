@@ -36,48 +36,34 @@ public final class McpAccessPolicy implements Processor {
     private String name = "mcp-access";
     private final Map<String, List<Rule>> rules = new HashMap<>();
 
-    /** What a list holds: its key in the result, the field that names an item, the kind of item for the rules. */
-    private record Listed(String key, String field, char separator, String kind) {
-    }
-
-    private static final Map<String, Listed> LISTS = Map.of(
-            "tools/list", new Listed("tools", "name", McpNames.NAME_SEPARATOR, "tool"),
-            "prompts/list", new Listed("prompts", "name", McpNames.NAME_SEPARATOR, "prompt"),
-            "resources/list", new Listed("resources", "uri", McpNames.URI_SEPARATOR, "resource"),
-            "resources/templates/list", new Listed("resourceTemplates", "uriTemplate", McpNames.URI_SEPARATOR,
-                    "resource"));
-
     @Override
     public void process(Exchange exchange) throws IOException {
-        String method = exchange.getProperty(McpExchange.METHOD, "", String.class);
-        Listed listed = LISTS.get(method);
-        if (listed != null) {
-            filter(exchange, listed);
+        McpMethod method = McpCall.of(exchange).row();
+        if (method == null) {
+            return;
+        }
+        if (method.listKey() != null) {
+            filter(exchange, method);
         } else {
             check(exchange, method);
         }
     }
 
     /** Refuses a call to a tool, prompt or resource no rule of its kind allows. */
-    private void check(Exchange exchange, String method) {
-        JsonRpc.Message request = exchange.getProperty(McpExchange.MESSAGE, JsonRpc.Message.class);
+    private void check(Exchange exchange, McpMethod method) {
+        McpCall call = McpCall.of(exchange);
+        JsonRpc.Message request = call.message();
         JsonNode params = request.params();
-        JsonNode ref = params == null ? null : params.path("ref");
-        String kind = switch (method) {
-            case "tools/call" -> "tool";
-            case "prompts/get" -> "prompt";
-            case "resources/read", "resources/subscribe", "resources/unsubscribe" -> "resource";
-            // completing an argument of a prompt or resource template reveals as much as using it
-            case "completion/complete" -> "ref/prompt".equals(ref.path("type").asText()) ? "prompt" : "resource";
-            default -> null;
-        };
-        String target = exchange.getProperty(McpExchange.TARGET, String.class);
-        if (kind == null || target == null || open(kind)) {
+        // completing an argument of a prompt or resource template reveals as much as using it
+        McpMethod.Item item = method == McpMethod.COMPLETION_COMPLETE ? McpCallRouter.completed(params)
+                : method.item();
+        String target = call.target();
+        if (item == null || target == null || open(item.rulesKind())) {
             return;
         }
-        JsonNode arguments = method.equals("completion/complete") ? null : params.get("arguments");
-        Map<String, Object> facts = item(exchange, kind, target, exchange.getProperty(McpExchange.BACKEND,
-                String.class));
+        String kind = item.rulesKind();
+        JsonNode arguments = method == McpMethod.COMPLETION_COMPLETE ? null : params.get("arguments");
+        Map<String, Object> facts = item(exchange, kind, target, call.backend());
         facts.put("mcp.arguments", arguments == null ? Map.of() : JSON.convertValue(arguments, Map.class));
         Rule.Facts all = AuthExchange.facts(exchange, facts);
         if (rules.get(kind).stream().noneMatch(r -> r.allows(all))) {
@@ -89,27 +75,28 @@ public final class McpAccessPolicy implements Processor {
      * Hides the items of a merged list that no rule could allow. Rules on arguments cannot be decided yet, so an item
      * they might allow stays visible and its calls are checked when they come.
      */
-    private void filter(Exchange exchange, Listed listed) throws IOException {
-        if (open(listed.kind())) {
+    private void filter(Exchange exchange, McpMethod method) throws IOException {
+        McpMethod.Item listed = method.item();
+        if (open(listed.rulesKind())) {
             return;
         }
         JsonNode reply = JSON.readTree(exchange.getMessage().getBody(Buffer.class).getBytes());
-        if (!(reply.path("result").path(listed.key()) instanceof ArrayNode items)) {
+        if (!(reply.path("result").path(method.listKey()) instanceof ArrayNode items)) {
             return;
         }
-        McpSessions.Session session = exchange.getProperty(McpExchange.SESSION, McpSessions.Session.class);
+        McpSessions.Session session = McpCall.of(exchange).session();
         ArrayNode kept = JSON.createArrayNode();
         for (JsonNode item : items) {
-            String itemName = item.path(listed.field()).asText();
-            Map<String, Object> facts = item(exchange, listed.kind(), itemName,
+            String itemName = item.path(listed.listField()).asText();
+            Map<String, Object> facts = item(exchange, listed.rulesKind(), itemName,
                     backendOf(exchange, session, itemName, listed.separator()));
             facts.put("mcp.arguments", Rule.UNKNOWN);
             Rule.Facts all = AuthExchange.facts(exchange, facts);
-            if (rules.get(listed.kind()).stream().anyMatch(r -> r.evaluate(all) != Rule.Outcome.FALSE)) {
+            if (rules.get(listed.rulesKind()).stream().anyMatch(r -> r.evaluate(all) != Rule.Outcome.FALSE)) {
                 kept.add(item);
             }
         }
-        ((ObjectNode) reply.get("result")).set(listed.key(), kept);
+        ((ObjectNode) reply.get("result")).set(method.listKey(), kept);
         exchange.getMessage().setBody(ReplyBody.of(JSON.writeValueAsBytes(reply)));
     }
 

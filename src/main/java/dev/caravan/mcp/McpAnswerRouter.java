@@ -26,29 +26,29 @@ public final class McpAnswerRouter implements Processor {
 
     @Override
     public void process(Exchange exchange) {
-        JsonRpc.Message answer = exchange.getProperty(McpExchange.MESSAGE, JsonRpc.Message.class);
-        McpSessions.ServerRequest route = sessions.openServerRequest(answer.id(),
-                exchange.getProperty(McpExchange.SESSION_ID, String.class));
-        McpSessions.Session session = exchange.getProperty(McpExchange.SESSION, McpSessions.Session.class);
+        McpCall call = McpCall.of(exchange);
+        JsonRpc.Message answer = call.message();
+        McpSessions.ServerRequest route = sessions.openServerRequest(answer.id(), call.sessionId());
+        McpSessions.Session session = call.session();
         McpBackends.Backend backend = route == null ? null : backends.byName(route.backend());
         if (backend == null || !session.backends().containsKey(backend.name())) {
             throw McpException.transport(400, "Bad Request: a response to a request this gateway did not send");
         }
         // to the backend session that asked, even if this replica has renewed it since
         McpSessions.Backend held = session.backends().get(backend.name());
-        exchange.setProperty(McpExchange.SESSION, session.with(backend.name(),
+        call.session(session.with(backend.name(),
                 new McpSessions.Backend(route.backendSession(), held.protocolVersion(), held.capabilities())));
+        call.routeTo(backend);
         ObjectNode forwarded = answer.json().deepCopy();
         forwarded.set("id", route.id());
         McpBackendRequest.prepare(exchange, backend.name(), JsonRpc.bytes(forwarded), traces);
-        exchange.setProperty(McpExchange.BACKEND_ENDPOINT, backend.endpoint().getEndpointUri());
     }
 
     /** After the backend took the answer: 202 for the client, or 502 naming the backend that refused it. */
     public void accepted(Exchange exchange) {
         int status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
         if (status < 200 || status >= 300) {
-            throw McpException.transport(502, "Backend " + exchange.getProperty(McpExchange.BACKEND)
+            throw McpException.transport(502, "Backend " + McpCall.of(exchange).backend()
                                               + " did not accept the response (HTTP " + status + ")");
         }
         McpReply.empty(exchange, 202);

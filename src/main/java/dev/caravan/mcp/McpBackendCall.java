@@ -17,7 +17,6 @@ import org.apache.camel.support.DefaultExchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.caravan.proxy.ResponseRelay;
 import dev.caravan.proxy.Upstream;
 import dev.caravan.proxy.UpstreamCall;
 import dev.caravan.proxy.UpstreamRequest;
@@ -97,27 +96,26 @@ public final class McpBackendCall {
     }
 
     /**
-     * The call to the backend as the message and the steps before prepared it; kept as {@link McpExchange#CALL} for
+     * The call to the backend as the message and the steps before prepared it; kept in the context for
      * the steps after, which read its outcome.
      */
     private boolean call(Exchange exchange, Upstream upstream, AsyncCallback callback) {
         Message m = exchange.getMessage();
+        McpCall context = McpCall.of(exchange);
         UpstreamRequest call = new UpstreamRequest(upstream)
                 .method(m.getHeader(Exchange.HTTP_METHOD, "POST", String.class))
                 .body(m.getBody())
-                .relay(exchange.getProperty(McpExchange.RELAY, ResponseRelay.class))
-                .longLived(exchange.getProperty(McpExchange.LONG_LIVED, false, Boolean.class))
-                .deadline(exchange.getProperty(McpExchange.DEADLINE, 0L, Long.class));
-        @SuppressWarnings("unchecked")
-        Map<String, Object> attributes = exchange.getProperty(McpExchange.SPAN_ATTRIBUTES, Map.class);
-        call.span(exchange.getProperty(McpExchange.SPAN_NAME, String.class), attributes);
+                .relay(context.relay())
+                .longLived(context.longLived())
+                .deadline(context.deadline());
+        call.span(context.spanName(), context.spanAttributes());
         for (String name : McpBackendRequest.TRANSPORT_HEADERS) {
             Object value = m.getHeader(name);
             if (value != null) {
                 call.headers().add(name, value.toString());
             }
         }
-        exchange.setProperty(McpExchange.CALL, call);
+        context.upstream(call);
         return upstreamCall.send(exchange, call, callback);
     }
 
@@ -130,7 +128,7 @@ public final class McpBackendCall {
     }
 
     private void observed(Exchange exchange) {
-        McpBackends.Backend backend = backends.byName(exchange.getProperty(McpExchange.BACKEND, String.class));
+        McpBackends.Backend backend = backends.byName(McpCall.of(exchange).backend());
         if (backend != null) {
             health.observed(backend, exchange);
         }
@@ -141,22 +139,23 @@ public final class McpBackendCall {
      * (the session ends anyway) nor the client's answer to a request of the lost session.
      */
     private static Repeatable repeatable(Exchange exchange) {
-        McpSessions.Session session = exchange.getProperty(McpExchange.SESSION, McpSessions.Session.class);
-        String backend = exchange.getProperty(McpExchange.BACKEND, String.class);
+        McpCall call = McpCall.of(exchange);
+        McpSessions.Session session = call.session();
+        String backend = call.backend();
         McpSessions.Backend held = session == null || backend == null ? null : session.backends().get(backend);
         Message m = exchange.getMessage();
         if (held == null || held.sessionId() == null || session.client() == null
                 || "DELETE".equals(m.getHeader(Exchange.HTTP_METHOD, String.class))
-                || "response".equals(exchange.getProperty(McpExchange.KIND, String.class))) {
+                || call.dispatch() == McpMethod.Dispatch.ANSWER) {
             return null;
         }
-        return new Repeatable(exchange.getProperty(McpExchange.SESSION_ID, String.class), backend, session,
+        return new Repeatable(call.sessionId(), backend, session,
                 held.sessionId(), new HashMap<>(m.getHeaders()), m.getBody());
     }
 
     /** Whether the backend answered that it does not know the session. */
     private static boolean sessionLost(Exchange exchange) {
-        if (exchange.getException() != null || McpExchange.relayed(exchange)) {
+        if (exchange.getException() != null || McpCall.of(exchange).relayed()) {
             return false;
         }
         Message m = exchange.getMessage();
@@ -205,7 +204,7 @@ public final class McpBackendCall {
         ObjectNode initialize = JsonRpc.object();
         initialize.put("jsonrpc", "2.0");
         initialize.set("id", INITIALIZE_ID);
-        initialize.put("method", "initialize");
+        initialize.put("method", McpMethod.INITIALIZE.wireName());
         initialize.set("params", request.session().client());
         Exchange ask = backendRequest(exchange, request.backend(), null, initialize);
         return send(ask, upstream).thenCompose(answered -> {
@@ -226,11 +225,11 @@ public final class McpBackendCall {
     private Exchange backendRequest(Exchange exchange, String backend, McpSessions.Session session,
                                     ObjectNode message) {
         Exchange request = new DefaultExchange(exchange.getContext());
-        Long deadline = exchange.getProperty(McpExchange.DEADLINE, Long.class);
+        long deadline = McpCall.of(exchange).deadline();
         long limit = System.currentTimeMillis() + timeoutMillis;
-        request.setProperty(McpExchange.DEADLINE, deadline == null ? limit : Math.min(deadline, limit));
-        request.setProperty(McpExchange.SESSION, session);
-        request.setProperty(McpExchange.METHOD, message.get("method").asText());
+        McpCall internal = McpCall.internal(message.get("method").asText(), session, backend);
+        internal.deadline(deadline == 0 ? limit : Math.min(deadline, limit));
+        internal.attach(request);
         request.getMessage().setHeader(Exchange.HTTP_METHOD, "POST");
         McpBackendRequest.prepare(request, backend, JsonRpc.bytes(message), traces);
         return request;
@@ -249,8 +248,8 @@ public final class McpBackendCall {
         m.removeHeader("Last-Event-ID");
         m.setBody(request.body());
         exchange.setException(null);
-        McpSessions.Session current = exchange.getProperty(McpExchange.SESSION, McpSessions.Session.class);
-        exchange.setProperty(McpExchange.SESSION, current.with(request.backend(), fresh));
+        McpCall call = McpCall.of(exchange);
+        call.session(call.session().with(request.backend(), fresh));
         McpBackendRequest.sessionHeaders(exchange, request.backend());
     }
 }

@@ -40,8 +40,10 @@ public final class McpBackendRequest implements Processor {
         if (backend == null) {
             throw new IllegalStateException("fan-out to an endpoint that is not an MCP backend");
         }
-        JsonRpc.Message message = copy.getProperty(McpExchange.MESSAGE, JsonRpc.Message.class);
-        MergedStream stream = copy.getProperty(McpExchange.STREAM, MergedStream.class);
+        McpCall call = McpCall.of(copy).forBackend(backend.name());
+        call.attach(copy);
+        JsonRpc.Message message = call.message();
+        MergedStream stream = call.stream();
         if (stream != null) {
             // a backend's GET stream, merged into the client's: open as long as both ends are
             prepare(copy, backend.name(), null, traces);
@@ -50,25 +52,25 @@ public final class McpBackendRequest implements Processor {
                 copy.getMessage().setHeader("Last-Event-ID", lastEventId);
             }
             copy.getMessage().setHeader("Accept", "text/event-stream");
-            copy.setProperty(McpExchange.RELAY, stream.relayFor(backend.name(), copy));
-            copy.setProperty(McpExchange.LONG_LIVED, true);
+            call.relay(stream.relayFor(backend.name(), call));
+            call.longLived(true);
             return;
         }
         prepare(copy, backend.name(), message == null ? null : JsonRpc.bytes(forBackend(message, backend.name(),
-                copy.getProperty(McpExchange.CURSORS, Map.class))), traces);
+                call.cursors())), traces);
         long deadline = System.currentTimeMillis() + fanOutTimeoutMillis;
-        Long requestDeadline = copy.getProperty(McpExchange.DEADLINE, Long.class);
-        copy.setProperty(McpExchange.DEADLINE, requestDeadline == null ? deadline : Math.min(deadline, requestDeadline));
+        long requestDeadline = call.deadline();
+        call.deadline(requestDeadline == 0 ? deadline : Math.min(deadline, requestDeadline));
     }
 
     /**
-     * Sets the backend's own session id and protocol version, as the exchange's session holds them, on the exchange's
-     * message (none outside a session, as for initialize).
+     * Sets the backend's own session id and protocol version, as the session of the exchange's context holds them, on
+     * the exchange's message (none outside a session, as for initialize).
      */
     static void sessionHeaders(Exchange exchange, String backend) {
         Message m = exchange.getMessage();
         m.removeHeader(McpSessionCheck.HEADER);
-        McpSessions.Session session = exchange.getProperty(McpExchange.SESSION, McpSessions.Session.class);
+        McpSessions.Session session = McpCall.of(exchange).session();
         if (session != null) {
             McpSessions.Backend held = session.backends().get(backend);
             if (held != null && held.sessionId() != null) {
@@ -80,17 +82,17 @@ public final class McpBackendRequest implements Processor {
     }
 
     /** The client's message as one backend gets it: a list request carries that backend's own cursor, or none. */
-    private static JsonNode forBackend(JsonRpc.Message message, String backend, Map<?, ?> cursors) {
+    private static JsonNode forBackend(JsonRpc.Message message, String backend, Map<String, String> cursors) {
         ObjectNode params = message.params();
         if (params == null || !params.has("cursor")) {
             return message.json();
         }
         ObjectNode copy = message.json().deepCopy();
-        Object cursor = cursors == null ? null : cursors.get(backend);
+        String cursor = cursors == null ? null : cursors.get(backend);
         if (cursor == null) {
             ((ObjectNode) copy.get("params")).remove("cursor");
         } else {
-            ((ObjectNode) copy.get("params")).put("cursor", cursor.toString());
+            ((ObjectNode) copy.get("params")).put("cursor", cursor);
         }
         return copy;
     }
@@ -100,8 +102,8 @@ public final class McpBackendRequest implements Processor {
             "MCP-Protocol-Version", "Last-Event-ID");
 
     /**
-     * Sets the exchange's message to the request for {@code backend}. The HTTP method stays the client's (POST, or
-     * DELETE to end a session); {@code body} is null for DELETE.
+     * Sets the exchange's message to the request for {@code backend}, whose context names that backend. The HTTP method
+     * stays the client's (POST, or DELETE to end a session); {@code body} is null for DELETE.
      */
     static void prepare(Exchange exchange, String backend, byte[] body, Traces traces) {
         Message m = exchange.getMessage();
@@ -114,21 +116,21 @@ public final class McpBackendRequest implements Processor {
         }
         m.setBody(body);
         sessionHeaders(exchange, backend);
-        exchange.setProperty(McpExchange.BACKEND, backend);
+        McpCall call = McpCall.of(exchange);
+        call.backend(backend);
         if (!traces.on()) {
             return;
         }
         // the span of this backend call, named as OpenTelemetry's MCP conventions name a client's: "tools/call x"
-        String rpc = exchange.getProperty(McpExchange.METHOD, "", String.class);
+        String rpc = call.method();
         String operation = rpc.isEmpty() ? "response" : rpc;
-        String target = exchange.getProperty(McpExchange.TARGET, String.class);
+        String target = call.target();
         Map<String, Object> attributes = new HashMap<>();
         attributes.put("mcp.method.name", operation);
         attributes.put("caravan.backend", backend);
         if (target != null) {
             attributes.put(McpTelemetry.targetAttribute(rpc), target);
         }
-        exchange.setProperty(McpExchange.SPAN_NAME, target == null ? operation : operation + " " + target);
-        exchange.setProperty(McpExchange.SPAN_ATTRIBUTES, attributes);
+        call.span(target == null ? operation : operation + " " + target, attributes);
     }
 }

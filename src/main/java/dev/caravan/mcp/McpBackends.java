@@ -35,13 +35,6 @@ public final class McpBackends extends EventNotifierSupport {
     public record Backend(String name, Endpoint endpoint) {
     }
 
-    private static final Map<String, String> CAPABILITY_OF_METHOD = Map.of(
-            "tools/list", "tools",
-            "prompts/list", "prompts",
-            "resources/list", "resources",
-            "resources/templates/list", "resources",
-            "logging/setLevel", "logging");
-
     private final Set<String> reportedInvalid = ConcurrentHashMap.newKeySet();
     private final McpBackendHealth health;
     /** the backends as of the last route change; rebuilt when a route is added, removed, started or stopped */
@@ -140,8 +133,9 @@ public final class McpBackends extends EventNotifierSupport {
 
     /** The backends of a fan-out, as {@link #recipients} says. */
     public List<Backend> targets(Exchange exchange) {
-        String method = exchange.getProperty(McpExchange.METHOD, "", String.class);
-        List<Backend> candidates = candidates(exchange, method);
+        McpCall call = McpCall.of(exchange);
+        String method = call.method();
+        List<Backend> candidates = candidates(call);
         List<Backend> up = candidates.stream().filter(b -> !health.isDown(b.name())).toList();
         if (up.isEmpty()) {
             return candidates;
@@ -150,15 +144,15 @@ public final class McpBackends extends EventNotifierSupport {
         return up;
     }
 
-    private List<Backend> candidates(Exchange exchange, String method) {
-        McpSessions.Session session = exchange.getProperty(McpExchange.SESSION, McpSessions.Session.class);
+    private List<Backend> candidates(McpCall call) {
+        McpSessions.Session session = call.session();
         if (session == null) {
             return all();
         }
-        boolean needsSession = "DELETE".equals(method) || "GET".equals(method);
-        String capability = CAPABILITY_OF_METHOD.get(method);
-        @SuppressWarnings("unchecked")
-        Map<String, String> cursors = exchange.getProperty(McpExchange.CURSORS, Map.class);
+        // GET and DELETE: a stream to open, a session to end
+        boolean needsSession = call.message() == null;
+        String capability = call.row() == null ? null : call.row().needs();
+        Map<String, String> cursors = call.cursors();
         return all().stream().filter(b -> {
             McpSessions.Backend held = session.backends().get(b.name());
             return held != null && (capability == null || held.capabilities().contains(capability))

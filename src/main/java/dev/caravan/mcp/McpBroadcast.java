@@ -27,10 +27,10 @@ public final class McpBroadcast extends FanOutMerge {
 
     @Override
     void reply(Exchange target, Exchange original, List<BackendAnswer> answers) {
-        JsonRpc.Message request = original.getProperty(McpExchange.MESSAGE, JsonRpc.Message.class);
+        McpCall call = McpCall.of(original);
+        JsonRpc.Message request = call.message();
         if (request == null) {
-            sessions.end(original.getProperty(McpExchange.SESSION_ID, String.class),
-                    original.getProperty(McpExchange.SESSION, McpSessions.Session.class));
+            sessions.end(call.sessionId(), call.session());
             McpReply.empty(target, 200);
         } else if (request.kind() == JsonRpc.Kind.REQUEST) {
             McpReply.json(target, 200, JsonRpc.result(request.id(), JsonRpc.object()));

@@ -8,28 +8,44 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
 
+import dev.caravan.core.StrictText;
 
 /**
  * Answers the client after a routed call. A streamed answer was already relayed and needs nothing more; a captured one
- * is rewritten (resource URIs qualified) or, when the backend refused the call, turned into a JSON-RPC error with the
- * client's id that names the backend.
+ * is passed on as the backend sent it when nothing in it needs rewriting (read as it streams by, without a tree),
+ * rewritten when it holds resource URIs to qualify, or, when the backend refused the call, turned into a JSON-RPC
+ * error with the client's id that names the backend.
  */
 public final class McpCallReply implements Processor {
 
+    /** what a result holds when it may carry resource URIs to qualify ({@link McpNames#qualifyResourceUris}) */
+    private static final byte[] URI_KEY = {'"', 'u', 'r', 'i', '"'};
+    /** an escape, which could spell that key otherwise */
+    private static final byte[] UNICODE_ESCAPE = {'\\', 'u'};
+
     @Override
     public void process(Exchange exchange) {
-        if (McpExchange.relayed(exchange)) {
+        McpCall call = McpCall.of(exchange);
+        if (call.relayed()) {
             return;
         }
-        JsonRpc.Message request = exchange.getProperty(McpExchange.MESSAGE, JsonRpc.Message.class);
-        String backend = exchange.getProperty(McpExchange.BACKEND, String.class);
+        JsonRpc.Message request = call.message();
+        String backend = call.backend();
         Message answer = exchange.getMessage();
         int status = answer.getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
-        ObjectNode message = parse(answer.getBody(byte[].class));
-        McpSessions.Session session = exchange.getProperty(McpExchange.SESSION, McpSessions.Session.class);
+        byte[] body = answer.getBody(byte[].class);
+        boolean mayHoldUris = call.session().qualified() && (contains(body, URI_KEY) || contains(body, UNICODE_ESCAPE));
+        if (status == 200 && body != null && !mayHoldUris && StrictText.utf8(body)) {
+            JsonRpc.ResponseSummary summary = JsonRpc.scanResponse(body);
+            if (summary != null && request.id().equals(summary.id()) && (summary.hasResult() || summary.hasError())) {
+                McpReply.passOn(exchange, body, summary);
+                return;
+            }
+        }
+        ObjectNode message = parse(body);
         if (status == 200 && message != null && request.id().equals(message.get("id"))
                 && (message.has("result") || message.has("error"))) {
-            if (session.qualified()) {
+            if (call.session().qualified()) {
                 McpNames.qualifyResourceUris(backend, request.method(), message);
             }
             McpReply.json(exchange, 200, message);
@@ -43,6 +59,22 @@ public final class McpCallReply implements Processor {
         }
         McpReply.json(exchange, 200, JsonRpc.backendError(request.id(), backend,
                 backend + ": answered HTTP " + status + (message == null ? " without a JSON-RPC message" : "")));
+    }
+
+    private static boolean contains(byte[] body, byte[] key) {
+        if (body == null) {
+            return false;
+        }
+        outer:
+        for (int i = 0; i <= body.length - key.length; i++) {
+            for (int j = 0; j < key.length; j++) {
+                if (body[i + j] != key[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
     }
 
     private static ObjectNode parse(byte[] body) {

@@ -27,11 +27,12 @@ public final class McpErrorReply implements Processor {
     @Override
     public void process(Exchange exchange) {
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        if (McpExchange.relayed(exchange)) {
+        McpCall call = McpCall.of(exchange);
+        if (call != null && call.relayed()) {
             // the answer already went out as a stream; the relay ended it with an error event
             return;
         }
-        JsonRpc.Message request = exchange.getProperty(McpExchange.MESSAGE, JsonRpc.Message.class);
+        JsonRpc.Message request = call == null ? null : call.message();
         var id = request == null ? null : request.id();
         if (failure instanceof AuthFailure e) {
             metrics.rejected("mcp", e.status());

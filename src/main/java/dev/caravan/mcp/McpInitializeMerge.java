@@ -16,8 +16,8 @@ import dev.caravan.telemetry.GatewayMetrics;
  */
 public final class McpInitializeMerge extends FanOutMerge {
 
-    /** the server capabilities the gateway routes (mcp.camel.yaml), with the flags it honours for each */
-    private static final Map<String, List<String>> ROUTED = routed();
+    /** the server capabilities the gateway routes, with the flags it honours for each */
+    private static final Map<String, List<String>> ROUTED = McpMethod.routedCapabilities();
 
     private final McpSessions sessions;
     private final String version;
@@ -34,19 +34,10 @@ public final class McpInitializeMerge extends FanOutMerge {
         this.qualifyNames = qualifyNames;
     }
 
-    private static Map<String, List<String>> routed() {
-        Map<String, List<String>> routed = new LinkedHashMap<>();
-        routed.put("tools", List.of("listChanged"));
-        routed.put("prompts", List.of("listChanged"));
-        routed.put("resources", List.of("subscribe", "listChanged"));
-        routed.put("logging", List.of());
-        routed.put("completions", List.of());
-        return routed;
-    }
-
     @Override
     void reply(Exchange target, Exchange original, List<BackendAnswer> answers) {
-        JsonRpc.Message request = original.getProperty(McpExchange.MESSAGE, JsonRpc.Message.class);
+        McpCall call = McpCall.of(original);
+        JsonRpc.Message request = call.message();
         ObjectNode capabilities = JsonRpc.object();
         StringBuilder instructions = new StringBuilder();
         Map<String, McpSessions.Backend> held = new LinkedHashMap<>();
@@ -65,12 +56,11 @@ public final class McpInitializeMerge extends FanOutMerge {
         String requested = request.params() == null ? null : request.params().path("protocolVersion").asText(null);
         String negotiated = McpRequestCheck.PROTOCOL_VERSIONS.contains(requested)
                 ? requested : McpRequestCheck.LATEST_PROTOCOL_VERSION;
-        String subject = original.getProperty(McpExchange.SUBJECT, "", String.class);
+        String subject = call.subject(original);
         boolean qualified = qualifyNames || held.size() != 1;
         String sessionId = sessions.seal(new McpSessions.Session(negotiated, held, subject, System.currentTimeMillis(),
                 qualified, McpSessions.clientParams(request.params())));
-        target.setProperty(McpExchange.SESSION_ID, sessionId);
-        original.setProperty(McpExchange.SESSION_ID, sessionId);
+        call.session(sessionId, null);
 
         ObjectNode result = JsonRpc.object();
         result.put("protocolVersion", negotiated);

@@ -27,34 +27,26 @@ public final class McpListMerge extends FanOutMerge {
 
     /**
      * First step of a list request: a cursor from the client becomes each backend's own cursor
-     * ({@link McpExchange#CURSORS}), so only backends with more to list are asked again.
+     * ({@link McpCall#cursors}), so only backends with more to list are asked again.
      */
     public void openCursor(Exchange exchange) {
-        JsonRpc.Message request = exchange.getProperty(McpExchange.MESSAGE, JsonRpc.Message.class);
+        McpCall call = McpCall.of(exchange);
+        JsonRpc.Message request = call.message();
         JsonNode cursor = request.params() == null ? null : request.params().get("cursor");
         if (cursor != null) {
-            exchange.setProperty(McpExchange.CURSORS, sessions.openCursor(cursor.asText(null),
-                    exchange.getProperty(McpExchange.SESSION_ID, String.class), request.method(), request.id()));
+            call.cursors(sessions.openCursor(cursor.asText(null), call.sessionId(), request.method(), request.id()));
         }
     }
 
-    /** Where a list method's items are, which field names them, and how that field is qualified. */
-    private record Shape(String key, String field, char separator) {
-    }
-
-    private static final Map<String, Shape> SHAPES = Map.of(
-            "tools/list", new Shape("tools", "name", McpNames.NAME_SEPARATOR),
-            "prompts/list", new Shape("prompts", "name", McpNames.NAME_SEPARATOR),
-            "resources/list", new Shape("resources", "uri", McpNames.URI_SEPARATOR),
-            "resources/templates/list", new Shape("resourceTemplates", "uriTemplate", McpNames.URI_SEPARATOR));
-
     @Override
     void reply(Exchange target, Exchange original, List<BackendAnswer> answers) {
-        JsonRpc.Message request = original.getProperty(McpExchange.MESSAGE, JsonRpc.Message.class);
-        Shape shape = SHAPES.get(request.method());
-        McpSessions.Session session = original.getProperty(McpExchange.SESSION, McpSessions.Session.class);
+        McpCall call = McpCall.of(original);
+        JsonRpc.Message request = call.message();
+        McpMethod method = call.row();
+        McpMethod.Item item = method.item();
+        McpSessions.Session session = call.session();
         ObjectNode result = JsonRpc.object();
-        ArrayNode merged = result.putArray(shape.key());
+        ArrayNode merged = result.putArray(method.listKey());
         Map<String, String> next = new LinkedHashMap<>();
         for (BackendAnswer answer : answers) {
             if (!answer.ok()) {
@@ -64,16 +56,15 @@ public final class McpListMerge extends FanOutMerge {
             if (nextCursor != null && nextCursor.isTextual()) {
                 next.put(answer.backend(), nextCursor.asText());
             }
-            for (JsonNode item : answer.result().path(shape.key())) {
+            for (JsonNode listed : answer.result().path(method.listKey())) {
                 if (session.qualified()) {
-                    McpNames.qualifyField(item, shape.field(), answer.backend(), shape.separator());
+                    McpNames.qualifyField(listed, item.listField(), answer.backend(), item.separator());
                 }
-                merged.add(item);
+                merged.add(listed);
             }
         }
         if (!next.isEmpty()) {
-            result.put("nextCursor", sessions.sealCursor(original.getProperty(McpExchange.SESSION_ID, String.class),
-                    request.method(), next));
+            result.put("nextCursor", sessions.sealCursor(call.sessionId(), request.method(), next));
         }
         McpReply.json(target, 200, JsonRpc.result(request.id(), result));
     }

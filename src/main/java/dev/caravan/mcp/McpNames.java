@@ -38,12 +38,13 @@ public final class McpNames {
      */
     public static void qualifyResourceUris(String backend, String method, JsonNode message) {
         JsonNode result = message.get("result");
-        if (result != null && method != null) {
-            switch (method) {
-                case "resources/read" -> result.path("contents")
+        McpMethod answered = McpMethod.of(method);
+        if (result != null && answered != null) {
+            switch (answered) {
+                case RESOURCES_READ -> result.path("contents")
                         .forEach(c -> qualifyField(c, "uri", backend, URI_SEPARATOR));
-                case "tools/call" -> result.path("content").forEach(c -> qualifyContent(backend, c));
-                case "prompts/get" -> result.path("messages").forEach(m -> qualifyContent(backend, m.path("content")));
+                case TOOLS_CALL -> result.path("content").forEach(c -> qualifyContent(backend, c));
+                case PROMPTS_GET -> result.path("messages").forEach(m -> qualifyContent(backend, m.path("content")));
                 default -> {
                     // other results carry no backend URIs
                 }

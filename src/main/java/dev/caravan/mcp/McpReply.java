@@ -17,15 +17,30 @@ final class McpReply {
 
     static void json(Exchange exchange, int status, JsonNode body) {
         JsonNode error = body.get("error");
-        if (error != null) {
-            exchange.setProperty(McpTelemetry.ERROR_CODE, error.path("code").asInt());
-            exchange.setProperty(McpTelemetry.ERROR_MESSAGE, error.path("message").asText());
-        } else if (body.path("result").path("isError").asBoolean(false)) {
-            exchange.setProperty(McpTelemetry.TOOL_ERROR, true);
+        McpCall call = McpCall.of(exchange);
+        if (call != null && error != null) {
+            call.error(error.path("code").asInt(), error.path("message").asText());
+        } else if (call != null && body.path("result").path("isError").asBoolean(false)) {
+            call.toolError(true);
         }
+        jsonBytes(exchange, status, JsonRpc.bytes(body));
+    }
+
+    /** A backend's JSON-RPC response passed on as it sent it, which {@code summary} says what it holds. */
+    static void passOn(Exchange exchange, byte[] response, JsonRpc.ResponseSummary summary) {
+        McpCall call = McpCall.of(exchange);
+        if (summary.hasError()) {
+            call.error(summary.errorCode(), summary.errorMessage());
+        } else if (summary.toolError()) {
+            call.toolError(true);
+        }
+        jsonBytes(exchange, 200, response);
+    }
+
+    private static void jsonBytes(Exchange exchange, int status, byte[] body) {
         Message m = start(exchange, status);
         m.setHeader(Exchange.CONTENT_TYPE, "application/json");
-        m.setBody(ReplyBody.of(JsonRpc.bytes(body)));
+        m.setBody(ReplyBody.of(body));
     }
 
     static void empty(Exchange exchange, int status) {
@@ -37,7 +52,8 @@ final class McpReply {
         Message m = exchange.getMessage();
         m.getHeaders().clear();
         m.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
-        String sessionId = exchange.getProperty(McpExchange.SESSION_ID, String.class);
+        McpCall call = McpCall.of(exchange);
+        String sessionId = call == null ? null : call.sessionId();
         if (sessionId != null) {
             m.setHeader(McpSessionCheck.HEADER, sessionId);
         }

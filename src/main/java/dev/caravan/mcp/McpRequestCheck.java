@@ -15,8 +15,9 @@ import dev.caravan.core.StrictText;
 
 /**
  * The Streamable HTTP transport rules every request to {@code /mcp} must pass before it is routed: Origin, protocol
- * version, Accept and Content-Type headers, and one well-formed JSON-RPC message per POST. Sets
- * {@link McpExchange#MESSAGE}, {@link McpExchange#METHOD}, {@link McpExchange#KIND} and the request deadline.
+ * version, Accept and Content-Type headers, and one well-formed JSON-RPC message per POST. Builds the request's
+ * context ({@link McpCall}) from what passed, and sets the request deadline. A request refused here gets a context that
+ * knows nothing of it, so that its telemetry still finds one.
  */
 public final class McpRequestCheck implements Processor {
 
@@ -38,8 +39,19 @@ public final class McpRequestCheck implements Processor {
 
     @Override
     public void process(Exchange exchange) {
+        long started = exchange.getProperty(McpTelemetry.STARTED, System.nanoTime(), Long.class);
+        try {
+            McpCall call = check(exchange, started);
+            call.deadline(System.currentTimeMillis() + requestTimeoutMillis);
+            call.attach(exchange);
+        } catch (McpException refused) {
+            McpCall.refused(started).attach(exchange);
+            throw refused;
+        }
+    }
+
+    private McpCall check(Exchange exchange, long started) {
         Message in = exchange.getMessage();
-        exchange.setProperty(McpExchange.DEADLINE, System.currentTimeMillis() + requestTimeoutMillis);
         String origin = ClientRequest.header(exchange, "Origin");
         if (origin != null && !originAllowed(origin)) {
             throw McpException.transport(403, "Forbidden: Origin " + origin + " is not allowed");
@@ -51,10 +63,7 @@ public final class McpRequestCheck implements Processor {
         }
         String httpMethod = ClientRequest.method(exchange);
         if (!"POST".equals(httpMethod)) {
-            // GET opens the stream, DELETE ends the session: the HTTP method is what they ask for
-            exchange.setProperty(McpExchange.METHOD, httpMethod);
-            exchange.setProperty(McpExchange.KIND, "");
-            return;
+            return McpCall.ofHttpMethod(started, httpMethod);
         }
         String accept = ClientRequest.header(exchange, "Accept", "").toLowerCase(Locale.ROOT);
         if (!accepts(accept, "application/json") || !accepts(accept, "text/event-stream")) {
@@ -71,10 +80,7 @@ public final class McpRequestCheck implements Processor {
             // JSON parsers repair bad UTF-8 (an overlong '/' would reach a backend as '/'); refuse it instead
             throw new McpException(400, JsonRpc.PARSE_ERROR, "Parse error: body is not valid UTF-8", null);
         }
-        JsonRpc.Message message = JsonRpc.parse(bytes == null ? new byte[0] : bytes);
-        exchange.setProperty(McpExchange.MESSAGE, message);
-        exchange.setProperty(McpExchange.METHOD, message.method() == null ? "" : message.method());
-        exchange.setProperty(McpExchange.KIND, message.kind().name().toLowerCase(Locale.ROOT));
+        return McpCall.of(started, JsonRpc.parse(bytes == null ? new byte[0] : bytes));
     }
 
     private boolean originAllowed(String origin) {

@@ -22,8 +22,7 @@ public final class McpSessionCheck implements Processor {
         if (id == null || id.isBlank()) {
             throw McpException.transport(400, "Bad Request: Mcp-Session-Id header is required");
         }
-        McpSessions.Session session = sessions.open(id.strip(), exchange.getProperty(McpExchange.SUBJECT, String.class));
-        exchange.setProperty(McpExchange.SESSION, session);
-        exchange.setProperty(McpExchange.SESSION_ID, id.strip());
+        McpCall call = McpCall.of(exchange);
+        call.session(id.strip(), sessions.open(id.strip(), call.subject(exchange)));
     }
 }

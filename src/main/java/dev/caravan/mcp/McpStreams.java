@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Locale;
 
 import io.vertx.core.Vertx;
+import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
 
 import dev.caravan.core.ClientRequest;
@@ -36,26 +37,29 @@ public final class McpStreams extends FanOutMerge {
 
     /**
      * First step of the GET route: 406 unless the client accepts SSE; the merged stream and the backends whose
-     * streams it merges ({@link McpExchange#STREAM_RECIPIENTS}) for the fan-out.
+     * streams it merges ({@link #recipients}) for the fan-out.
      */
     public void open(Exchange exchange) {
+        McpCall call = McpCall.of(exchange);
         String accept = ClientRequest.header(exchange, "Accept", "").toLowerCase(Locale.ROOT);
         if (!McpRequestCheck.accepts(accept, "text/event-stream")) {
             throw McpException.transport(406, "Not Acceptable: GET /mcp needs Accept: text/event-stream");
         }
-        McpSessions.Session session = exchange.getProperty(McpExchange.SESSION, McpSessions.Session.class);
+        McpSessions.Session session = call.session();
         if (session.backends().values().stream().noneMatch(b -> b.sessionId() != null)) {
             // only stateful servers keep a stream per session
             throw notAllowed();
         }
         MergedStream stream = new MergedStream(vertx, sessions, UpstreamCall.clientResponse(exchange),
-                exchange.getProperty(McpExchange.SESSION_ID, String.class), session.qualified(),
-                ClientRequest.header(exchange, "Last-Event-ID"));
-        exchange.setProperty(McpExchange.STREAM, stream);
+                call.sessionId(), session.qualified(), ClientRequest.header(exchange, "Last-Event-ID"));
         List<McpBackends.Backend> recipients = backends.targets(exchange);
-        exchange.setProperty(McpExchange.STREAM_RECIPIENTS, recipients.stream().map(McpBackends.Backend::endpoint)
-                .toList());
+        call.stream(stream, recipients.stream().map(McpBackends.Backend::endpoint).toList());
         stream.start(recipients.stream().map(McpBackends.Backend::name).toList(), openWaitMillis);
+    }
+
+    /** Recipient list of the GET fan-out: the backends {@link #open} picked. */
+    public List<Endpoint> recipients(Exchange exchange) {
+        return McpCall.of(exchange).streamRecipients();
     }
 
     private static McpException notAllowed() {
@@ -66,8 +70,8 @@ public final class McpStreams extends FanOutMerge {
     @Override
     public Exchange aggregate(Exchange oldExchange, Exchange newExchange) {
         Exchange result = super.aggregate(oldExchange, newExchange);
-        newExchange.getProperty(McpExchange.STREAM, MergedStream.class)
-                .ended(newExchange.getProperty(McpExchange.BACKEND, String.class));
+        McpCall sub = McpCall.of(newExchange);
+        sub.stream().ended(sub.backend());
         return result;
     }
 
@@ -84,7 +88,7 @@ public final class McpStreams extends FanOutMerge {
 
     @Override
     void reply(Exchange target, Exchange original, List<BackendAnswer> answers) {
-        if (!original.getProperty(McpExchange.STREAM, MergedStream.class).close()) {
+        if (!McpCall.of(original).stream().close()) {
             McpReply.json(target, 405, JsonRpc.error(null, JsonRpc.SERVER_ERROR, notAllowed().getMessage()));
         }
     }

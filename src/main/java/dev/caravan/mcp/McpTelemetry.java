@@ -30,12 +30,8 @@ import dev.caravan.telemetry.Traces;
  */
 public final class McpTelemetry {
 
+    /** when the request came, before its context is built (for a request refused before that, when it was refused) */
     static final String STARTED = "caravanStarted";
-    /** the JSON-RPC error code the gateway answered with, set by {@link McpReply} */
-    static final String ERROR_CODE = "mcpErrorCode";
-    static final String ERROR_MESSAGE = "mcpErrorMessage";
-    /** set by {@link McpReply} when a tool's result is an error ({@code isError}) */
-    static final String TOOL_ERROR = "mcpToolError";
 
     private final GatewayMetrics metrics;
     private final Traces traces;
@@ -60,23 +56,26 @@ public final class McpTelemetry {
         if (!metrics.perRequest()) {
             return;
         }
-        long nanos = System.nanoTime() - exchange.getProperty(STARTED, System.nanoTime(), Long.class);
-        String asked = exchange.getProperty(McpExchange.METHOD, "", String.class);
+        McpCall context = McpCall.of(exchange);
+        long nanos = System.nanoTime() - (context != null ? context.startedNanos()
+                : exchange.getProperty(STARTED, System.nanoTime(), Long.class));
+        String asked = context == null ? "" : context.method();
         // a response from the client (to sampling, elicitation) has no method of its own
-        String method = asked.isEmpty() ? exchange.getProperty(McpExchange.KIND, "none", String.class) : asked;
-        boolean call = "tools/call".equals(method);
-        String target = exchange.getProperty(McpExchange.TARGET, String.class);
-        String backend = exchange.getProperty(McpExchange.BACKEND, String.class);
-        @SuppressWarnings("unchecked")
-        List<BackendAnswer> fanOut = exchange.getProperty(McpExchange.FAN_OUT, List.class);
-        Integer relayed = McpExchange.relayedStatus(exchange);
+        String kind = context == null ? "" : context.messageKind();
+        String method = !asked.isEmpty() ? asked : kind.isEmpty() ? "none" : kind;
+        boolean call = context != null && context.row() == McpMethod.TOOLS_CALL;
+        String target = context == null ? null : context.target();
+        List<BackendAnswer> fanOut = context == null ? null : context.fanOut();
+        // a fan-out went to every backend it names, not to one
+        String backend = context == null || fanOut != null ? null : context.backend();
+        Integer relayed = context == null ? null : context.relayedStatus();
         int status = relayed != null ? relayed : exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 200,
                 Integer.class);
-        Integer errorCode = exchange.getProperty(ERROR_CODE, Integer.class);
-        String errorMessage = exchange.getProperty(ERROR_MESSAGE, String.class);
-        boolean toolError = exchange.getProperty(TOOL_ERROR, false, Boolean.class);
+        Integer errorCode = context == null ? null : context.errorCode();
+        String errorMessage = context == null ? null : context.errorMessage();
+        boolean toolError = context != null && context.toolError();
         // an answer streamed from the backend as it came: what its response said
-        if (exchange.getProperty(McpExchange.RELAY) instanceof McpStreamRelay relay && relayed != null) {
+        if (relayed != null && context.relay() instanceof McpStreamRelay relay) {
             JsonNode answered = relay.events().error();
             if (answered != null) {
                 errorCode = answered.path("code").asInt(JsonRpc.INTERNAL_ERROR);
@@ -85,14 +84,15 @@ public final class McpTelemetry {
             toolError |= relay.events().toolError();
         }
         String user = AuthExchange.caller(exchange);
-        JsonRpc.Message request = exchange.getProperty(McpExchange.MESSAGE, JsonRpc.Message.class);
+        JsonRpc.Message request = context == null ? null : context.message();
         Map<String, String> extra = fields.values(exchange, () -> request == null ? null : request.json());
 
         String tool = call ? targets.of(target) : LabelCap.NONE;
         String backendLabel = backend != null ? backend : fanOut != null ? "all" : LabelCap.NONE;
         String code = String.valueOf(status);
         String error = errorCode == null ? LabelCap.NONE : String.valueOf(errorCode);
-        String outcome = status >= 400 || errorCode != null || McpExchange.relayError(exchange) != null
+        Throwable broke = context == null ? null : context.relayError();
+        String outcome = status >= 400 || errorCode != null || broke != null
                 ? "error" : toolError ? "tool_error" : "ok";
         MeterRegistry registry = metrics.registry();
         MeterCache.Meters m = cache.of(method + '\n' + tool + '\n' + backendLabel + '\n' + code + '\n' + error + '\n'
@@ -126,7 +126,6 @@ public final class McpTelemetry {
             line.put("request", body);
         }
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        Throwable broke = McpExchange.relayError(exchange);
         line.put("error", broke != null ? broke.getMessage() : failure != null ? failure.getMessage()
                 : errorMessage);
         AccessLog.write(line);
@@ -144,6 +143,6 @@ public final class McpTelemetry {
 
     /** The span attribute that names a request's target: the tool of a tools/call, else the resource or prompt. */
     static String targetAttribute(String method) {
-        return "tools/call".equals(method) ? "gen_ai.tool.name" : "caravan.mcp.target";
+        return McpMethod.TOOLS_CALL.wireName().equals(method) ? "gen_ai.tool.name" : "caravan.mcp.target";
     }
 }

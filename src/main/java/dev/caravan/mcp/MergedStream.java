@@ -12,7 +12,6 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
-import org.apache.camel.Exchange;
 
 import dev.caravan.proxy.ResponseRelay;
 import dev.caravan.proxy.UpstreamException;
@@ -64,7 +63,7 @@ final class MergedStream {
     }
 
     /** The relay of one backend's stream, whose requests to the client get ids sealed for {@code sub}'s session. */
-    ResponseRelay relayFor(String backend, Exchange sub) {
+    ResponseRelay relayFor(String backend, McpCall sub) {
         return new Part(backend, new ServerRequestIds(sessions, sub, backend));
     }
 

@@ -31,6 +31,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import dev.caravan.CaravanConfiguration;
+import dev.caravan.demo.DemoConfiguration;
 import dev.caravan.mcp.JsonRpc;
 import dev.caravan.support.McpHttp;
 import dev.caravan.support.ScriptedMcpServer;
@@ -49,8 +50,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * good tokens get in; the rules decide who may use MCP and which tools, prompts and resources each caller sees and
  * calls; backends get their own credentials and never the caller's.
  */
-@CamelMainTest(configurationClasses = CaravanConfiguration.class,
-               propertyPlaceholderLocations = "file:config/application.properties",
+@CamelMainTest(configurationClasses = {CaravanConfiguration.class, DemoConfiguration.class},
+               propertyPlaceholderLocations = {"file:config/demo.properties", "file:config/application.properties"},
                properties = {
                        "camel.main.routes-include-pattern=file:routes/mcp.camel.yaml,file:routes/gateway.camel.yaml,"
                        + "file:routes/mcp-backends.camel.yaml,file:kamelets/*.kamelet.yaml,"

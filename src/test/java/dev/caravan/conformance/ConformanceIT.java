@@ -41,7 +41,6 @@ class ConformanceIT {
              ManagedProcess gateway = ManagedProcess.start(List.of("java", "-jar", "target/caravan.jar"), Path.of("."),
                      Map.of("CARAVAN_HTTP_PORT", String.valueOf(gatewayPort),
                              "CARAVAN_MANAGEMENT_PORT", String.valueOf(TestPorts.free()),
-                             "CARAVAN_DEMO_ENABLED", "false",
                              "CARAVAN_MCP_QUALIFY_NAMES", "false",
                              "CAMEL_MAIN_ROUTES_RELOAD_ENABLED", "false",
                              "FIXTURE_URL", "http://127.0.0.1:" + fixturePort + "/mcp",

@@ -26,6 +26,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import dev.caravan.CaravanConfiguration;
+import dev.caravan.demo.DemoConfiguration;
 import dev.caravan.demo.StubLlmProvider;
 import dev.caravan.mcp.JsonRpc;
 import dev.caravan.support.DemoTokens;
@@ -47,8 +48,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * never reach a provider or backend; and every refusal speaks the API of its path. What reached upstream is read from
  * the stub provider's and a scripted MCP backend's records.
  */
-@CamelMainTest(configurationClasses = CaravanConfiguration.class,
-               propertyPlaceholderLocations = "file:config/application.properties",
+@CamelMainTest(configurationClasses = {CaravanConfiguration.class, DemoConfiguration.class},
+               propertyPlaceholderLocations = {"file:config/demo.properties", "file:config/application.properties"},
                properties = {
                        "camel.main.routes-include-pattern=file:routes/*.camel.yaml,file:kamelets/*.kamelet.yaml,"
                        + "classpath:test-routes/edge-backends.camel.yaml",

@@ -25,7 +25,7 @@ import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import org.apache.camel.main.Main;
 
-import dev.caravan.CaravanMain;
+import dev.caravan.demo.DemoMain;
 import dev.caravan.demo.StubLlmProvider;
 import dev.caravan.support.ScriptedMcpServer;
 import dev.caravan.support.TestPorts;
@@ -78,7 +78,7 @@ class EdgePropertiesTest {
     static void start() throws Exception {
         TestPorts.configureGateway();
         scripted = EdgeSupport.scriptedBackend();
-        main = CaravanMain.create();
+        main = DemoMain.create();
         main.addOverrideProperty("camel.main.routes-include-pattern", "file:routes/*.camel.yaml,"
                 + "file:kamelets/*.kamelet.yaml,classpath:test-routes/edge-backends.camel.yaml");
         main.start();

@@ -30,6 +30,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.caravan.CaravanConfiguration;
+import dev.caravan.demo.DemoConfiguration;
 import dev.caravan.faults.FaultProxy.Fault;
 import dev.caravan.llm.LlmProviders;
 import dev.caravan.support.AccessLogLines;
@@ -55,8 +56,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * to 0); that the request was recorded as it ended (access log line, incomplete usage); the circuit's state; and that
  * the next request, fault off, is served.
  */
-@CamelMainTest(configurationClasses = CaravanConfiguration.class,
-               propertyPlaceholderLocations = "file:config/application.properties",
+@CamelMainTest(configurationClasses = {CaravanConfiguration.class, DemoConfiguration.class},
+               propertyPlaceholderLocations = {"file:config/demo.properties", "file:config/application.properties"},
                properties = {
                        "camel.main.routes-include-pattern=file:routes/gateway.camel.yaml,file:routes/auth.camel.yaml,"
                        + "file:routes/observe.camel.yaml,file:routes/mcp.camel.yaml,file:routes/mcp-backends.camel.yaml,"

@@ -1,11 +1,15 @@
 package dev.caravan.llm;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +38,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import dev.caravan.CaravanConfiguration;
 import dev.caravan.auth.AccessRule;
+import dev.caravan.demo.DemoConfiguration;
 import dev.caravan.demo.StubLlmProvider;
 import dev.caravan.support.AccessLogLines;
 import dev.caravan.support.DemoTokens;
@@ -56,8 +61,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * picks the Vertex project; models come from the path or the body; credentials are swapped; bad input gets the API's
  * own error format.
  */
-@CamelMainTest(configurationClasses = CaravanConfiguration.class,
-               propertyPlaceholderLocations = "file:config/application.properties")
+@CamelMainTest(configurationClasses = {CaravanConfiguration.class, DemoConfiguration.class},
+               propertyPlaceholderLocations = {"file:config/demo.properties", "file:config/application.properties"})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LlmGatewayTest {
@@ -81,6 +86,15 @@ class LlmGatewayTest {
 
     private static String bearer(String email) {
         return "Bearer " + DemoTokens.token("email=" + email);
+    }
+
+    /** A throwaway provider key the demo made at start (config/demo.properties, caravan.demo.secrets-dir). */
+    private static String demoKey(String name) {
+        try {
+            return Files.readString(Path.of("target", "demo-secrets", name)).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static int managementPort() {
@@ -272,11 +286,11 @@ class LlmGatewayTest {
         http.post("/v1/messages", "{\"model\":\"claude-haiku-4-5\",\"max_tokens\":8,\"messages\":[]}",
                 "x-api-key", token, "anthropic-version", "2023-06-01");
         StubLlmProvider.Received anthropic = lastTo("/v1/messages");
-        assertEquals("demo-anthropic-key", anthropic.headers().get("x-api-key"));
+        assertEquals(demoKey("anthropic-api-key"), anthropic.headers().get("x-api-key"));
         assertEquals("2023-06-01", anthropic.headers().get("anthropic-version"), "the API's own headers pass");
         http.post("/v1/chat/completions", "{\"model\":\"gpt-4o\",\"messages\":[]}", "Authorization", "Bearer " + token);
         StubLlmProvider.Received openai = lastTo("/v1/chat/completions");
-        assertEquals("Bearer demo-openai-key", openai.headers().get("Authorization"));
+        assertEquals("Bearer " + demoKey("openai-api-key"), openai.headers().get("Authorization"));
         for (StubLlmProvider.Received r : List.of(vertex, anthropic, openai)) {
             assertNull(r.headers().get("x-goog-api-key"));
             assertNull(r.headers().get("Cookie"));
@@ -419,7 +433,7 @@ class LlmGatewayTest {
         assertEquals(once.usage().inputTokens() + usage[0], tokens(user, "input"));
         assertEquals(once.usage().outputTokens() + usage[1], tokens(user, "output"));
         // the SDK's own x-api-key carried the user's token; the provider got the gateway's key
-        assertEquals("demo-anthropic-key", lastTo("/v1/messages").headers().get("x-api-key"));
+        assertEquals(demoKey("anthropic-api-key"), lastTo("/v1/messages").headers().get("x-api-key"));
     }
 
     @Test

@@ -29,6 +29,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import dev.caravan.CaravanConfiguration;
+import dev.caravan.demo.DemoConfiguration;
 import dev.caravan.proxy.SseParser;
 import dev.caravan.support.AccessLogLines;
 import dev.caravan.support.DemoTokens;
@@ -50,8 +51,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * counted as incomplete; a provider that hangs before its answer begins gives way to its fallback after the first byte
  * timeout; a half-open circuit whose trial was abandoned by its client tries again; changed breaker settings apply.
  */
-@CamelMainTest(configurationClasses = CaravanConfiguration.class,
-               propertyPlaceholderLocations = "file:config/application.properties",
+@CamelMainTest(configurationClasses = {CaravanConfiguration.class, DemoConfiguration.class},
+               propertyPlaceholderLocations = {"file:config/demo.properties", "file:config/application.properties"},
                properties = {
                        "camel.main.routes-include-pattern=file:routes/gateway.camel.yaml,file:routes/auth.camel.yaml,"
                        + "file:routes/llm.camel.yaml,file:kamelets/*.kamelet.yaml,"

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import dev.caravan.CaravanConfiguration;
+import dev.caravan.demo.DemoConfiguration;
 import dev.caravan.demo.StubLlmProvider;
 import dev.caravan.support.AccessLogLines;
 import dev.caravan.support.FlakyProvider;
@@ -39,8 +40,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * a stream that breaks off is never replayed; a provider's own error passes through; a provider that is down gets an
  * error in the API's format; a Vertex AI provider with a service account key gets a Google token for it.
  */
-@CamelMainTest(configurationClasses = CaravanConfiguration.class,
-               propertyPlaceholderLocations = "file:config/application.properties",
+@CamelMainTest(configurationClasses = {CaravanConfiguration.class, DemoConfiguration.class},
+               propertyPlaceholderLocations = {"file:config/demo.properties", "file:config/application.properties"},
                properties = {
                        "camel.main.routes-include-pattern=file:routes/gateway.camel.yaml,file:routes/auth.camel.yaml,"
                        + "file:routes/llm.camel.yaml,file:kamelets/*.kamelet.yaml,"

@@ -2,11 +2,13 @@ package dev.caravan.mcp;
 
 import java.nio.charset.StandardCharsets;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class JsonRpcTest {
@@ -56,5 +58,26 @@ class JsonRpcTest {
     void missingMediaTypeIsNotAccepted(String accept) {
         assertEquals(false, McpRequestCheck.accepts(accept, "application/json")
                             && McpRequestCheck.accepts(accept, "text/event-stream"));
+    }
+
+    @Test
+    void aResponseIsReadAsItStreamsBy() {
+        JsonRpc.ResponseSummary tool = JsonRpc.scanResponse(("{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{\"content\":"
+                + "[{\"type\":\"text\",\"text\":\"no\",\"isError\":false}],\"isError\":true}}").getBytes(StandardCharsets.UTF_8));
+        assertEquals(7, tool.id().asInt());
+        assertEquals(true, tool.hasResult() && tool.toolError() && !tool.hasError());
+        JsonRpc.ResponseSummary error = JsonRpc.scanResponse("{\"id\":\"a\",\"error\":{\"code\":-32602,\"message\":\"bad\"}}"
+                .getBytes(StandardCharsets.UTF_8));
+        assertEquals(-32602, error.errorCode());
+        assertEquals("bad", error.errorMessage());
+        assertEquals("a", error.id().asText());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"id\":1,\"result\":{},\"id\":2}", "{\"id\":1,\"result\":{\"a\":1,\"a\":2}}",
+                            "{\"id\":1,\"result\":{}} {}", "{\"id\":1,\"result\":{}", "[1]", "", "{\"id\":1,\"result\":tru}"})
+    void aResponseThatCouldBeReadTwoWaysIsNotPassedOn(String body) {
+        // a key given twice, trailing or missing bytes: what a client would read is not what the gateway read
+        assertNull(JsonRpc.scanResponse(body.getBytes(StandardCharsets.UTF_8)));
     }
 }

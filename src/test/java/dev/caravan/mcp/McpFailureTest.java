@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 import dev.caravan.CaravanConfiguration;
+import dev.caravan.demo.DemoConfiguration;
 import dev.caravan.support.McpHttp;
 import dev.caravan.support.ScriptedMcpServer;
 import dev.caravan.support.TestPorts;
@@ -35,8 +36,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Backends that are down, slow, broken, silent or endless next to the healthy demo backends: the gateway leaves the
  * bad ones out of merged lists, counts them, names them in errors and never hangs.
  */
-@CamelMainTest(configurationClasses = CaravanConfiguration.class,
-               propertyPlaceholderLocations = "file:config/application.properties",
+@CamelMainTest(configurationClasses = {CaravanConfiguration.class, DemoConfiguration.class},
+               propertyPlaceholderLocations = {"file:config/demo.properties", "file:config/application.properties"},
                properties = {
                        "camel.main.routes-include-pattern=file:routes/*.camel.yaml,file:kamelets/*.kamelet.yaml,"
                        + "classpath:test-routes/scripted-backends.camel.yaml",

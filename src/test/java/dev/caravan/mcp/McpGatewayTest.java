@@ -12,6 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import dev.caravan.CaravanConfiguration;
+import dev.caravan.demo.DemoConfiguration;
 import dev.caravan.support.DemoTokens;
 import dev.caravan.support.McpHttp;
 import dev.caravan.support.TestPorts;
@@ -24,8 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The virtual MCP server over the two demo backends, exactly as configured in routes/ and config/, driven over HTTP.
  */
-@CamelMainTest(configurationClasses = CaravanConfiguration.class,
-               propertyPlaceholderLocations = "file:config/application.properties")
+@CamelMainTest(configurationClasses = {CaravanConfiguration.class, DemoConfiguration.class},
+               propertyPlaceholderLocations = {"file:config/demo.properties", "file:config/application.properties"})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class McpGatewayTest {
 
@@ -141,7 +142,21 @@ class McpGatewayTest {
         assertFalse(c.initialize(McpHttp.LATEST).at("/capabilities/resources/subscribe").asBoolean());
         JsonNode refused = c.call("resources/subscribe", "{\"uri\":\"knowledge-base+docs://kagent/tool-servers\"}");
         assertEquals(JsonRpc.INVALID_PARAMS, refused.at("/error/code").asInt(), refused::toString);
-        assertTrue(refused.at("/error/message").asText().contains("does not take subscriptions"), refused::toString);
+        assertTrue(refused.at("/error/message").asText().contains("does not take resources/subscribe"), refused::toString);
+    }
+
+    @Test
+    void aNotificationNamedLikeARequestIsANotification() {
+        // "initialize" without an id asks for nothing: it opens no session and gets no answer body
+        McpHttp fresh = new McpHttp(PORT);
+        HttpResponse<String> unbound = fresh.post("{\"jsonrpc\":\"2.0\",\"method\":\"initialize\",\"params\":{"
+                                                  + "\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},"
+                                                  + "\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}");
+        assertEquals(400, unbound.statusCode(), unbound::body);
+        assertTrue(unbound.headers().firstValue("Mcp-Session-Id").isEmpty(), "no session was opened");
+        HttpResponse<String> inSession = client().post("{\"jsonrpc\":\"2.0\",\"method\":\"initialize\"}");
+        assertEquals(202, inSession.statusCode(), inSession::body);
+        assertEquals("", inSession.body());
     }
 
     @Test

@@ -24,9 +24,7 @@ class McpListMergeTest {
 
     private Exchange answer(String backend, int index, String body) {
         Exchange e = new DefaultExchange(context);
-        e.setProperty(McpExchange.BACKEND, backend);
-        e.setProperty(McpExchange.MESSAGE, request);
-        e.setProperty(McpExchange.METHOD, request.method());
+        McpCall.of(0, request).forBackend(backend).attach(e);
         e.setProperty(ExchangePropertyKey.MULTICAST_INDEX, index);
         e.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
         e.getMessage().setHeader("content-type", "application/json");
@@ -43,10 +41,9 @@ class McpListMergeTest {
     private JsonNode merge(Exchange... answers) throws Exception {
         McpListMerge merge = new McpListMerge(new GatewayMetrics(), new McpSessions("", "", 60_000));
         Exchange original = new DefaultExchange(context);
-        original.setProperty(McpExchange.MESSAGE, request);
-        original.setProperty(McpExchange.SESSION, new McpSessions.Session("2025-11-25", java.util.Map.of(), "", 0, true,
-                null));
-        original.setProperty(McpExchange.SESSION_ID, "s-1");
+        McpCall call = McpCall.of(0, request);
+        call.session("s-1", new McpSessions.Session("2025-11-25", java.util.Map.of(), "", 0, true, null));
+        call.attach(original);
         Exchange result = null;
         for (Exchange a : answers) {
             result = merge.aggregate(result, a);

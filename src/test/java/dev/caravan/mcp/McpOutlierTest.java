@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 import dev.caravan.CaravanConfiguration;
+import dev.caravan.demo.DemoConfiguration;
 import dev.caravan.support.McpHttp;
 import dev.caravan.support.Scrape;
 import dev.caravan.support.ScriptedMcpServer;
@@ -24,8 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * waits the fan-out timeout for it once, the gateway marks it down, and later sessions start at once without it;
  * probes notice when it answers again and it is back in new sessions.
  */
-@CamelMainTest(configurationClasses = CaravanConfiguration.class,
-               propertyPlaceholderLocations = "file:config/application.properties",
+@CamelMainTest(configurationClasses = {CaravanConfiguration.class, DemoConfiguration.class},
+               propertyPlaceholderLocations = {"file:config/demo.properties", "file:config/application.properties"},
                properties = {
                        "camel.main.routes-include-pattern=file:routes/*.camel.yaml,file:kamelets/*.kamelet.yaml,"
                        + "classpath:test-routes/outage-backend.camel.yaml",

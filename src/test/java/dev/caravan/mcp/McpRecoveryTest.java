@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 import dev.caravan.CaravanConfiguration;
+import dev.caravan.demo.DemoConfiguration;
 import dev.caravan.support.McpHttp;
 import dev.caravan.support.RestartableMcpServer;
 import dev.caravan.support.Scrape;
@@ -25,8 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * session) comes back for the sessions that were open: the gateway initializes it again with what the client said at
  * initialize and repeats the request, and the client's session goes on.
  */
-@CamelMainTest(configurationClasses = CaravanConfiguration.class,
-               propertyPlaceholderLocations = "file:config/application.properties",
+@CamelMainTest(configurationClasses = {CaravanConfiguration.class, DemoConfiguration.class},
+               propertyPlaceholderLocations = {"file:config/demo.properties", "file:config/application.properties"},
                properties = {
                        "camel.main.routes-include-pattern=file:routes/*.camel.yaml,file:kamelets/*.kamelet.yaml,"
                        + "classpath:test-routes/restartable-backend.camel.yaml"})

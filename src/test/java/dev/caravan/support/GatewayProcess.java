@@ -6,8 +6,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The packaged gateway ({@code java -jar target/caravan.jar}) started on free ports, configured the way an operator
- * would: environment variables over {@code config/application.properties}.
+ * The packaged demo ({@code java -jar target/caravan-demo.jar}: the gateway and the demo's servers) or the product
+ * alone ({@link #product()}) started on free ports, configured the way an operator would: environment variables over
+ * the files in {@code config/}.
  */
 public final class GatewayProcess implements AutoCloseable {
 
@@ -17,7 +18,7 @@ public final class GatewayProcess implements AutoCloseable {
     public final int slackPort = TestPorts.free();
     public final int issuerPort = TestPorts.free();
     private final Map<String, String> env = new HashMap<>();
-    private List<String> command = List.of("java", "-jar", "target/caravan.jar");
+    private List<String> command = List.of("java", "-jar", "target/caravan-demo.jar");
     private ManagedProcess process;
 
     public GatewayProcess() {
@@ -38,7 +39,12 @@ public final class GatewayProcess implements AutoCloseable {
         return this;
     }
 
-    /** Starts the gateway with this command instead of {@code java -jar target/caravan.jar}. */
+    /** Starts the product jar, {@code java -jar target/caravan.jar}: no demo servers. */
+    public GatewayProcess product() {
+        return command(List.of("java", "-jar", "target/caravan.jar"));
+    }
+
+    /** Starts the gateway with this command instead of {@code java -jar target/caravan-demo.jar}. */
     public GatewayProcess command(List<String> command) {
         this.command = List.copyOf(command);
         return this;

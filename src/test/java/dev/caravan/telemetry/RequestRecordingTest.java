@@ -1,5 +1,6 @@
 package dev.caravan.telemetry;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.UUID;
 
@@ -14,7 +15,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.caravan.llm.LlmUsageRecorder;
 import dev.caravan.llm.PriceTable;
-import dev.caravan.mcp.McpExchange;
+import dev.caravan.mcp.JsonRpc;
+import dev.caravan.mcp.McpCall;
 import dev.caravan.mcp.McpTelemetry;
 import dev.caravan.support.AccessLogLines;
 
@@ -40,8 +42,10 @@ class RequestRecordingTest {
         String target = "tool-" + UUID.randomUUID();
 
         Exchange call = new DefaultExchange(context);
-        call.setProperty(McpExchange.METHOD, "tools/call");
-        call.setProperty(McpExchange.TARGET, target);
+        McpCall toolCall = McpCall.of(System.nanoTime(), JsonRpc.parse(
+                "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\"}".getBytes(StandardCharsets.UTF_8)));
+        toolCall.target(target);
+        toolCall.attach(call);
         mcp.begin(call);
         assertEquals(1, metrics.active("mcp").get());
         mcp.end(call);

@@ -19,7 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 import dev.caravan.CaravanConfiguration;
+import dev.caravan.demo.DemoConfiguration;
 import dev.caravan.demo.StubLlmProvider;
+import dev.caravan.support.AccessLogLines;
 import dev.caravan.support.DemoTokens;
 import dev.caravan.support.LlmHttp;
 import dev.caravan.support.McpHttp;
@@ -33,8 +35,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * context is joined, every upstream call is a client span whose context the upstream receives, and the spans carry
  * the MCP and GenAI facts.
  */
-@CamelMainTest(configurationClasses = {InMemoryTracing.class, CaravanConfiguration.class},
-               propertyPlaceholderLocations = "file:config/application.properties")
+@CamelMainTest(configurationClasses = {InMemoryTracing.class, CaravanConfiguration.class, DemoConfiguration.class},
+               propertyPlaceholderLocations = {"file:config/demo.properties", "file:config/application.properties"})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TracingTest {
 
@@ -134,6 +136,40 @@ class TracingTest {
                 str(s, "caravan.user"))).get(0);
         assertEquals(String.valueOf(output), str(tagged, "gen_ai.usage.output_tokens"));
         assertEquals("claude-haiku-4-5", str(tagged, "gen_ai.request.model"));
+    }
+
+    /**
+     * A request refused at the door (a 401 for a bad token before any provider, a 415 before any backend) still goes through the
+     * listener's recording once: one access log line, and its own SERVER span carries what the gateway learned. The
+     * recording must run while that span is open, before Camel ends it as the exchange leaves the listener route.
+     */
+    @Test
+    void aRefusedRequestIsRecordedOnceAndTagsItsOwnSpan() throws Exception {
+        AccessLogLines access = AccessLogLines.collect();
+        String llmTrace = newTraceId();
+        String org = "refused" + llmTrace.substring(0, 8);
+        HttpResponse<String> unauthorized = new LlmHttp(PORT).post("/v1/messages", "{\"model\":\"claude-haiku-4-5\","
+                + "\"max_tokens\":8,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "x-org", org,
+                "Authorization", "Bearer not.a.token", "traceparent", traceparent(llmTrace));
+        assertEquals(401, unauthorized.statusCode(), unauthorized::body);
+        // the error in the Anthropic Messages API's own shape
+        assertEquals("error", McpHttp.JSON.readTree(unauthorized.body()).path("type").asText(), unauthorized::body);
+        SpanData llmSpan = await(1, s -> s.getTraceId().equals(llmTrace) && s.getKind() == SpanKind.SERVER).get(0);
+        assertEquals(org, str(llmSpan, "caravan.org"));
+        assertEquals("401", str(llmSpan, "http.response.status_code"));
+
+        String mcpTrace = newTraceId();
+        HttpResponse<String> unsupported = new McpHttp(PORT).post("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":"
+                + "\"tools/list\"}", "Content-Type", "text/plain", "traceparent", traceparent(mcpTrace));
+        assertEquals(415, unsupported.statusCode(), unsupported::body);
+        assertEquals("2.0", McpHttp.JSON.readTree(unsupported.body()).path("jsonrpc").asText(), unsupported::body);
+        SpanData mcpSpan = await(1, s -> s.getTraceId().equals(mcpTrace) && s.getKind() == SpanKind.SERVER).get(0);
+        assertEquals("error", str(mcpSpan, "caravan.outcome"));
+
+        // recorded before the reply was written: the lines are there, and only once each
+        assertEquals(1, access.lines().stream().filter(l -> org.equals(l.path("org").asText())).count());
+        assertEquals(1, access.lines().stream().filter(l -> "mcp".equals(l.path("kind").asText())
+                && l.path("status").asInt() == 415).count());
     }
 
     @Test

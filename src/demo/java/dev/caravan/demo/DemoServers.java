@@ -16,7 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The demo's sample servers, started with the gateway when {@code caravan.demo.enabled} is true: two MCP servers
+ * The demo's sample servers, started with the demo gateway ({@link DemoConfiguration}): two MCP servers
  * (real Streamable HTTP servers, MCP Java SDK on Jetty, loopback only) that reach the gateway only through the backend
  * routes in {@code routes/}, like any other MCP server, and a token issuer for trying authentication.
  */
