@@ -17,7 +17,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import org.apache.camel.Exchange;
 
-import dev.caravan.auth.AuthExchange;
+import dev.caravan.core.RequestContext;
 import dev.caravan.proxy.UpstreamException;
 import dev.caravan.telemetry.AccessLog;
 import dev.caravan.telemetry.FieldLabels;
@@ -70,7 +70,7 @@ public final class LlmUsageRecorder {
         String kind = request == null || request.provider() == null ? "" : request.provider().api();
         String sent = request == null ? null : request.modelSent();
         String model = sent == null ? "unknown" : sent;
-        String user = AuthExchange.caller(exchange);
+        String user = RequestContext.caller(exchange).who();
         String org = exchange.getProperty("llmOrg", String.class);
         int status = relay != null && relay.status() > 0 ? relay.status()
                 : exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 200, Integer.class);
