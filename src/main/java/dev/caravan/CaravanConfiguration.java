@@ -31,9 +31,9 @@ import dev.caravan.llm.GoogleAccessTokens;
 import dev.caravan.llm.LlmChosenProvider;
 import dev.caravan.llm.LlmErrorReply;
 import dev.caravan.llm.LlmModels;
-import dev.caravan.llm.LlmErrors;
 import dev.caravan.llm.LlmProviders;
 import dev.caravan.llm.LlmUsageRecorder;
+import dev.caravan.llm.WireApis;
 import dev.caravan.llm.PriceTable;
 import dev.caravan.mcp.JsonRpc;
 import dev.caravan.mcp.McpAnswerRouter;
@@ -166,8 +166,11 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 props.resolveProperty("caravan.llm.google.metadata-url").orElse(GOOGLE_METADATA)), vertx, traces));
         registry.bind("llmModels", new LlmModels(prefixed(props, "caravan.llm.alias.")));
         registry.bind("llmChosenProvider", new LlmChosenProvider());
-        EdgeRefusal.register("llm", LlmErrors::edgeBody);
-        EdgeRefusal.registerDefault(LlmErrors::openAiBody);
+        WireApis apis = WireApis.of(props.resolveProperty("caravan.llm.apis").orElse(""),
+                props.resolveProperty("caravan.llm.api-paths").orElse(WireApis.DEFAULT_PATHS));
+        registry.bind("llmWireApis", apis);
+        EdgeRefusal.register("llm", apis::edgeBody);
+        EdgeRefusal.registerDefault(apis::defaultBody);
         registry.bind("llmErrorReply", new LlmErrorReply());
         registry.bind("llmUsage", new LlmUsageRecorder(metrics, PriceTable.bundled(priceOverrides(props)), traces));
     }

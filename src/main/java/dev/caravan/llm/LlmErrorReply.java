@@ -21,6 +21,8 @@ import dev.caravan.core.ReplyBody;
 public final class LlmErrorReply implements Processor {
 
     private static final Logger LOG = LoggerFactory.getLogger(LlmErrorReply.class);
+    /** the error shape of a failure before the request's API was known */
+    private static final WireApi UNKNOWN_API = new AnthropicMessages();
 
     @Override
     public void process(Exchange exchange) {
@@ -29,7 +31,7 @@ public final class LlmErrorReply implements Processor {
             return; // the answer already went out; its relay ended it
         }
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        LlmApi api = exchange.getProperty(LlmExchange.API, LlmApi.ANTHROPIC_MESSAGES, LlmApi.class);
+        WireApi api = exchange.getProperty(LlmExchange.API, UNKNOWN_API, WireApi.class);
         int status;
         String message;
         String challenge = null;
@@ -61,7 +63,7 @@ public final class LlmErrorReply implements Processor {
         if (challenge != null) {
             m.setHeader("WWW-Authenticate", challenge);
         }
-        m.setBody(ReplyBody.of(LlmErrors.body(api.errors(), status, message).toString()
+        m.setBody(ReplyBody.of(api.errorBody(status, message).toString()
                 .getBytes(StandardCharsets.UTF_8)));
     }
 

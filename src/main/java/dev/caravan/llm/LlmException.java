@@ -1,7 +1,7 @@
 package dev.caravan.llm;
 
 /**
- * A refusal or failure the gateway itself answers on an LLM route; {@link LlmErrors} renders it in the error format
+ * A refusal or failure the gateway itself answers on an LLM route; {@link WireApi#errorBody} renders it in the error format
  * of the API the client speaks. The message is safe to show: no token, secret or body in it.
  */
 public final class LlmException extends RuntimeException {

@@ -39,8 +39,8 @@ public final class LlmRelay implements ResponseRelay {
     private static final int MAX_KEPT_BYTES = 8 * 1024 * 1024;
     private static final int MAX_EVENT_BYTES = 16 * 1024 * 1024;
 
-    private final LlmApi api;
-    private final boolean hideUsageChunk;
+    private final WireApi api;
+    private final WireApi.StreamTap tap;
     private final SseParser parser = new SseParser(this::onEvent, MAX_EVENT_BYTES);
     private boolean sse;
     private int status;
@@ -62,17 +62,13 @@ public final class LlmRelay implements ResponseRelay {
     private boolean ended;
     /** the usage, once read from an answer that ended */
     private Usage counted;
-    private boolean finalEventSeen;
-    /** the latest data of events that carry usage, parsed only when the usage is asked for */
-    private String startData;
-    private String usageData;
 
     /**
      * @param hideUsageChunk for an OpenAI chat stream whose usage chunk the gateway asked for on its own behalf
      */
-    public LlmRelay(LlmApi api, boolean hideUsageChunk) {
+    public LlmRelay(WireApi api, boolean hideUsageChunk) {
         this.api = api;
-        this.hideUsageChunk = hideUsageChunk;
+        this.tap = api.streamTap(hideUsageChunk);
     }
 
     /** Whether the provider may be asked again instead: rate limited or failing, before anything was sent. */
@@ -155,58 +151,10 @@ public final class LlmRelay implements ResponseRelay {
     }
 
     private void onEvent(SseParser.Event event) {
-        boolean drop = false;
         String data = event.data();
-        if (data != null) {
-            switch (api.usage()) {
-                case ANTHROPIC -> {
-                    String type = event.event();
-                    if ("message_start".equals(type)) {
-                        startData = data;
-                    } else if ("message_delta".equals(type)) {
-                        usageData = data;
-                    } else if ("message_stop".equals(type)) {
-                        finalEventSeen = true;
-                    }
-                }
-                case OPENAI_CHAT -> {
-                    if (data.equals("[DONE]")) {
-                        finalEventSeen = true;
-                    } else if (data.contains("\"usage\"") && !data.contains("\"usage\":null")) {
-                        usageData = data;
-                        drop = hideUsageChunk && usageOnly(data);
-                    }
-                }
-                case OPENAI_RESPONSES -> {
-                    String type = event.event();
-                    if ("response.completed".equals(type) || "response.incomplete".equals(type)
-                        || "response.failed".equals(type)) {
-                        usageData = data; // the final count, whichever way the response ended
-                        finalEventSeen = true;
-                    }
-                }
-                case GEMINI -> {
-                    if (data.contains("\"usageMetadata\"")) {
-                        usageData = data;
-                        finalEventSeen = data.contains("\"finishReason\"");
-                    }
-                }
-                default -> {
-                    // no usage in this API
-                }
-            }
-        }
+        boolean drop = data != null && tap.event(event.event(), data);
         if (parser.idle()) {
             settle(parser.position(), !drop); // else a comment line inside an event: it goes with its event
-        }
-    }
-
-    /** The chunk the gateway asked for: usage and no choices. */
-    private static boolean usageOnly(String data) {
-        try {
-            return JSON.readTree(data).path("choices").isEmpty();
-        } catch (IOException e) {
-            return false;
         }
     }
 
@@ -230,13 +178,12 @@ public final class LlmRelay implements ResponseRelay {
                 ? 504 : 502;
         if (sse) {
             // an SSE client learns why its stream ended, after the last whole event
-            ResponseRelay.endWith(client, Buffer.buffer(LlmErrors.event(api, status, error.getMessage())));
+            ResponseRelay.endWith(client, Buffer.buffer(api.errorEvent(status, error.getMessage())));
         } else if (!client.headWritten()) {
             // nothing of the answer went out: the client gets a whole error answer in its API's format instead
             client.headers().clear();
             client.setStatusCode(status).putHeader("content-type", "application/json");
-            ResponseRelay.endWith(client, Buffer.buffer(LlmErrors.body(api.errors(), status, error.getMessage())
-                    .toString()));
+            ResponseRelay.endWith(client, Buffer.buffer(api.errorBody(status, error.getMessage()).toString()));
         } else if (!client.ended()) {
             // part of a JSON answer went out: ending it normally would pass a truncated body off as complete, and only a
             // broken connection tells an SDK that it is not
@@ -251,7 +198,7 @@ public final class LlmRelay implements ResponseRelay {
 
     /** Whether the answer should have brought a token count: a successful answer of an API that reports usage. */
     public boolean counts() {
-        return status >= 200 && status < 300 && api.usage() != LlmApi.UsageFormat.NONE;
+        return status >= 200 && status < 300 && api.usageField() != null;
     }
 
     public long firstChunkNanos() {
@@ -277,13 +224,10 @@ public final class LlmRelay implements ResponseRelay {
         }
         Usage usage;
         try {
-            usage = switch (api.usage()) {
-                case ANTHROPIC -> anthropic();
-                case OPENAI_CHAT -> openAiChat(sse ? parse(usageData) : keptJson("usage"));
-                case OPENAI_RESPONSES -> responses(sse ? parse(usageData) : keptJson("usage"));
-                case GEMINI -> gemini(sse ? parse(usageData) : keptJson("usageMetadata"));
-                default -> Usage.NONE;
-            };
+            JsonNode found = api.usageField() == null ? null
+                    : sse ? tap.usage() : api.answerUsage(keptJson(api.usageField()));
+            usage = api.usageField() == null ? Usage.NONE
+                    : found == null || !found.isObject() ? noCount() : api.tokens(found, complete());
         } catch (IOException | RuntimeException e) {
             usage = Usage.NONE; // an answer we cannot read has unknown usage; it still reached the client
         }
@@ -301,16 +245,12 @@ public final class LlmRelay implements ResponseRelay {
         if (!sse) {
             return ended;
         }
-        return finalEventSeen || ended && api.usage() == LlmApi.UsageFormat.GEMINI;
+        return tap.finalSeen() || ended && tap.endIsFinal();
     }
 
     /** No tokens reported: complete if the answer was (it simply had no count), else the count was cut off. */
     private Usage noCount() {
         return complete() ? new Usage(0, 0, 0, 0, true) : Usage.NONE;
-    }
-
-    private static JsonNode parse(String data) throws IOException {
-        return data == null ? null : JSON.readTree(data);
     }
 
     /**
@@ -341,69 +281,5 @@ public final class LlmRelay implements ResponseRelay {
             }
             return only;
         }
-    }
-
-    private Usage anthropic() throws IOException {
-        JsonNode usage;
-        if (sse) {
-            ObjectNode merged = JSON.createObjectNode();
-            JsonNode start = parse(startData);
-            if (start != null && start.path("message").path("usage").isObject()) {
-                merged.setAll((ObjectNode) start.path("message").path("usage"));
-            }
-            JsonNode delta = parse(usageData);
-            if (delta != null) {
-                // message_delta counts are cumulative: they replace what message_start said
-                delta.path("usage").fields().forEachRemaining(f -> {
-                    if (f.getValue().isNumber()) {
-                        merged.set(f.getKey(), f.getValue());
-                    }
-                });
-            }
-            usage = merged.isEmpty() ? null : merged;
-        } else {
-            JsonNode body = keptJson("usage");
-            usage = body == null ? null : body.get("usage");
-        }
-        if (usage == null || !usage.isObject()) {
-            return noCount();
-        }
-        long cacheWrite = usage.path("cache_creation_input_tokens").asLong();
-        long cacheRead = usage.path("cache_read_input_tokens").asLong();
-        return new Usage(usage.path("input_tokens").asLong() + cacheWrite + cacheRead, cacheRead, cacheWrite,
-                usage.path("output_tokens").asLong(), complete());
-    }
-
-    private Usage openAiChat(JsonNode message) {
-        JsonNode usage = message == null ? null : message.get("usage");
-        if (usage == null || !usage.isObject()) {
-            return noCount();
-        }
-        return new Usage(usage.path("prompt_tokens").asLong(),
-                usage.path("prompt_tokens_details").path("cached_tokens").asLong(), 0,
-                usage.path("completion_tokens").asLong(), complete());
-    }
-
-    private Usage responses(JsonNode message) {
-        JsonNode response = message == null ? null : sse ? message.get("response") : message;
-        JsonNode usage = response == null ? null : response.get("usage");
-        if (usage == null || !usage.isObject()) {
-            return noCount();
-        }
-        return new Usage(usage.path("input_tokens").asLong(),
-                usage.path("input_tokens_details").path("cached_tokens").asLong(), 0,
-                usage.path("output_tokens").asLong(), complete());
-    }
-
-    private Usage gemini(JsonNode message) {
-        // streamGenerateContent without alt=sse answers one JSON array of responses; the last has the totals
-        JsonNode last = message != null && message.isArray() && !message.isEmpty() ? message.get(message.size() - 1)
-                : message;
-        JsonNode usage = last == null ? null : last.get("usageMetadata");
-        if (usage == null || !usage.isObject()) {
-            return noCount();
-        }
-        return new Usage(usage.path("promptTokenCount").asLong(), usage.path("cachedContentTokenCount").asLong(), 0,
-                usage.path("candidatesTokenCount").asLong() + usage.path("thoughtsTokenCount").asLong(), complete());
     }
 }

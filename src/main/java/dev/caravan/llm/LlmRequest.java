@@ -27,7 +27,7 @@ public final class LlmRequest extends RequestContext {
                              String modelSegment) {
     }
 
-    private final LlmApi api;
+    private final WireApi api;
     private final String path;
     private final String clientModel;
     private final boolean stream;
@@ -47,7 +47,7 @@ public final class LlmRequest extends RequestContext {
     /** the providers that took the request so far, in order (a fallback never goes back to one of them) */
     private final Set<String> tried = new LinkedHashSet<>();
 
-    LlmRequest(long startedNanos, LlmApi api, String path, String model, boolean stream, String org,
+    LlmRequest(long startedNanos, WireApi api, String path, String model, boolean stream, String org,
                VertexPath vertex, String query, byte[] body, boolean clientAskedForUsage, MultiMap clientHeaders,
                long deadline) {
         super(startedNanos);
@@ -135,7 +135,7 @@ public final class LlmRequest extends RequestContext {
         this.provider = provider;
     }
 
-    public LlmApi api() {
+    public WireApi api() {
         return api;
     }
 

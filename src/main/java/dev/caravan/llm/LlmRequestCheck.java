@@ -17,6 +17,8 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
@@ -41,7 +43,7 @@ import dev.caravan.core.StrictText;
  * The body is scanned, not parsed into a tree: requests of coding agents carry whole files, and only three top-level
  * fields matter here.
  */
-public final class LlmRequestCheck implements Processor {
+public final class LlmRequestCheck implements Processor, CamelContextAware {
 
     // a second "model" would let the gateway check and price one model while a provider reading the first runs another
     private static final JsonFactory JSON = JsonFactory.builder()
@@ -55,6 +57,9 @@ public final class LlmRequestCheck implements Processor {
     private Pattern vertexPath = Pattern.compile("/(?<version>v1|v1beta1)/projects/(?<project>[^/]+)/locations/"
                                                  + "(?<region>[^/]+)/publishers/(?<publisher>[^/]+)/models/"
                                                  + "(?<model>[^/:]+):(?<action>\\w+)");
+    private CamelContext camelContext;
+    /** the wire APIs and their paths, bound after the route files' beans were made */
+    private volatile WireApis apis;
     private String orgHeader = "x-org";
     private long requestTimeoutMillis = 300_000;
     private Map<String, Set<String>> vertexActions = lists("vertexActions",
@@ -67,28 +72,28 @@ public final class LlmRequestCheck implements Processor {
 
     @Override
     public void process(Exchange exchange) {
+        WireApis apis = apis();
         long deadline = System.currentTimeMillis() + requestTimeoutMillis;
         String path = ClientRequest.path(exchange);
-        LlmApi byPath = LlmApi.ofPath(path);
+        WireApi byPath = apis.ofPath(path);
         // every refusal from here on speaks the API the path belongs to
-        exchange.setProperty(LlmExchange.API, byPath == null ? LlmApi.OPENAI_CHAT : byPath);
+        exchange.setProperty(LlmExchange.API, byPath == null ? apis.fallback() : byPath);
         String org = ClientRequest.header(exchange, orgHeader);
         org = org == null || org.isBlank() ? null : org.strip();
         exchange.setProperty("llmOrg", org);
 
         Matcher vertex = vertexPath.matcher(path);
-        LlmApi api;
+        WireApi api;
         String pathModel = null;
         LlmRequest.VertexPath parts = null;
         if (vertex.matches()) {
             String publisher = vertex.group("publisher");
             String action = vertex.group("action");
-            api = switch (publisher) {
-                case "anthropic" -> LlmApi.VERTEX_ANTHROPIC;
-                case "google" -> LlmApi.VERTEX_GEMINI;
-                default -> throw new LlmException(404, "Vertex AI publisher " + publisher
-                                                       + " is not served by this gateway (anthropic, google)");
-            };
+            api = apis.ofPublisher(publisher);
+            if (api == null) {
+                throw new LlmException(404, "Vertex AI publisher " + publisher + " is not served by this gateway ("
+                                            + String.join(", ", apis.publishers()) + ")");
+            }
             Set<String> actions = vertexActions.getOrDefault(publisher, Set.of());
             if (!actions.contains(action)) {
                 // the gateway's own Google credential must not reach arbitrary Vertex AI methods
@@ -101,7 +106,7 @@ public final class LlmRequestCheck implements Processor {
                 throw new LlmException(400, "The model in the path must be a model id (letters, digits, '.', '_', "
                                             + "'@', '-')");
             }
-            boolean countTokens = api == LlmApi.VERTEX_ANTHROPIC && pathModel.equals(COUNT_TOKENS);
+            boolean countTokens = publisher.equals("anthropic") && pathModel.equals(COUNT_TOKENS);
             if (countTokens && !action.equals("rawPredict")) {
                 throw new LlmException(404, "Vertex AI counts Anthropic tokens with count-tokens:rawPredict only");
             }
@@ -109,7 +114,7 @@ public final class LlmRequestCheck implements Processor {
                     publisher, action, countTokens ? COUNT_TOKENS : null);
         } else {
             // only an API's own path; its sub-paths (batches, files, ...) are not served, so never forwarded
-            api = byPath != null && path.equals(byPath.path()) ? byPath : null;
+            api = apis.servedAt(path);
             if (api == null) {
                 throw new LlmException(404, "No LLM API of this gateway at this path");
             }
@@ -120,7 +125,7 @@ public final class LlmRequestCheck implements Processor {
 
         byte[] body = new byte[0];
         Scan scan = new Scan();
-        if (api != LlmApi.OPENAI_MODELS) {
+        if (api.takesBody()) {
             if (!jsonUtf8(ClientRequest.headers(exchange).getAll(Exchange.CONTENT_TYPE))) {
                 throw new LlmException(415, "Content-Type must be application/json (UTF-8)");
             }
@@ -328,6 +333,29 @@ public final class LlmRequestCheck implements Processor {
             lists.put(key, Set.copyOf(Settings.csv(part.substring(colon + 1))));
         }
         return Map.copyOf(lists);
+    }
+
+    /** The wire APIs and the paths they serve: the {@code llmWireApis} bean, looked up once. */
+    private WireApis apis() {
+        WireApis known = apis;
+        if (known == null) {
+            known = camelContext.getRegistry().lookupByNameAndType("llmWireApis", WireApis.class);
+            if (known == null) {
+                throw new IllegalStateException("No llmWireApis bean (CaravanConfiguration binds it)");
+            }
+            apis = known;
+        }
+        return known;
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
+    }
+
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
     }
 
     /** The header whose value names the caller's organization. */

@@ -3,7 +3,6 @@ package dev.caravan.llm;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -121,8 +120,8 @@ public final class LlmUsageRecorder {
         }
 
         Map<String, Object> line = AccessLog.start("llm", exchange);
-        LlmApi api = exchange.getProperty(LlmExchange.API, LlmApi.class);
-        line.put("api", api == null ? null : api.name().toLowerCase(Locale.ROOT));
+        WireApi api = exchange.getProperty(LlmExchange.API, WireApi.class);
+        line.put("api", api == null ? null : api.id());
         line.put("provider", provider);
         line.put("model", model);
         line.put("client_model", request == null ? null : request.clientModel());
@@ -191,7 +190,7 @@ public final class LlmUsageRecorder {
      * What a span of an LLM operation says first, the request's and each provider call's: operation, provider and
      * model in OpenTelemetry's GenAI names, and the provider route. A map to add to.
      */
-    static Map<String, Object> operationAttributes(LlmApi api, String kind, String model, String provider) {
+    static Map<String, Object> operationAttributes(WireApi api, String kind, String model, String provider) {
         Map<String, Object> attributes = new HashMap<>();
         attributes.put("gen_ai.operation.name", api == null ? null : api.operation());
         attributes.put("gen_ai.provider.name", otelProvider(kind));

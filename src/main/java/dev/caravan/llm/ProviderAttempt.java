@@ -64,9 +64,9 @@ final class ProviderAttempt {
         this.tried = request.tried();
         this.retriesLeft = owner.retries();
         this.model = owner.model() == null ? request.model() : owner.model();
-        this.hideUsage = request.api() == LlmApi.OPENAI_CHAT && request.stream() && !request.clientAskedForUsage();
-        this.path = ProviderRewrite.path(owner, request, model);
-        this.body = ProviderRewrite.body(request, model, hideUsage);
+        this.hideUsage = request.api().asksForUsage(request);
+        this.path = request.api().providerPath(owner, request, model);
+        this.body = request.api().providerBody(request, model, hideUsage);
         this.firstByteMillis = !owner.firstByteTimeoutSet() && request.stream() ? STREAM_FIRST_BYTE_TIMEOUT_MS : 0;
         this.deadline = request.deadline();
     }

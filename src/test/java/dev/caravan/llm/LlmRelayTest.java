@@ -49,11 +49,11 @@ class LlmRelayTest {
             "openai-responses-stream.sse, OPENAI_RESPONSES, 5, text/event-stream, 37, 0, 0, 11",
             "gemini-stream.sse, VERTEX_GEMINI, 1, text/event-stream, 8, 0, 0, 30",
             "gemini-stream.sse, VERTEX_GEMINI, 77, text/event-stream, 8, 0, 0, 30"})
-    void usageComesOutOfEveryFormatAndTheAnswerPassesUnchanged(String file, LlmApi api, int size, String type,
+    void usageComesOutOfEveryFormatAndTheAnswerPassesUnchanged(String file, String api, int size, String type,
                                                                long input, long cacheRead, long cacheWrite,
                                                                long output) throws Exception {
         byte[] answer = recorded(file);
-        LlmRelay relay = new LlmRelay(api, false);
+        LlmRelay relay = new LlmRelay(api(api), false);
         relay.start(200, type);
         assertEquals(new String(answer, StandardCharsets.UTF_8), relay(relay, answer, size, true));
         assertEquals(new Usage(input, cacheRead, cacheWrite, output, true), relay.usage());
@@ -63,7 +63,7 @@ class LlmRelayTest {
     @CsvSource({"1", "9", "100000"})
     void theUsageChunkTheGatewayAskedForIsKeptFromTheClient(int size) throws Exception {
         byte[] answer = recorded("openai-chat-stream.sse");
-        LlmRelay relay = new LlmRelay(LlmApi.OPENAI_CHAT, true);
+        LlmRelay relay = new LlmRelay(api("OPENAI_CHAT"), true);
         relay.start(200, "text/event-stream");
         String seen = relay(relay, answer, size, true);
         assertFalse(seen.contains("prompt_tokens"), seen);
@@ -78,14 +78,14 @@ class LlmRelayTest {
             "gemini-stream.sse, VERTEX_GEMINI, 2",
             "openai-chat-stream.sse, OPENAI_CHAT, 3",
             "openai-responses-stream.sse, OPENAI_RESPONSES, 5"})
-    void onlyWholeEventsGoOutSoACutLeavesNoHalfEvent(String file, LlmApi api, int cutIn) throws Exception {
+    void onlyWholeEventsGoOutSoACutLeavesNoHalfEvent(String file, String api, int cutIn) throws Exception {
         byte[] answer = recorded(file);
         Buffer sse = Buffer.buffer(answer);
         String whole = sse.getString(0, FlakyProvider.endOfEvent(sse, cutIn - 1));
         byte[] cut = Arrays.copyOf(answer, FlakyProvider.middleOfEvent(sse, cutIn));
         // every split, down to single bytes and CR LF pairs split between chunks
         for (int size = 1; size <= cut.length; size += size < 16 ? 1 : 97) {
-            LlmRelay relay = new LlmRelay(api, false);
+            LlmRelay relay = new LlmRelay(api(api), false);
             relay.start(200, "text/event-stream");
             assertEquals(whole, relay(relay, cut, size, false), "chunks of " + size);
             assertTrue(relay.counts());
@@ -95,7 +95,7 @@ class LlmRelayTest {
 
     @Test
     void anEventGoesOutWithTheChunkThatCompletesIt() {
-        LlmRelay relay = new LlmRelay(LlmApi.ANTHROPIC_MESSAGES, false);
+        LlmRelay relay = new LlmRelay(api("ANTHROPIC_MESSAGES"), false);
         relay.start(200, "text/event-stream");
         assertEquals(": hello\n\nevent: ping\ndata: {}\n\n",
                 relay.chunk(Buffer.buffer(": hello\n\nevent: ping\ndata: {}\n\nevent: content_block_de")).toString());
@@ -107,7 +107,7 @@ class LlmRelayTest {
 
     @Test
     void theHiddenUsageChunkIsDroppedWholeWithItsCrLf() {
-        LlmRelay relay = new LlmRelay(LlmApi.OPENAI_CHAT, true);
+        LlmRelay relay = new LlmRelay(api("OPENAI_CHAT"), true);
         relay.start(200, "text/event-stream");
         String content = "data: {\"choices\":[{\"delta\":{\"content\":\"hi\"}}],\"usage\":null}\r\n\r\n";
         String usage = "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":1}}\r\n\r\n";
@@ -118,11 +118,11 @@ class LlmRelayTest {
 
     @Test
     void aCompleteAnswerWithoutACountIsNotIncompleteAndAnErrorAnswerCountsNothing() {
-        LlmRelay relay = new LlmRelay(LlmApi.OPENAI_CHAT, false);
+        LlmRelay relay = new LlmRelay(api("OPENAI_CHAT"), false);
         relay.start(200, "text/event-stream");
         relay(relay, "data: {\"choices\":[]}\n\ndata: [DONE]\n\n".getBytes(StandardCharsets.UTF_8), 5, true);
         assertTrue(relay.usage().complete());
-        LlmRelay refused = new LlmRelay(LlmApi.OPENAI_CHAT, false);
+        LlmRelay refused = new LlmRelay(api("OPENAI_CHAT"), false);
         refused.start(400, "application/json");
         assertFalse(refused.counts());
     }
@@ -132,15 +132,20 @@ class LlmRelayTest {
             // a stream cut before its final count: what message_start said, marked incomplete
             "anthropic-stream.sse, ANTHROPIC_MESSAGES, 700, 2520, 2",
             "openai-chat-stream.sse, OPENAI_CHAT, 600, 0, 0"})
-    void aStreamThatBreaksOffKeepsWhatItCounted(String file, LlmApi api, int cut, long input, long output)
+    void aStreamThatBreaksOffKeepsWhatItCounted(String file, String api, int cut, long input, long output)
             throws Exception {
         byte[] answer = recorded(file);
-        LlmRelay relay = new LlmRelay(api, false);
+        LlmRelay relay = new LlmRelay(api(api), false);
         relay.start(200, "text/event-stream");
         relay(relay, java.util.Arrays.copyOf(answer, cut), 50, false);
         Usage usage = relay.usage();
         assertEquals(input, usage.input());
         assertEquals(output, usage.output());
         assertFalse(usage.complete());
+    }
+
+    /** A built-in API by its former enum name, e.g. OPENAI_CHAT. */
+    private static WireApi api(String name) {
+        return WireApis.builtIn().byId(name.toLowerCase(java.util.Locale.ROOT));
     }
 }

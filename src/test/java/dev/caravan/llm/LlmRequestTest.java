@@ -18,7 +18,7 @@ class LlmRequestTest {
     @Test
     void theRequestContextAnswersTheLlmFactsTheProviderOnceTheRouterChoseIt() {
         Exchange exchange = new DefaultExchange(new DefaultCamelContext());
-        LlmRequest request = new LlmRequest(System.nanoTime(), LlmApi.ANTHROPIC_MESSAGES, "/v1/messages",
+        LlmRequest request = new LlmRequest(System.nanoTime(), new AnthropicMessages(), "/v1/messages",
                 "claude-sonnet-4-6", false, "support", null, null, new byte[0], false, MultiMap.caseInsensitiveMultiMap(),
                 Long.MAX_VALUE);
         request.attach(exchange);
