@@ -50,8 +50,6 @@ public final class LlmRequestCheck implements Processor, CamelContextAware {
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
     /** what a model name is made of; anything else ('/', '%', '?', '..') could change the provider URL's meaning */
     private static final Pattern MODEL_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]*");
-    /** Vertex AI counts Anthropic tokens at {@code .../anthropic/models/count-tokens:rawPredict}, model in the body */
-    private static final String COUNT_TOKENS = "count-tokens";
     private static final List<String> VENDORS = List.of("anthropic", "google", "openai");
 
     private Pattern vertexPath = Pattern.compile("/(?<version>v1|v1beta1)/projects/(?<project>[^/]+)/locations/"
@@ -106,12 +104,8 @@ public final class LlmRequestCheck implements Processor, CamelContextAware {
                 throw new LlmException(400, "The model in the path must be a model id (letters, digits, '.', '_', "
                                             + "'@', '-')");
             }
-            boolean countTokens = publisher.equals("anthropic") && pathModel.equals(COUNT_TOKENS);
-            if (countTokens && !action.equals("rawPredict")) {
-                throw new LlmException(404, "Vertex AI counts Anthropic tokens with count-tokens:rawPredict only");
-            }
             parts = new LlmRequest.VertexPath(version(vertex), vertex.group("project"), vertex.group("region"),
-                    publisher, action, countTokens ? COUNT_TOKENS : null);
+                    publisher, action, api.pathEndpoint(pathModel, action));
         } else {
             // only an API's own path; its sub-paths (batches, files, ...) are not served, so never forwarded
             api = apis.servedAt(path);
@@ -140,7 +134,7 @@ public final class LlmRequestCheck implements Processor, CamelContextAware {
             }
             scan = scan(body);
         }
-        boolean stream = parts != null ? parts.action().startsWith("stream") : scan.stream;
+        boolean stream = api.streams(parts, scan.stream);
         String model = pathModel != null && (parts == null || parts.modelSegment() == null) ? pathModel : scan.model;
         exchange.setProperty("llmModel", model);
         exchange.setProperty("llmApi", api.family());

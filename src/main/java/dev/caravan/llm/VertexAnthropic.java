@@ -6,6 +6,8 @@ package dev.caravan.llm;
  */
 public class VertexAnthropic extends AnthropicMessages {
 
+    private static final String COUNT_TOKENS = "count-tokens";
+
     @Override
     public String id() {
         return "vertex_anthropic";
@@ -21,13 +23,15 @@ public class VertexAnthropic extends AnthropicMessages {
         return "anthropic";
     }
 
+    /** Vertex AI counts Anthropic tokens at {@code .../anthropic/models/count-tokens:rawPredict}, model in the body. */
     @Override
-    public boolean modelInBody(LlmRequest request) {
-        return VertexPaths.modelInBody(request);
-    }
-
-    @Override
-    public String providerPath(LlmProvider provider, LlmRequest request, String model) {
-        return VertexPaths.of(provider, request, model);
+    public String pathEndpoint(String pathModel, String action) {
+        if (!pathModel.equals(COUNT_TOKENS)) {
+            return null;
+        }
+        if (!action.equals("rawPredict")) {
+            throw new LlmException(404, "Vertex AI counts Anthropic tokens with count-tokens:rawPredict only");
+        }
+        return COUNT_TOKENS;
     }
 }

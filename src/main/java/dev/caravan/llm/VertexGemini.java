@@ -36,16 +36,6 @@ public class VertexGemini extends WireApi {
     }
 
     @Override
-    public boolean modelInBody(LlmRequest request) {
-        return VertexPaths.modelInBody(request);
-    }
-
-    @Override
-    public String providerPath(LlmProvider provider, LlmRequest request, String model) {
-        return VertexPaths.of(provider, request, model);
-    }
-
-    @Override
     public ObjectNode errorBody(int status, String message) {
         ObjectNode root = NODES.objectNode();
         root.putObject("error").put("code", status).put("message", message).put("status", errorStatus(status));

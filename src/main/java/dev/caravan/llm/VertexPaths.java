@@ -16,11 +16,6 @@ final class VertexPaths {
                + (request.query() == null ? "" : "?" + request.query());
     }
 
-    /** Whether the model is in the body: only when the path names an endpoint (count-tokens) instead of a model. */
-    static boolean modelInBody(LlmRequest request) {
-        return request.vertex().modelSegment() != null;
-    }
-
     /** A path segment: everything but unreserved characters and '@' (Vertex model versions) percent-encoded. */
     private static String segment(String value) {
         StringBuilder sb = new StringBuilder();

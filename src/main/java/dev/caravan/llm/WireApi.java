@@ -41,14 +41,34 @@ public abstract class WireApi {
         return true;
     }
 
-    /** The model of a Vertex AI request: from the path, unless the path names an endpoint and the body the model. */
+    /**
+     * Whether the model is in the body: always, except on a Vertex AI path, where the path names the model unless it
+     * names an endpoint ({@link #pathEndpoint}).
+     */
     public boolean modelInBody(LlmRequest request) {
-        return true;
+        return request.vertex() == null || request.vertex().modelSegment() != null;
     }
 
-    /** The provider's path for the request (its query included): the client's, unless the API places the provider. */
+    /**
+     * The endpoint a Vertex AI path names in place of a model (the model then in the body), or null for a model;
+     * refuses an action the endpoint does not serve.
+     */
+    public String pathEndpoint(String pathModel, String action) {
+        return null;
+    }
+
+    /** Whether the request streams: a Vertex AI action says so ({@code stream...}), else the body's {@code stream}. */
+    public boolean streams(LlmRequest.VertexPath vertex, boolean bodyStream) {
+        return vertex != null ? vertex.action().startsWith("stream") : bodyStream;
+    }
+
+    /**
+     * The provider's path for the request (its query included): on a Vertex AI path the provider's project, region
+     * and model, else the client's path.
+     */
     public String providerPath(LlmProvider provider, LlmRequest request, String model) {
-        return request.path() + (request.query() == null ? "" : "?" + request.query());
+        return request.vertex() != null ? VertexPaths.of(provider, request, model)
+                : request.path() + (request.query() == null ? "" : "?" + request.query());
     }
 
     /** Whether the gateway asks the provider for a usage report the client did not ask for (then hides it). */
