@@ -11,19 +11,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 public class AnthropicMessages extends WireApi {
 
-    @Override
-    public String id() {
-        return "anthropic_messages";
+    public AnthropicMessages() {
+        this("anthropic_messages", "anthropic");
     }
 
-    @Override
-    public String vendor() {
-        return "anthropic";
-    }
-
-    @Override
-    public String family() {
-        return "anthropic";
+    /** Anthropic Messages spoken on another path, answered by another provider kind (Vertex AI). */
+    protected AnthropicMessages(String id, String family) {
+        super(id, "anthropic", family);
     }
 
     @Override

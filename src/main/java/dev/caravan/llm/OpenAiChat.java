@@ -12,19 +12,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 public class OpenAiChat extends WireApi {
 
-    @Override
-    public String id() {
-        return "openai_chat";
+    public OpenAiChat() {
+        this("openai_chat");
     }
 
-    @Override
-    public String vendor() {
-        return "openai";
-    }
-
-    @Override
-    public String family() {
-        return "openai";
+    /** Another OpenAI API: the same vendor, errors and provider kind. */
+    protected OpenAiChat(String id) {
+        super(id, "openai", "openai");
     }
 
     @Override

@@ -5,9 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 /** OpenAI model list ({@code GET /v1/models}): no body, no usage. */
 public class OpenAiModels extends OpenAiChat {
 
-    @Override
-    public String id() {
-        return "openai_models";
+    public OpenAiModels() {
+        super("openai_models");
     }
 
     @Override

@@ -8,9 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 public class OpenAiResponses extends OpenAiChat {
 
-    @Override
-    public String id() {
-        return "openai_responses";
+    public OpenAiResponses() {
+        super("openai_responses");
     }
 
     @Override

@@ -8,14 +8,8 @@ public class VertexAnthropic extends AnthropicMessages {
 
     private static final String COUNT_TOKENS = "count-tokens";
 
-    @Override
-    public String id() {
-        return "vertex_anthropic";
-    }
-
-    @Override
-    public String family() {
-        return "vertex";
+    public VertexAnthropic() {
+        super("vertex_anthropic", "vertex");
     }
 
     @Override

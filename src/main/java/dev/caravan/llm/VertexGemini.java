@@ -10,19 +10,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 public class VertexGemini extends WireApi {
 
-    @Override
-    public String id() {
-        return "vertex_gemini";
-    }
-
-    @Override
-    public String vendor() {
-        return "google";
-    }
-
-    @Override
-    public String family() {
-        return "vertex";
+    public VertexGemini() {
+        super("vertex_gemini", "google", "vertex");
     }
 
     @Override

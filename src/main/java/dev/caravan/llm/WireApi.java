@@ -17,14 +17,33 @@ public abstract class WireApi {
     protected static final ObjectMapper JSON = new ObjectMapper();
     protected static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-    /** The API's id: the access log's {@code api} and the key of the path mapping, e.g. {@code anthropic_messages}. */
-    public abstract String id();
+    private final String id;
+    private final String vendor;
+    private final String family;
 
-    /** Whose API it is, as its SDKs know it: the key of the forwarded headers and query parameters. */
-    public abstract String vendor();
+    /**
+     * @param id     the access log's {@code api} and the key of the path mapping, e.g. {@code anthropic_messages}
+     * @param vendor whose API it is, as its SDKs know it: the key of the forwarded headers and query parameters
+     * @param family the provider kind that answers it (the route choice, the provider's {@code api}): vertex,
+     *               anthropic, openai
+     */
+    protected WireApi(String id, String vendor, String family) {
+        this.id = id;
+        this.vendor = vendor;
+        this.family = family;
+    }
 
-    /** The provider kind that answers it (the route choice and the provider's {@code api}): vertex, anthropic, openai. */
-    public abstract String family();
+    public final String id() {
+        return id;
+    }
+
+    public final String vendor() {
+        return vendor;
+    }
+
+    public final String family() {
+        return family;
+    }
 
     /** gen_ai.operation.name in OpenTelemetry's GenAI conventions. */
     public String operation() {

@@ -14,19 +14,8 @@ import dev.caravan.llm.WireApi;
  */
 public class SimpleCompletions extends WireApi {
 
-    @Override
-    public String id() {
-        return "simple_complete";
-    }
-
-    @Override
-    public String vendor() {
-        return "openai";
-    }
-
-    @Override
-    public String family() {
-        return "openai";
+    public SimpleCompletions() {
+        super("simple_complete", "openai", "openai");
     }
 
     @Override
