@@ -77,8 +77,9 @@ hey_run() { # $1 name, $2 url, $3 body, $4 session or "", $5 workers, $6 qps per
   echo "$1 p50_ms=$p50 p99_ms=$p99 rps=$rps ok=${ok:-0}" | tee -a "$SUMMARY"
 }
 
-wrk_run() { # $1 name, $2 url, $3 body, $4 session or ""
-  BODY="$3" SESSION="$4" TOKEN="${TOKEN:-}" HEADERS="$(IFS='|'; echo "${EXTRA[*]}")" wrk -t2 -c64 -d"${DUR}s" --latency -s bench/post.lua "$2" > "$OUT/$1.wrk"
+wrk_run() { # $1 name, $2 url, $3 body, $4 session or ""; an answer counts until WRK_TIMEOUT (10 s: a cold gateway
+           # on a busy machine answers later than wrk's own 2 s)
+  BODY="$3" SESSION="$4" TOKEN="${TOKEN:-}" HEADERS="$(IFS='|'; echo "${EXTRA[*]}")" wrk -t2 -c64 -d"${DUR}s" --timeout "${WRK_TIMEOUT:-10s}" --latency -s bench/post.lua "$2" > "$OUT/$1.wrk"
   local rps p99 non2xx
   rps=$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$OUT/$1.wrk")
   p99=$(awk '$1=="99%" {print $2}' "$OUT/$1.wrk")

@@ -37,7 +37,7 @@ for i in $(seq 1 "$WINDOWS"); do
   # requests per CPU second of the gateway (JIT and GC included): on a machine shared with other work this, not the
   # rate, compares windows and runs
   PER_CPU+=("$(awk -v r="$(awk '/requests in/ {print $1}' "$OUT/$NAME-window-$i.wrk")" -v t="$(( $(cpu) - c0 ))" \
-    'BEGIN { printf "%.0f", t > 0 ? r * 100 / t : 0 }')")
+    'BEGIN { printf "%.0f", (t > 0 ? r * 100 / t : 0) }')")
   [ "$i" = 1 ] && rss1=$(rss_mb "$GPID")
 done
 sleep 3
