@@ -19,11 +19,7 @@ export BENCH_PORT_BASE=${BENCH_PORT_BASE:-17000}
 . bench/lib.sh path-summary.txt "${2:-15}"
 STUB=$((B + 204)); FREE=$((B + 205)); NGINX=$((B + 80)); NGINX_FREE=$((B + 81)); FAKE=$((B + 101))
 BASE_DIR=$OUT/baseline-path
-if [ "$(git -C "$BASE_DIR" rev-parse HEAD 2>/dev/null)" != "$(git rev-parse "$BASE_REV")" ]; then
-  git worktree remove --force "$BASE_DIR" 2>/dev/null || rm -rf "$BASE_DIR"
-  git worktree add -q --detach "$BASE_DIR" "$BASE_REV"
-  (cd "$BASE_DIR" && mvn -q -DskipTests -Dimage.skip package)
-fi
+build_at "$BASE_REV" "$BASE_DIR"
 echo "baseline: $(git log --oneline -1 "$BASE_REV")" | tee -a "$SUMMARY"
 echo "current: $(git log --oneline -1 HEAD)$(git diff --quiet HEAD -- src routes kamelets || echo ' + changes')" \
   | tee -a "$SUMMARY"
@@ -86,25 +82,15 @@ hey_run mcp-1k-direct "http://127.0.0.1:$FAKE/mcp" "$DIRECT_CALL" "" 10 100
 java_command() { # $1 build directory: the java command of its README's demo line, without -jar
   sed -n 's/.*package && \(java .*\) -jar target\/caravan.jar.*/\1/p' "$1/README.md" | head -1
 }
-launch() { # $1 build, $2 log name, then environment settings: starts the gateway with its upstreams
-  local build=$1 log=$2 dir=. cmd t0; shift 2
+launch() { # $1 build, $2 log name, then VAR=value settings: the gateway with its upstreams, started with its README's
+           # java command
+  local build=$1 log=$2 dir=.; shift 2
   [ "$build" = baseline ] && dir=$BASE_DIR
-  cmd=$(java_command "$dir")
-  t0=$(date +%s%N)
-  # shellcheck disable=SC2086 # cmd is the java command with its flags
-  (cd "$dir" && exec env "$@" CARAVAN_DEMO_ENABLED=false CARAVAN_LLM_AUTH_MODE=off \
-     LLM_ANTHROPIC_URL=http://127.0.0.1:$STUB MCP_KNOWLEDGE_BASE_URL=http://127.0.0.1:$FAKE/mcp \
-     MCP_SLACK_CONVERSATIONS_URL=http://127.0.0.1:$((FAKE + 1))/mcp $cmd -jar target/caravan.jar) > "$OUT/$log.log" 2>&1 &
-  GPID=$!; PIDS+=("$GPID")
-  until curl -sf -o /dev/null "http://127.0.0.1:$MG/observe/health/ready"; do
-    kill -0 "$GPID" || { echo "gateway died, see $OUT/$log.log"; exit 1; }
-    sleep 0.02
-  done
-  READY_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
-  echo "java-command-$build $cmd" >> "$SUMMARY"
+  launch_gateway "$log" "$dir" "$(java_command "$dir")" CARAVAN_DEMO_ENABLED=false CARAVAN_LLM_AUTH_MODE=off \
+    LLM_ANTHROPIC_URL=http://127.0.0.1:$STUB MCP_KNOWLEDGE_BASE_URL=http://127.0.0.1:$FAKE/mcp \
+    MCP_SLACK_CONVERSATIONS_URL=http://127.0.0.1:$((FAKE + 1))/mcp "$@"
+  echo "java-command-$build $(java_command "$dir")" >> "$SUMMARY"
 }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$GPID/stat"; }
-allocated() { curl -s "http://127.0.0.1:$MG/observe/metrics" | awk '/^jvm_gc_memory_allocated_bytes_total/ {printf "%.0f", $2}'; }
 peak() { # $1 name, $2 url, $3 body, $4 session: wrk_run plus CPU µs and allocated bytes per request
   local c0 a0 reqs
   c0=$(cpu_ticks); a0=$(allocated)

@@ -15,21 +15,13 @@ STUB=$((B + 204)); FAKE=$((B + 101))
 start_helper profile-stub dev.caravan.bench.StubLlmServer $STUB 20
 start_helper profile-fake dev.caravan.bench.FakeMcpBackends $FAKE 2 -1 0
 
-CARAVAN_DEMO_ENABLED=false CARAVAN_LLM_AUTH_MODE=off LLM_ANTHROPIC_URL=http://127.0.0.1:$STUB \
-MCP_KNOWLEDGE_BASE_URL=http://127.0.0.1:$FAKE/mcp MCP_SLACK_CONVERSATIONS_URL=http://127.0.0.1:$((FAKE + 1))/mcp \
-  "$JAVA" ${JAVA_OPTS} -jar target/caravan.jar > "$OUT/profile-gateway.log" 2>&1 &
-GPID=$!; PIDS+=("$GPID")
-until curl -sf -o /dev/null "http://127.0.0.1:$MG/observe/health/ready"; do
-  kill -0 "$GPID" || { echo "gateway died, see $OUT/profile-gateway.log"; exit 1; }
-  sleep 0.1
-done
+launch_gateway profile-gateway . "$JAVA ${JAVA_OPTS}" CARAVAN_DEMO_ENABLED=false CARAVAN_LLM_AUTH_MODE=off \
+  LLM_ANTHROPIC_URL=http://127.0.0.1:$STUB MCP_KNOWLEDGE_BASE_URL=http://127.0.0.1:$FAKE/mcp \
+  MCP_SLACK_CONVERSATIONS_URL=http://127.0.0.1:$((FAKE + 1))/mcp
 SID=$(session)
 BODY='{"model":"claude-sonnet-4-6","max_tokens":256,"messages":[{"role":"user","content":"Tell me about gateways"}]}'
 CALL='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"knowledge-base_tool_0","arguments":{"query":"timeouts"}}}'
 
-allocated() { # bytes the JVM allocated so far (Micrometer's jvm_gc_memory_allocated_bytes_total, counted at each GC)
-  curl -s "http://127.0.0.1:$MG/observe/metrics" | awk '/^jvm_gc_memory_allocated_bytes_total/ {printf "%.0f", $2}'
-}
 load() { # $1 name, $2 url, $3 body, $4 session
   if [ "$1" = llm ]; then EXTRA=("x-api-key: bench" "anthropic-version: 2023-06-01"); else EXTRA=(); fi
   wrk_run "$1" "$2" "$3" "$4" > /dev/null

@@ -15,28 +15,20 @@ STUB=$((B + 204)); FAKE=$((B + 101))
 start_helper "warmup-$NAME-stub" dev.caravan.bench.StubLlmServer $STUB 20
 start_helper "warmup-$NAME-fake" dev.caravan.bench.FakeMcpBackends $FAKE 2 -1 0
 BODY='{"model":"claude-sonnet-4-6","max_tokens":256,"messages":[{"role":"user","content":"Tell me about gateways"}]}'
-t0=$(date +%s%N)
-# shellcheck disable=SC2086 # JAVA_OPTS is a list of JVM flags
-CARAVAN_DEMO_ENABLED=false CARAVAN_LLM_AUTH_MODE=off LLM_ANTHROPIC_URL=http://127.0.0.1:$STUB \
-MCP_KNOWLEDGE_BASE_URL=http://127.0.0.1:$FAKE/mcp MCP_SLACK_CONVERSATIONS_URL=http://127.0.0.1:$((FAKE + 1))/mcp \
-  "$JAVA" ${JAVA_OPTS} -jar target/caravan.jar > "$OUT/warmup-$NAME-gateway.log" 2>&1 &
-GPID=$!; PIDS+=("$GPID")
-until curl -sf -o /dev/null "http://127.0.0.1:$MG/observe/health/ready"; do
-  kill -0 "$GPID" || { echo "gateway died, see $OUT/warmup-$NAME-gateway.log"; exit 1; }
-  sleep 0.02
-done
+launch_gateway "warmup-$NAME-gateway" . "$JAVA ${JAVA_OPTS}" CARAVAN_DEMO_ENABLED=false CARAVAN_LLM_AUTH_MODE=off \
+  LLM_ANTHROPIC_URL=http://127.0.0.1:$STUB MCP_KNOWLEDGE_BASE_URL=http://127.0.0.1:$FAKE/mcp \
+  MCP_SLACK_CONVERSATIONS_URL=http://127.0.0.1:$((FAKE + 1))/mcp
 # the CPU the process used to get ready says more than the wall time on a busy machine
-echo "$NAME ready_ms=$(( ($(date +%s%N) - t0) / 1000000 )) cpu_ms_to_ready=$(awk '{print ($14 + $15) * 10}' "/proc/$GPID/stat") \
+echo "$NAME ready_ms=$READY_MS cpu_ms_to_ready=$(( $(cpu_ticks) * 10 )) \
 load=$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$SUMMARY"
 EXTRA=("x-api-key: bench" "anthropic-version: 2023-06-01")
-cpu() { awk '{print $14 + $15}' "/proc/$GPID/stat"; }
 PER_CPU=()
 for i in $(seq 1 "$WINDOWS"); do
-  c0=$(cpu)
+  c0=$(cpu_ticks)
   wrk_run "$NAME-window-$i" "http://127.0.0.1:$GW/v1/messages" "$BODY" "" > /dev/null
   # requests per CPU second of the gateway (JIT and GC included): on a machine shared with other work this, not the
   # rate, compares windows and runs
-  PER_CPU+=("$(awk -v r="$(awk '/requests in/ {print $1}' "$OUT/$NAME-window-$i.wrk")" -v t="$(( $(cpu) - c0 ))" \
+  PER_CPU+=("$(awk -v r="$(awk '/requests in/ {print $1}' "$OUT/$NAME-window-$i.wrk")" -v t="$(( $(cpu_ticks) - c0 ))" \
     'BEGIN { printf "%.0f", (t > 0 ? r * 100 / t : 0) }')")
   [ "$i" = 1 ] && rss1=$(rss_mb "$GPID")
 done
