@@ -55,6 +55,9 @@ public final class CacheTraining {
         int mg = freePort();
         ProcessBuilder gateway = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.to(log));
+        // provider keys from the environment, should the build have none in config/secrets
+        gateway.environment().putAll(java.util.Map.of("CARAVAN_SECRET_ANTHROPIC_API_KEY", "training",
+                "CARAVAN_SECRET_OPENAI_API_KEY", "training"));
         gateway.environment().putAll(java.util.Map.of("CARAVAN_HTTP_PORT", String.valueOf(gw),
                 "CARAVAN_MANAGEMENT_PORT", String.valueOf(mg), "CARAVAN_DEMO_ENABLED", "false",
                 "CARAVAN_LLM_AUTH_MODE", "off", "CAMEL_MAIN_ROUTES_RELOAD_ENABLED", "false",
