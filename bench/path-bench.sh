@@ -132,7 +132,6 @@ for build in baseline current; do
   DUR=20 wrk_run "warmup-mcp-$build" "http://127.0.0.1:$GW/mcp" "$CALL" "$SID" > /dev/null
   peak "mcp-max-$build" "http://127.0.0.1:$GW/mcp" "$CALL" "$SID"
   hey_run "mcp-1k-$build" "http://127.0.0.1:$GW/mcp" "$CALL" "$SID" 10 100
-  stop_gateway
   EXTRA=()
   DUR=10 wrk_run "warmup-free-$build" "http://127.0.0.1:$GW/v1/chat/completions" "$CHAT" "" > /dev/null
   peak "free-max-$build" "http://127.0.0.1:$GW/v1/chat/completions" "$CHAT" ""
