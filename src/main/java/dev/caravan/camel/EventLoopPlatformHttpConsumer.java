@@ -106,6 +106,13 @@ public final class EventLoopPlatformHttpConsumer extends VertxPlatformHttpConsum
             return super.populateCamelMessage(ctx, exchange, message);
         }
         HttpServerRequest request = ctx.request();
+        if (request.query() != null) {
+            try {
+                ctx.queryParams(); // a query that does not decode is refused (400), as when Camel copied it
+            } catch (RuntimeException e) {
+                return Future.failedFuture(e);
+            }
+        }
         Map<String, Object> headers = message.getHeaders();
         headers.put(Exchange.HTTP_METHOD, request.method().name());
         if (!traceHeaders.isEmpty()) {
