@@ -12,11 +12,7 @@ export BENCH_PORT_BASE=${BENCH_PORT_BASE:-16000}
 . bench/lib.sh edge-summary.txt "${2:-15}"
 STUB=$((B + 204))
 BASE_DIR=$OUT/baseline
-if [ "$(git -C "$BASE_DIR" rev-parse HEAD 2>/dev/null)" != "$(git rev-parse "$BASE_REV")" ]; then
-  git worktree remove --force "$BASE_DIR" 2>/dev/null || rm -rf "$BASE_DIR"
-  git worktree add -q --detach "$BASE_DIR" "$BASE_REV"
-  (cd "$BASE_DIR" && mvn -q -DskipTests -Dimage.skip package)
-fi
+build_at "$BASE_REV" "$BASE_DIR"
 echo "baseline: $(git log --oneline -1 "$BASE_REV")" | tee -a "$SUMMARY"
 echo "current: $(git log --oneline -1 HEAD)$(git diff --quiet HEAD -- src routes kamelets || echo ' + changes')" \
   | tee -a "$SUMMARY"
@@ -30,13 +26,8 @@ for build in ${ORDER:-baseline current}; do
   dir=.; [ "$build" = baseline ] && dir=$BASE_DIR
   # the demo: its own jar since issue 16, inside caravan.jar before
   jar=target/caravan-demo.jar; [ -f "$dir/$jar" ] || jar=target/caravan.jar
-  (cd "$dir" && CARAVAN_LLM_AUTH_MODE=off LLM_ANTHROPIC_URL=http://127.0.0.1:$STUB \
-     exec java ${JAVA_OPTS} -jar $jar) > "$OUT/edge-$build.log" 2>&1 &
-  GPID=$!; PIDS+=("$GPID")
-  until curl -sf -o /dev/null "http://127.0.0.1:$MG/observe/health/ready"; do
-    kill -0 "$GPID" || { echo "gateway died, see $OUT/edge-$build.log"; exit 1; }
-    sleep 0.1
-  done
+  LAUNCH_JAR=$jar launch_gateway "edge-$build" "$dir" "java ${JAVA_OPTS}" CARAVAN_LLM_AUTH_MODE=off \
+    LLM_ANTHROPIC_URL=http://127.0.0.1:$STUB
   SID=$(session)
   EXTRA=("x-api-key: bench" "anthropic-version: 2023-06-01")
   DUR=30 wrk_run "warmup-llm-$build" "http://127.0.0.1:$GW/v1/messages" "$BODY" "" > /dev/null

@@ -64,6 +64,34 @@ start_helper() { # $1 log name, then a main class of the test classes and its ar
   done
 }
 
+launch_gateway() { # $1 log name, $2 directory of a build, $3 java command (java and its flags), then VAR=value
+                   # settings: starts "$3 -jar ${LAUNCH_JAR:-target/caravan.jar}" in $2 and waits until it is ready; sets GPID and
+                   # READY_MS (process start to /observe/health/ready UP)
+  local log=$1 dir=$2 cmd=$3 t0; shift 3
+  t0=$(date +%s%N)
+  # shellcheck disable=SC2086 # cmd is the java command with its flags
+  (cd "$dir" && exec env "$@" $cmd -jar "${LAUNCH_JAR:-target/caravan.jar}") > "$OUT/$log.log" 2>&1 &
+  GPID=$!; PIDS+=("$GPID")
+  until curl -sf -o /dev/null "http://127.0.0.1:$MG/observe/health/ready"; do
+    kill -0 "$GPID" || { echo "gateway died, see $OUT/$log.log"; exit 1; }
+    sleep 0.02
+  done
+  READY_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
+}
+
+build_at() { # $1 revision, $2 directory: a detached worktree of the revision there, built; kept between runs
+  if [ "$(git -C "$2" rev-parse HEAD 2>/dev/null)" != "$(git rev-parse "$1")" ] || [ ! -f "$2/target/caravan.jar" ]; then
+    git worktree remove --force "$2" 2>/dev/null || rm -rf "$2"
+    git worktree add -q --detach "$2" "$1"
+    (cd "$2" && mvn -q -DskipTests -Dimage.skip package)
+  fi
+}
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$GPID/stat"; } # CPU the gateway used so far, in 1/100 s
+allocated() { # bytes the gateway's JVM allocated so far (Micrometer's count, taken at each GC)
+  curl -s "http://127.0.0.1:$MG/observe/metrics" | awk '/^jvm_gc_memory_allocated_bytes_total/ {printf "%.0f", $2}'
+}
+
 stop_gateway() { kill "$GPID"; wait "$GPID" 2>/dev/null || true; }
 rss_mb() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$1/status"; }
 
@@ -79,8 +107,9 @@ hey_run() { # $1 name, $2 url, $3 body, $4 session or "", $5 workers, $6 qps per
   echo "$1 p50_ms=$p50 p99_ms=$p99 rps=$rps ok=${ok:-0}" | tee -a "$SUMMARY"
 }
 
-wrk_run() { # $1 name, $2 url, $3 body, $4 session or ""
-  BODY="$3" SESSION="$4" TOKEN="${TOKEN:-}" HEADERS="$(IFS='|'; echo "${EXTRA[*]}")" wrk -t2 -c64 -d"${DUR}s" --latency -s bench/post.lua "$2" > "$OUT/$1.wrk"
+wrk_run() { # $1 name, $2 url, $3 body, $4 session or ""; an answer counts until WRK_TIMEOUT (10 s: a cold gateway
+           # on a busy machine answers later than wrk's own 2 s)
+  BODY="$3" SESSION="$4" TOKEN="${TOKEN:-}" HEADERS="$(IFS='|'; echo "${EXTRA[*]}")" wrk -t2 -c64 -d"${DUR}s" --timeout "${WRK_TIMEOUT:-10s}" --latency -s bench/post.lua "$2" > "$OUT/$1.wrk"
   local rps p99 non2xx
   rps=$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$OUT/$1.wrk")
   p99=$(awk '$1=="99%" {print $2}' "$OUT/$1.wrk")

@@ -28,11 +28,14 @@ import org.apache.camel.util.TimeUtils;
 import dev.caravan.core.Secrets;
 import static dev.caravan.core.Settings.csv;
 import dev.caravan.llm.GoogleAccessTokens;
+import dev.caravan.llm.LlmChosenProvider;
 import dev.caravan.llm.LlmErrorReply;
 import dev.caravan.llm.LlmModels;
-import dev.caravan.llm.LlmProviderCall;
+import dev.caravan.llm.LlmErrors;
+import dev.caravan.llm.LlmProviders;
 import dev.caravan.llm.LlmUsageRecorder;
 import dev.caravan.llm.PriceTable;
+import dev.caravan.mcp.JsonRpc;
 import dev.caravan.mcp.McpAnswerRouter;
 import dev.caravan.mcp.McpBackendCall;
 import dev.caravan.mcp.McpBackendHealth;
@@ -56,6 +59,7 @@ import dev.caravan.mcp.McpStreams;
 import dev.caravan.mcp.McpTelemetry;
 import dev.caravan.camel.InlineExecutor;
 import dev.caravan.proxy.TrafficListeners;
+import dev.caravan.proxy.EdgeRefusal;
 import dev.caravan.proxy.UpstreamCall;
 import dev.caravan.proxy.UpstreamPool;
 import dev.caravan.telemetry.AccessLog;
@@ -154,10 +158,16 @@ public final class CaravanConfiguration implements CamelConfiguration {
         }
         registry.bind("mcpErrorReply", new McpErrorReply(metrics));
         registry.bind("mcpTelemetry", new McpTelemetry(metrics, traces));
+        EdgeRefusal.register("mcp", (path, status, message) -> path.equals("/mcp") || path.startsWith("/mcp/")
+                ? JsonRpc.error(null, status == 413 ? JsonRpc.INVALID_REQUEST : JsonRpc.SERVER_ERROR, message).toString()
+                : null);
 
-        registry.bind("llmProviderCall", new LlmProviderCall(upstreamCall, new GoogleAccessTokens(vertx,
+        registry.bind("llmProviders", new LlmProviders(upstreamCall, new GoogleAccessTokens(vertx,
                 props.resolveProperty("caravan.llm.google.metadata-url").orElse(GOOGLE_METADATA)), vertx, traces));
         registry.bind("llmModels", new LlmModels(prefixed(props, "caravan.llm.alias.")));
+        registry.bind("llmChosenProvider", new LlmChosenProvider());
+        EdgeRefusal.register("llm", LlmErrors::edgeBody);
+        EdgeRefusal.registerDefault(LlmErrors::openAiBody);
         registry.bind("llmErrorReply", new LlmErrorReply());
         registry.bind("llmUsage", new LlmUsageRecorder(metrics, PriceTable.bundled(priceOverrides(props)), traces));
     }

@@ -1,6 +1,5 @@
 package dev.caravan;
 
-import dev.caravan.camel.StartupChecks;
 import org.apache.camel.main.Main;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,49 +20,21 @@ public final class CaravanMain {
         if (args.length > 0 && args[0].equals("validate")) {
             System.exit(ConfigCheck.run(System.out));
         }
-        run(create(), args);
+        run(Gateway.create(), args);
     }
 
-    /** Runs a main made by {@link #create()} until it stops; a start that fails ends the process with 1. */
+    /** Runs a main made by {@link Gateway#create()} until it stops; a start that fails ends the process with 1. */
     public static void run(Main main, String[] args) {
         try {
             main.run(args);
         } catch (Exception | LinkageError e) {
             // Almost always configuration the operator must fix: say what and where, keep the trace for debugging.
-            LOG.error("Caravan did not start: {}", causes(e));
+            LOG.error("Caravan did not start: {}", Gateway.causes(e));
             LOG.debug("Startup failure", e);
             System.exit(1);
         }
         if (main.getExitCode() != 0) {
             System.exit(main.getExitCode());
         }
-    }
-
-    /** The messages of an exception and its causes, most specific last, without repeats. */
-    static String causes(Throwable e) {
-        StringBuilder sb = new StringBuilder();
-        for (Throwable t = e; t != null && t != t.getCause(); t = t.getCause()) {
-            String m = t.getMessage();
-            if (m != null && !m.isBlank() && sb.indexOf(m) < 0) {
-                sb.append(sb.isEmpty() ? "" : " <- ").append(m.strip());
-            }
-        }
-        return sb.isEmpty() ? e.getClass().getName() : sb.toString();
-    }
-
-    /** A main configured like the packaged gateway; tests use it to start the real thing in-process. */
-    public static Main create() {
-        return create(true);
-    }
-
-    static Main create(boolean serving) {
-        Main main = new Main();
-        main.setPropertyPlaceholderLocations(
-                System.getProperty("caravan.config", "file:config/application.properties"));
-        main.configure().addConfiguration(CaravanConfiguration.class);
-        if (serving) {
-            main.addMainListener(new StartupChecks());
-        }
-        return main;
     }
 }

@@ -78,7 +78,7 @@ final class ConfigCheck {
     static int run(PrintStream out) {
         Configurator.setRootLevel(Level.OFF);
         ConfigCheck check = new ConfigCheck();
-        Main main = CaravanMain.create(false);
+        Main main = Gateway.create(false);
         // built, not served: no listener, routes created but not started
         main.addOverrideProperty("camel.main.auto-startup", "false");
         main.addOverrideProperty("camel.main.source-location-enabled", "true");
@@ -425,7 +425,7 @@ final class ConfigCheck {
             }
         }
         problems.add(new Problem(property("camel.main.routes-include-pattern").orElse("configuration"), 0,
-                CaravanMain.causes(e)));
+                Gateway.causes(e)));
     }
 
     /** The line of the step Camel names in "Failed to create route r at: >>> step <<< in route: ...". */

@@ -146,9 +146,10 @@ class ConfigCheckIT {
                         - process:
                             ref: auditWriter
                 """);
+        // the added route is the file's last: its step is the last "- process:" line
         Result r = validate(dir, "validate-route");
         assertEquals(1, r.exit(), r.output());
-        assertTrue(r.output().contains(at(dir, "routes/gateway.camel.yaml", "- process:",
+        assertTrue(r.output().contains(atLast(dir, "routes/gateway.camel.yaml", "- process:",
                 "route audit: No bean could be found in the registry for: auditWriter")), r.output());
     }
 
@@ -164,17 +165,26 @@ class ConfigCheckIT {
 
     /** What validate prints for a problem on the first line of file containing text: "file:line: message". */
     private static String at(Path dir, String file, String text, String message) throws Exception {
-        return file + ":" + lineOf(dir, file, text) + ": " + message;
+        return file + ":" + lineOf(dir, file, text, false) + ": " + message;
     }
 
-    /** The 1-based line of the first line containing text. */
-    private static int lineOf(Path dir, String file, String text) throws Exception {
+    /** The same, for the last line of file containing text. */
+    private static String atLast(Path dir, String file, String text, String message) throws Exception {
+        return file + ":" + lineOf(dir, file, text, true) + ": " + message;
+    }
+
+    /** The 1-based line of the first (or last) line containing text. */
+    private static int lineOf(Path dir, String file, String text, boolean last) throws Exception {
         List<String> lines = Files.readAllLines(dir.resolve(file));
-        for (int i = 0; i < lines.size(); i++) {
+        int found = -1;
+        for (int i = 0; i < lines.size() && (last || found < 0); i++) {
             if (lines.get(i).contains(text)) {
-                return i + 1;
+                found = i + 1;
             }
         }
-        throw new AssertionError(file + " has no " + text);
+        if (found < 0) {
+            throw new AssertionError(file + " has no " + text);
+        }
+        return found;
     }
 }

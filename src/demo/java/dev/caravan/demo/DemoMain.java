@@ -3,6 +3,7 @@ package dev.caravan.demo;
 import org.apache.camel.main.Main;
 
 import dev.caravan.CaravanMain;
+import dev.caravan.Gateway;
 
 /**
  * {@code java -jar target/caravan-demo.jar}: the gateway exactly as {@code caravan.jar} starts it, with
@@ -20,7 +21,7 @@ public final class DemoMain {
 
     /** A main configured like the demo jar's; tests use it to start the demo gateway in-process. */
     public static Main create() {
-        Main main = CaravanMain.create();
+        Main main = Gateway.create();
         // of two locations that set a key, Camel takes the first
         main.setPropertyPlaceholderLocations(System.getProperty("caravan.demo.config", "file:config/demo.properties")
                                              + "," + main.getPropertyPlaceholderLocations());

@@ -7,6 +7,7 @@ import org.apache.camel.AsyncCallback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.caravan.core.RequestContext;
 import dev.caravan.telemetry.GatewayMetrics;
 
 /**
@@ -23,7 +24,7 @@ public final class AccessRule extends AuthPolicy {
 
     @Override
     public boolean process(Exchange exchange, AsyncCallback callback) {
-        if (!rule.allows(AuthExchange.facts(exchange, Map.of()))) {
+        if (!rule.allows(RequestFacts.of(exchange, Map.of()))) {
             exchange.setException(deny(exchange, name, rule, "this request"));
         }
         callback.done(true);
@@ -32,7 +33,7 @@ public final class AccessRule extends AuthPolicy {
 
     /** Logs and counts a refusal, and returns the failure to throw. */
     public static AuthFailure deny(Exchange exchange, String policy, Object rule, String what) {
-        LOG.info("{} denied {} to {} (rule: {})", policy, what, AuthExchange.caller(exchange), rule);
+        LOG.info("{} denied {} to {} (rule: {})", policy, what, RequestContext.caller(exchange).who(), rule);
         GatewayMetrics.of(exchange.getContext()).authFailure(policy, "denied");
         return new AuthFailure(403, "denied", "Forbidden: " + policy + " does not allow " + what, null);
     }

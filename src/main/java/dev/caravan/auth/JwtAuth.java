@@ -29,7 +29,9 @@ import org.apache.camel.util.TimeUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.caravan.core.Caller;
 import dev.caravan.core.ClientRequest;
+import dev.caravan.core.RequestContext;
 import dev.caravan.telemetry.GatewayMetrics;
 
 import static dev.caravan.core.Settings.csv;
@@ -37,7 +39,7 @@ import static dev.caravan.core.Settings.csv;
 /**
  * Checks the caller's JWT: signature against the issuer's JWKS (asymmetric algorithms only: no {@code none}, no HMAC),
  * issuer, audience, expiry and not-before with a clock skew, and required scopes. Verified claims become the
- * {@link AuthExchange#CLAIMS} property for rules, sessions, metrics and logs.
+ * caller of the request's {@link RequestContext}, for rules, sessions, metrics and logs.
  * <p>
  * Modes: {@code strict} needs a valid token; {@code optional} lets requests without a token through but refuses a bad
  * one; {@code permissive} never refuses (a bad token counts as none); {@code off} checks nothing. Declared as a bean
@@ -120,7 +122,7 @@ public final class JwtAuth extends AuthPolicy implements CamelContextAware {
                     + String.join(" ", requiredScopes) + "\"" + metadataParam()));
             return;
         }
-        AuthExchange.setClaims(exchange, claims.getClaims(), claims.getSubject());
+        RequestContext.of(exchange).caller(new Caller(claims.getSubject(), claims.getClaims()));
     }
 
     private void fail(Exchange exchange, AuthFailure failure) {

@@ -427,14 +427,15 @@ public final class Rule {
      * fact from {@code others} by its first two parts ({@code "mcp.tool"}, {@code "mcp.arguments"}), walked into
      * further when it is a map ({@code mcp.arguments.product}).
      */
-    public static Facts facts(Map<String, Object> claims, Function<String, String> header, Map<String, Object> others) {
+    public static Facts facts(Map<String, Object> claims, Function<String, String> header,
+                              Function<String, Object> others) {
         return path -> {
             String root = path.get(0);
             if (root.equals("header")) {
                 return path.size() == 2 ? header.apply(path.get(1)) : null;
             }
             boolean claim = root.equals("jwt");
-            Object v = claim ? claims : others.get(root + "." + path.get(1));
+            Object v = claim ? claims : others.apply(root + "." + path.get(1));
             for (int i = claim ? 1 : 2; i < path.size() && v != UNKNOWN; i++) {
                 v = v instanceof Map<?, ?> m ? m.get(path.get(i)) : null;
             }

@@ -1,5 +1,6 @@
 package dev.caravan.core;
 
+import java.util.Collections;
 import java.util.Map;
 
 /**
@@ -12,7 +13,8 @@ public record Caller(String subject, Map<String, Object> claims) {
 
     public Caller {
         subject = subject == null ? "" : subject;
-        claims = Map.copyOf(claims);
+        // a JSON null claim is a null value, which Map.copyOf refuses
+        claims = Collections.unmodifiableMap(claims);
     }
 
     /** For logs and usage: the token's email, else its subject, else "anonymous". */

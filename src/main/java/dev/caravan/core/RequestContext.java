@@ -31,6 +31,12 @@ public abstract class RequestContext {
         return type.isInstance(context) ? type.cast(context) : null;
     }
 
+    /** The verified caller of the exchange's request; anonymous before the auth policy ran, or without a context. */
+    public static Caller caller(Exchange exchange) {
+        RequestContext context = of(exchange);
+        return context == null ? Caller.ANONYMOUS : context.caller;
+    }
+
     /** Makes this the context of the exchange's request. */
     public void attach(Exchange exchange) {
         exchange.setProperty(PROPERTY, this);

@@ -24,7 +24,7 @@ public final class LlmErrorReply implements Processor {
 
     @Override
     public void process(Exchange exchange) {
-        LlmRequest request = exchange.getProperty(LlmRequest.PROPERTY, LlmRequest.class);
+        LlmRequest request = LlmRequest.of(exchange);
         if (request != null && request.call() != null && request.call().relayed()) {
             return; // the answer already went out; its relay ended it
         }

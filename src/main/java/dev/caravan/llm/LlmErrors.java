@@ -11,6 +11,17 @@ public final class LlmErrors {
     private LlmErrors() {
     }
 
+    /** A refusal on an LLM path in its API's format (null on other paths), for the HTTP layer's own refusals. */
+    public static String edgeBody(String path, int status, String message) {
+        LlmApi api = LlmApi.ofPath(path);
+        return api == null ? null : body(api.errors(), status, message).toString();
+    }
+
+    /** A refusal in OpenAI's format, the most widely understood: the HTTP layer's default. */
+    public static String openAiBody(String path, int status, String message) {
+        return body(LlmApi.ErrorShape.OPENAI, status, message).toString();
+    }
+
     public static ObjectNode body(LlmApi.ErrorShape shape, int status, String message) {
         ObjectNode root = NODES.objectNode();
         switch (shape) {

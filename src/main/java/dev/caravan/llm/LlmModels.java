@@ -21,7 +21,7 @@ public final class LlmModels implements Processor {
 
     @Override
     public void process(Exchange exchange) {
-        LlmRequest request = exchange.getProperty(LlmRequest.PROPERTY, LlmRequest.class);
+        LlmRequest request = LlmRequest.of(exchange);
         String target = request.model() == null ? null : aliases.get(request.model());
         if (target != null) {
             request.model(target);

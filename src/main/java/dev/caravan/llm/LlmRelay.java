@@ -3,6 +3,8 @@ package dev.caravan.llm;
 import java.io.IOException;
 import java.util.Map;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -58,6 +60,8 @@ public final class LlmRelay implements ResponseRelay {
     private long settled;
     private long firstChunkNanos;
     private boolean ended;
+    /** the usage, once read from an answer that ended */
+    private Usage counted;
     private boolean finalEventSeen;
     /** the latest data of events that carry usage, parsed only when the usage is asked for */
     private String startData;
@@ -263,19 +267,30 @@ public final class LlmRelay implements ResponseRelay {
                 "gen_ai.usage.cache_creation.input_tokens", usage.cacheWrite());
     }
 
-    /** The usage the answer reported; incomplete when it broke off before the provider's final count. */
+    /**
+     * The usage the answer reported; incomplete when it broke off before the provider's final count. Read once the
+     * answer ended (the trace span and the recorder both ask).
+     */
     public Usage usage() {
+        if (counted != null) {
+            return counted;
+        }
+        Usage usage;
         try {
-            return switch (api.usage()) {
+            usage = switch (api.usage()) {
                 case ANTHROPIC -> anthropic();
-                case OPENAI_CHAT -> openAiChat(sse ? parse(usageData) : keptJson());
-                case OPENAI_RESPONSES -> responses(sse ? parse(usageData) : keptJson());
-                case GEMINI -> gemini(sse ? parse(usageData) : keptJson());
+                case OPENAI_CHAT -> openAiChat(sse ? parse(usageData) : keptJson("usage"));
+                case OPENAI_RESPONSES -> responses(sse ? parse(usageData) : keptJson("usage"));
+                case GEMINI -> gemini(sse ? parse(usageData) : keptJson("usageMetadata"));
                 default -> Usage.NONE;
             };
         } catch (IOException | RuntimeException e) {
-            return Usage.NONE; // an answer we cannot read has unknown usage; it still reached the client
+            usage = Usage.NONE; // an answer we cannot read has unknown usage; it still reached the client
         }
+        if (ended) {
+            counted = usage;
+        }
+        return usage;
     }
 
     /**
@@ -298,8 +313,34 @@ public final class LlmRelay implements ResponseRelay {
         return data == null ? null : JSON.readTree(data);
     }
 
-    private JsonNode keptJson() throws IOException {
-        return kept == null || kept.length() == 0 ? null : JSON.readTree(kept.getBytes());
+    /**
+     * The kept answer with only its top-level {@code field} (an object answer: the rest is skipped by a streaming
+     * parser rather than built into a tree), or the whole answer when it is an array (Gemini's streamed array).
+     */
+    private JsonNode keptJson(String field) throws IOException {
+        if (kept == null || kept.length() == 0) {
+            return null;
+        }
+        try (JsonParser p = JSON.getFactory().createParser(kept.getBytes())) {
+            JsonToken root = p.nextToken();
+            if (root == JsonToken.START_ARRAY) {
+                return JSON.readTree(kept.getBytes());
+            }
+            ObjectNode only = JSON.createObjectNode();
+            if (root != JsonToken.START_OBJECT) {
+                return only;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                p.nextToken();
+                if (name.equals(field)) {
+                    only.set(field, p.readValueAsTree());
+                    return only;
+                }
+                p.skipChildren();
+            }
+            return only;
+        }
     }
 
     private Usage anthropic() throws IOException {
@@ -321,7 +362,7 @@ public final class LlmRelay implements ResponseRelay {
             }
             usage = merged.isEmpty() ? null : merged;
         } else {
-            JsonNode body = keptJson();
+            JsonNode body = keptJson("usage");
             usage = body == null ? null : body.get("usage");
         }
         if (usage == null || !usage.isObject()) {

@@ -29,7 +29,7 @@ import dev.caravan.core.StrictText;
 /**
  * First step of every LLM request: which API the path is, which model (from the Vertex path by regex, else the body's
  * {@code model}), whether it streams, which organization (a header), and a body that is one JSON object. Sets
- * {@link LlmRequest#PROPERTY} and the properties routes choose on: {@code llmApi} (vertex, anthropic, openai),
+ * the {@link LlmRequest} (the request context) and the properties routes choose on: {@code llmApi} (vertex, anthropic, openai),
  * {@code llmModel}, {@code llmOrg}. Refuses what no provider could answer, in the error format of the API the path
  * belongs to: 404 an unknown path, publisher or Vertex AI action; 400 a model or query that does not decode strictly
  * to printable text, a body that is not well-formed UTF-8 or does not parse; 415 not JSON.
@@ -139,8 +139,10 @@ public final class LlmRequestCheck implements Processor {
         String model = pathModel != null && (parts == null || parts.modelSegment() == null) ? pathModel : scan.model;
         exchange.setProperty("llmModel", model);
         exchange.setProperty("llmApi", api.family());
-        exchange.setProperty(LlmRequest.PROPERTY, new LlmRequest(api, path, model, stream, org, parts, query, body,
-                scan.includeUsage, clientHeaders(exchange, forwardedHeaders.getOrDefault(api.vendor(), Set.of())), deadline));
+        long started = exchange.getProperty(LlmExchange.STARTED, System.nanoTime(), Long.class);
+        new LlmRequest(started, api, path, model, stream, org, parts, query, body, scan.includeUsage,
+                clientHeaders(exchange, forwardedHeaders.getOrDefault(api.vendor(), Set.of())), deadline)
+                .attach(exchange);
     }
 
     /** The client's headers a provider may see: the vendor's allow-listed ones, from the real request. */

@@ -17,7 +17,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import org.apache.camel.Exchange;
 
-import dev.caravan.auth.AuthExchange;
+import dev.caravan.core.RequestContext;
 import dev.caravan.proxy.UpstreamException;
 import dev.caravan.telemetry.AccessLog;
 import dev.caravan.telemetry.FieldLabels;
@@ -63,15 +63,14 @@ public final class LlmUsageRecorder {
         if (!metrics.perRequest()) {
             return;
         }
-        LlmRequest request = exchange.getProperty(LlmRequest.PROPERTY, LlmRequest.class);
-        LlmRelay relay = exchange.getProperty(LlmExchange.RELAY, LlmRelay.class);
+        LlmRequest request = LlmRequest.of(exchange);
+        LlmRelay relay = request == null ? null : request.relay();
         Usage usage = relay == null ? Usage.NONE : relay.usage();
         String provider = exchange.getProperty(LlmExchange.PROVIDER, LabelCap.NONE, String.class);
-        String kind = exchange.getProperty(LlmProviderCall.KIND, "", String.class);
-        String sent = exchange.getProperty(LlmExchange.MODEL_SENT, request == null ? null : request.model(),
-                String.class);
+        String kind = request == null || request.provider() == null ? "" : request.provider().api();
+        String sent = request == null ? null : request.modelSent();
         String model = sent == null ? "unknown" : sent;
-        String user = AuthExchange.caller(exchange);
+        String user = RequestContext.caller(exchange).who();
         String org = exchange.getProperty("llmOrg", String.class);
         int status = relay != null && relay.status() > 0 ? relay.status()
                 : exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 200, Integer.class);

@@ -38,7 +38,19 @@ public final class PriceTable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern DATE_SUFFIX = Pattern.compile("-(20\\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\\d|3[01])(?=-|:|$)");
 
-    private record Model(String id, JsonNode match, JsonNode prices) {
+    /**
+     * A model of the table; its price sets with their constraints parsed at load (a date or a time-of-day window), so
+     * that pricing a request parses no dates.
+     */
+    private record Model(String id, JsonNode match, JsonNode prices, List<PriceSet> sets) {
+
+        static Model of(String id, JsonNode match, JsonNode prices) {
+            List<PriceSet> sets = new ArrayList<>();
+            if (prices != null && prices.isArray()) {
+                prices.forEach(set -> sets.add(PriceSet.of(set)));
+            }
+            return new Model(id, match, prices, List.copyOf(sets));
+        }
     }
 
     private record Provider(List<Model> models, List<String> fallback) {
@@ -47,7 +59,7 @@ public final class PriceTable {
     private final Map<String, Provider> providers = new HashMap<>();
     /** the model a (price list, model name) found, or NONE; matching rules on every request cost more than the call */
     private final Map<String, Model> found = new java.util.concurrent.ConcurrentHashMap<>();
-    private static final Model NONE = new Model("", null, null);
+    private static final Model NONE = Model.of("", null, null);
     private static final int MAX_FOUND = 10_000;
     /** operator prices by model-name prefix (lower case): price key (input_mtok, ...) to USD per million */
     private final Map<String, Map<String, Double>> overrides;
@@ -62,7 +74,7 @@ public final class PriceTable {
             JsonNode root = JSON.readTree(table);
             root.path("providers").fields().forEachRemaining(p -> {
                 List<Model> models = new ArrayList<>();
-                p.getValue().path("models").forEach(m -> models.add(new Model(m.path("id").asText(), m.get("match"),
+                p.getValue().path("models").forEach(m -> models.add(Model.of(m.path("id").asText(), m.get("match"),
                         m.get("prices"))));
                 List<String> fallback = new ArrayList<>();
                 p.getValue().path("fallback").forEach(f -> fallback.add(f.asText()));
@@ -202,29 +214,46 @@ public final class PriceTable {
 
     /** The price set in force at {@code at}: the last whose start date passed (or time-of-day window holds). */
     private static JsonNode pricesAt(Model model, Instant at) {
-        JsonNode prices = model.prices();
-        if (!prices.isArray()) {
-            return prices;
+        if (model.sets().isEmpty()) {
+            return model.prices();
         }
-        for (int i = prices.size() - 1; i >= 0; i--) {
-            JsonNode set = prices.get(i);
-            JsonNode constraint = set.get("constraint");
-            if (constraint == null || constraint.isNull() || applies(constraint, at)) {
-                return set.get("prices");
+        for (int i = model.sets().size() - 1; i >= 0; i--) {
+            PriceSet set = model.sets().get(i);
+            if (set.appliesAt(at)) {
+                return set.prices();
             }
         }
-        return prices.get(0).get("prices");
+        return model.sets().get(0).prices();
     }
 
-    private static boolean applies(JsonNode constraint, Instant at) {
-        if (constraint.has("start_date")) {
-            return !at.isBefore(LocalDate.parse(constraint.get("start_date").asText()).atStartOfDay()
-                    .toInstant(ZoneOffset.UTC));
+    /** One price set of a model and when it applies: always, from a date on, or in a time-of-day window (UTC). */
+    private record PriceSet(JsonNode prices, Instant from, LocalTime start, LocalTime end) {
+
+        static PriceSet of(JsonNode set) {
+            JsonNode constraint = set.get("constraint");
+            if (constraint == null || constraint.isNull()) {
+                return new PriceSet(set.get("prices"), null, null, null);
+            }
+            if (constraint.has("start_date")) {
+                return new PriceSet(set.get("prices"), LocalDate.parse(constraint.get("start_date").asText())
+                        .atStartOfDay().toInstant(ZoneOffset.UTC), null, null);
+            }
+            return new PriceSet(set.get("prices"), null,
+                    LocalTime.parse(constraint.path("start_time").asText().replace("Z", "")),
+                    LocalTime.parse(constraint.path("end_time").asText().replace("Z", "")));
         }
-        LocalTime now = at.atOffset(ZoneOffset.UTC).toLocalTime();
-        LocalTime start = LocalTime.parse(constraint.path("start_time").asText().replace("Z", ""));
-        LocalTime end = LocalTime.parse(constraint.path("end_time").asText().replace("Z", ""));
-        return end.isBefore(start) ? !now.isBefore(start) || now.isBefore(end) : !now.isBefore(start) && now.isBefore(end);
+
+        boolean appliesAt(Instant at) {
+            if (from != null) {
+                return !at.isBefore(from);
+            }
+            if (start == null) {
+                return true;
+            }
+            LocalTime now = at.atOffset(ZoneOffset.UTC).toLocalTime();
+            return end.isBefore(start) ? !now.isBefore(start) || now.isBefore(end)
+                    : !now.isBefore(start) && now.isBefore(end);
+        }
     }
 
     /** A flat rate, or the rate of the highest tier the total input passes. */

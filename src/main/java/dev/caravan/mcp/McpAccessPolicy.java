@@ -14,7 +14,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 
 import dev.caravan.auth.AccessRule;
-import dev.caravan.auth.AuthExchange;
+import dev.caravan.auth.RequestFacts;
 import dev.caravan.auth.Rule;
 import io.vertx.core.buffer.Buffer;
 import dev.caravan.core.ReplyBody;
@@ -65,7 +65,7 @@ public final class McpAccessPolicy implements Processor {
         JsonNode arguments = method == McpMethod.COMPLETION_COMPLETE ? null : params.get("arguments");
         Map<String, Object> facts = item(exchange, kind, target, call.backend());
         facts.put("mcp.arguments", arguments == null ? Map.of() : JSON.convertValue(arguments, Map.class));
-        Rule.Facts all = AuthExchange.facts(exchange, facts);
+        Rule.Facts all = RequestFacts.of(exchange, facts);
         if (rules.get(kind).stream().noneMatch(r -> r.allows(all))) {
             throw AccessRule.deny(exchange, name, "no " + kind + " rule allows it", kind + " " + target);
         }
@@ -91,7 +91,7 @@ public final class McpAccessPolicy implements Processor {
             Map<String, Object> facts = item(exchange, listed.rulesKind(), itemName,
                     backendOf(exchange, session, itemName, listed.separator()));
             facts.put("mcp.arguments", Rule.UNKNOWN);
-            Rule.Facts all = AuthExchange.facts(exchange, facts);
+            Rule.Facts all = RequestFacts.of(exchange, facts);
             if (rules.get(listed.rulesKind()).stream().anyMatch(r -> r.evaluate(all) != Rule.Outcome.FALSE)) {
                 kept.add(item);
             }

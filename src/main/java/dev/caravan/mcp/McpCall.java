@@ -7,7 +7,6 @@ import java.util.Map;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
 
-import dev.caravan.auth.AuthExchange;
 import dev.caravan.core.RequestContext;
 import dev.caravan.proxy.ResponseRelay;
 import dev.caravan.proxy.UpstreamException;
@@ -134,13 +133,9 @@ public final class McpCall extends RequestContext {
         return message;
     }
 
-    /**
-     * Who is calling, to bind sessions to: the verified caller's subject; until the auth policy sets the caller here,
-     * the subject it leaves on the exchange. Empty when anonymous.
-     */
-    String subject(Exchange exchange) {
-        String subject = caller().subject();
-        return subject.isEmpty() ? exchange.getProperty(AuthExchange.SUBJECT, "", String.class) : subject;
+    /** Who is calling, to bind sessions to: the verified caller's subject; empty when anonymous. */
+    String subject() {
+        return caller().subject();
     }
 
     /** the JSON-RPC method; empty for a response; for GET and DELETE the HTTP method */

@@ -56,7 +56,7 @@ public final class McpInitializeMerge extends FanOutMerge {
         String requested = request.params() == null ? null : request.params().path("protocolVersion").asText(null);
         String negotiated = McpRequestCheck.PROTOCOL_VERSIONS.contains(requested)
                 ? requested : McpRequestCheck.LATEST_PROTOCOL_VERSION;
-        String subject = call.subject(original);
+        String subject = call.subject();
         boolean qualified = qualifyNames || held.size() != 1;
         String sessionId = sessions.seal(new McpSessions.Session(negotiated, held, subject, System.currentTimeMillis(),
                 qualified, McpSessions.clientParams(request.params())));

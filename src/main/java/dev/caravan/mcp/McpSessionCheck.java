@@ -23,6 +23,6 @@ public final class McpSessionCheck implements Processor {
             throw McpException.transport(400, "Bad Request: Mcp-Session-Id header is required");
         }
         McpCall call = McpCall.of(exchange);
-        call.session(id.strip(), sessions.open(id.strip(), call.subject(exchange)));
+        call.session(id.strip(), sessions.open(id.strip(), call.subject()));
     }
 }

@@ -11,7 +11,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.apache.camel.Exchange;
 
-import dev.caravan.auth.AuthExchange;
+import dev.caravan.core.RequestContext;
 import dev.caravan.telemetry.AccessLog;
 import dev.caravan.telemetry.FieldLabels;
 import dev.caravan.telemetry.GatewayMetrics;
@@ -83,7 +83,7 @@ public final class McpTelemetry {
             }
             toolError |= relay.events().toolError();
         }
-        String user = AuthExchange.caller(exchange);
+        String user = RequestContext.caller(exchange).who();
         JsonRpc.Message request = context == null ? null : context.message();
         Map<String, String> extra = fields.values(exchange, () -> request == null ? null : request.json());
 

@@ -478,7 +478,7 @@ public final class UpstreamCall {
             }
             UpstreamException broke = error != null ? error : call.relayError();
             Traces.end(span, status, broke == null ? null : broke.kind().name().toLowerCase(Locale.ROOT),
-                    streaming ? relay.traceAttributes() : Map.of());
+                    streaming && span.getSpanContext().isValid() ? relay.traceAttributes() : Map.of());
             callback.done(false);
         }
 

@@ -1,10 +1,15 @@
 package dev.caravan.telemetry;
 
+import java.io.IOException;
+import java.io.StringWriter;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -35,6 +40,11 @@ public final class AccessLog {
     /** the most of a body a line keeps */
     private static final int MAX_BODY = 2000;
     private static volatile boolean bodies;
+    /** "yyyy-MM-ddTHH:mm:ss" of the second lines are being written in: every line of a second shares it */
+    private static volatile Second second = new Second(Long.MIN_VALUE, "");
+
+    private record Second(long epochSecond, String text) {
+    }
 
     private AccessLog() {
     }
@@ -83,7 +93,7 @@ public final class AccessLog {
      */
     public static Map<String, Object> start(String kind, Exchange exchange) {
         Map<String, Object> line = new LinkedHashMap<>();
-        line.put("time", Instant.now().toString());
+        line.put("time", time(Instant.now()));
         line.put("kind", kind);
         if (exchange.getIn() instanceof HttpMessage http) {
             HttpServerRequest request = http.getRequest();
@@ -103,9 +113,76 @@ public final class AccessLog {
             return;
         }
         try {
-            LOG.info(JSON.writeValueAsString(fields));
-        } catch (JsonProcessingException e) {
+            LOG.info(json(fields));
+        } catch (IOException e) {
             LOG.warn("access log line not written: {}", e.getMessage());
         }
+    }
+
+    /**
+     * The line: the fields streamed straight to JSON text. The values a line holds (text, numbers, booleans, lists)
+     * are written by type; anything else goes through Jackson's serializers.
+     */
+    static String json(Map<String, Object> fields) throws IOException {
+        StringWriter text = new StringWriter(512);
+        try (JsonGenerator out = JSON.createGenerator(text)) {
+            value(out, fields);
+        }
+        return text.toString();
+    }
+
+    private static void value(JsonGenerator out, Object value) throws IOException {
+        if (value == null) {
+            out.writeNull();
+        } else if (value instanceof String s) {
+            out.writeString(s);
+        } else if (value instanceof Boolean b) {
+            out.writeBoolean(b);
+        } else if (value instanceof Integer || value instanceof Long || value instanceof Short) {
+            out.writeNumber(((Number) value).longValue());
+        } else if (value instanceof Double d) {
+            out.writeNumber(d);
+        } else if (value instanceof Map<?, ?> map) {
+            out.writeStartObject();
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                out.writeFieldName(String.valueOf(e.getKey()));
+                value(out, e.getValue());
+            }
+            out.writeEndObject();
+        } else if (value instanceof Collection<?> list) {
+            out.writeStartArray();
+            for (Object item : list) {
+                value(out, item);
+            }
+            out.writeEndArray();
+        } else {
+            JSON.writeValue(out, value);
+        }
+    }
+
+    /**
+     * {@code at} as {@link Instant#toString()} writes it (ISO-8601, UTC, fraction in groups of three digits), without
+     * a DateTimeFormatter per line: the date and time of day are made once per second.
+     */
+    static String time(Instant at) {
+        Second s = second;
+        if (s.epochSecond() != at.getEpochSecond()) {
+            LocalDateTime t = LocalDateTime.ofEpochSecond(at.getEpochSecond(), 0, ZoneOffset.UTC);
+            s = new Second(at.getEpochSecond(), String.format("%04d-%02d-%02dT%02d:%02d:%02d", t.getYear(),
+                    t.getMonthValue(), t.getDayOfMonth(), t.getHour(), t.getMinute(), t.getSecond()));
+            second = s;
+        }
+        int nanos = at.getNano();
+        if (nanos == 0) {
+            return s.text() + 'Z';
+        }
+        int digits = nanos % 1_000_000 == 0 ? 3 : nanos % 1000 == 0 ? 6 : 9;
+        int fraction = digits == 3 ? nanos / 1_000_000 : digits == 6 ? nanos / 1000 : nanos;
+        StringBuilder b = new StringBuilder(s.text().length() + 11).append(s.text()).append('.');
+        String f = Integer.toString(fraction);
+        for (int pad = digits - f.length(); pad > 0; pad--) {
+            b.append('0');
+        }
+        return b.append(f).append('Z').toString();
     }
 }

@@ -20,7 +20,7 @@ import com.jayway.jsonpath.spi.json.JacksonJsonNodeJsonProvider;
 import com.jayway.jsonpath.spi.mapper.JacksonMappingProvider;
 import org.apache.camel.Exchange;
 
-import dev.caravan.auth.AuthExchange;
+import dev.caravan.core.RequestContext;
 import dev.caravan.core.ClientRequest;
 
 /**
@@ -81,7 +81,7 @@ public final class Fields {
                     : value.isValueNode() ? value.asText() : value.toString();
         }
         if (f.source().startsWith("jwt.")) {
-            Object value = AuthExchange.claims(exchange);
+            Object value = RequestContext.caller(exchange).claims();
             for (String part : f.source().substring(4).split("\\.")) {
                 value = value instanceof Map<?, ?> m ? m.get(part) : null;
             }

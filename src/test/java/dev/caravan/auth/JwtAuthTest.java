@@ -25,6 +25,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
+import dev.caravan.core.Caller;
+import dev.caravan.core.RequestContext;
+import dev.caravan.support.FactsContext;
 import dev.caravan.support.TestIssuer;
 import dev.caravan.support.TestKeys;
 
@@ -76,6 +79,7 @@ class JwtAuthTest {
     /** Runs the check on a request with these headers; returns the exchange, its failure (if any) set. */
     private Exchange check(JwtAuth auth, String... headers) throws Exception {
         Exchange exchange = new DefaultExchange(camel);
+        new FactsContext(Map.of()).attach(exchange);
         for (int i = 0; i < headers.length; i += 2) {
             exchange.getIn().setHeader(headers[i], headers[i + 1]);
         }
@@ -94,20 +98,21 @@ class JwtAuthTest {
     }
 
     @Test
-    void everyAsymmetricFamilyIsAcceptedAndClaimsBecomeProperties() throws Exception {
+    void everyAsymmetricFamilyIsAcceptedAndClaimsBecomeTheCaller() throws Exception {
         JwtAuth auth = auth("strict");
         for (String token : List.of(TestKeys.sign(rsa, JWSAlgorithm.RS256, claims().build()),
                 TestKeys.sign(rsa, JWSAlgorithm.PS384, claims().build()),
                 TestKeys.sign(ec, JWSAlgorithm.ES256, claims().build()))) {
             Exchange ok = check(auth, "Authorization", bearer(token));
             assertNull(ok.getException(), () -> String.valueOf(ok.getException()));
-            assertEquals("alice@solo.io", ok.getProperty("jwt.email"));
-            assertEquals(true, ok.getProperty("jwt.email_verified"));
-            assertEquals("someone", ok.getProperty(AuthExchange.SUBJECT));
-            assertEquals("alice@solo.io", AuthExchange.claims(ok).get("email"));
+            Caller caller = RequestContext.caller(ok);
+            assertEquals("alice@solo.io", caller.claims().get("email"));
+            assertEquals(true, caller.claims().get("email_verified"));
+            assertEquals("someone", caller.subject());
             // as route files read them
             assertEquals("alice@solo.io", camel.resolveLanguage("simple")
-                    .createExpression("${exchangeProperty[jwt.email]}").evaluate(ok, String.class));
+                    .createExpression("${exchangeProperty.caravanRequest.caller.claims[email]}")
+                    .evaluate(ok, String.class));
         }
         // an EC key cannot vouch for an RSA signature, whatever the header's key id says
         String mismatched = TestKeys.sign(rsa, JWSAlgorithm.RS256, claims().build()).replaceFirst("^[^.]+",
@@ -153,10 +158,10 @@ class JwtAuthTest {
         assertEquals(401, status(check(auth("strict"))));
         assertEquals(200, status(check(auth("optional"))));
         assertEquals(401, status(check(auth("optional"), "Authorization", bad)));
-        assertEquals("alice@solo.io", check(auth("optional"), "Authorization", good).getProperty("jwt.email"));
+        assertEquals("alice@solo.io", RequestContext.caller(check(auth("optional"), "Authorization", good)).who());
         Exchange permissive = check(auth("permissive"), "Authorization", bad);
         assertEquals(200, status(permissive));
-        assertTrue(AuthExchange.claims(permissive).isEmpty());
+        assertTrue(RequestContext.caller(permissive).anonymous());
         assertEquals(200, status(check(auth("off"), "Authorization", bad)));
     }
 
@@ -247,6 +252,6 @@ class JwtAuthTest {
         assertEquals(200, status(check(auth, "Authorization", bearer(TestKeys.sign(rsa, claims()
                 .expirationTime(new java.util.Date(System.currentTimeMillis() - 30_000))
                 .claim("scope", "openid mcp").build())))));
-        assertEquals(Map.of(), AuthExchange.claims(check(auth)));
+        assertEquals(Map.of(), RequestContext.caller(check(auth)).claims());
     }
 }

@@ -24,7 +24,7 @@ class RuleTest {
                     Map.entry("one", Map.of("n", 1L)), Map.entry("one_decimal", Map.of("n", 1.0)),
                     Map.entry("one_text", Map.of("n", "1")), Map.entry("iat", new java.util.Date(1700000000000L))),
             name -> name.equalsIgnoreCase("x-org") ? "acme" : name.equalsIgnoreCase("x-level") ? "3" : null,
-            Map.of("mcp.tool", "knowledge-base_search_docs", "mcp.arguments", Map.of("product", "gloo")));
+            Map.of("mcp.tool", "knowledge-base_search_docs", "mcp.arguments", Map.of("product", "gloo"))::get);
 
     @ParameterizedTest
     @CsvSource(delimiterString = " => ", quoteCharacter = '`', value = {
@@ -89,7 +89,7 @@ class RuleTest {
     @Test
     void unknownFactsLeaveTheOutcomeOpenUnlessKnownFactsDecide() {
         Rule.Facts listing = Rule.facts(Map.of("email", "bob@solo.io"), name -> null,
-                Map.of("mcp.tool", "knowledge-base_search_docs", "mcp.arguments", Rule.UNKNOWN));
+                Map.<String, Object>of("mcp.tool", "knowledge-base_search_docs", "mcp.arguments", Rule.UNKNOWN)::get);
         assertEquals(Rule.Outcome.UNKNOWN, Rule.parse("mcp.arguments.product == 'gloo'").evaluate(listing));
         assertEquals(Rule.Outcome.FALSE,
                 Rule.parse("mcp.tool == 'other' && mcp.arguments.product == 'gloo'").evaluate(listing));

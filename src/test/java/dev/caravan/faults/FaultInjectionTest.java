@@ -32,7 +32,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import dev.caravan.CaravanConfiguration;
 import dev.caravan.demo.DemoConfiguration;
 import dev.caravan.faults.FaultProxy.Fault;
-import dev.caravan.llm.LlmProviderCall;
+import dev.caravan.llm.LlmProviders;
 import dev.caravan.support.AccessLogLines;
 import dev.caravan.support.DemoTokens;
 import dev.caravan.support.LlmHttp;
@@ -112,7 +112,7 @@ class FaultInjectionTest {
     private final AtomicInteger callers = new AtomicInteger();
 
     @BeanInject
-    LlmProviderCall providers;
+    LlmProviders providers;
 
     /** A caller with a token of its own, so that its access log lines are told apart from every other case's. */
     private record Caller(String email, String token) {

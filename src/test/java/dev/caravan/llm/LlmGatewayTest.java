@@ -37,6 +37,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import dev.caravan.CaravanConfiguration;
+import dev.caravan.auth.AccessRule;
 import dev.caravan.demo.DemoConfiguration;
 import dev.caravan.demo.StubLlmProvider;
 import dev.caravan.support.AccessLogLines;
@@ -74,6 +75,9 @@ class LlmGatewayTest {
 
     @BeanInject
     StubLlmProvider stub;
+
+    @BeanInject("llmUsers")
+    AccessRule llmUsers;
 
     /** A token for a user of its own, so that each test reads only its own metrics. */
     private static String user(String name) {
@@ -437,5 +441,21 @@ class LlmGatewayTest {
         assertEquals(405, http.send(http.request("/v1/messages", null).GET().build()).statusCode());
         assertEquals(405, http.send(http.request("/v1/models", null)
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}")).build()).statusCode());
+    }
+
+    @Test
+    void aRuleOnTheProviderSeesTheProviderTheRouteChose() {
+        String body = "{\"model\":\"claude-sonnet-4-6\",\"max_tokens\":8,\"messages\":[{\"role\":\"user\","
+                      + "\"content\":\"hi\"}]}";
+        try {
+            llmUsers.setRule("llm.provider == 'anthropic'");
+            HttpResponse<String> allowed = http.post("/v1/messages", body);
+            assertEquals(200, allowed.statusCode(), allowed::body);
+            llmUsers.setRule("llm.provider == 'openai'");
+            HttpResponse<String> denied = http.post("/v1/messages", body);
+            assertEquals(403, denied.statusCode(), denied::body);
+        } finally {
+            llmUsers.setRule("jwt.sub == null || jwt.email_verified == true"); // as routes/auth.camel.yaml says
+        }
     }
 }

@@ -69,7 +69,7 @@ class LlmRecoveryTest {
     private final AccessLogLines access = AccessLogLines.collect();
 
     @BeanInject
-    LlmProviderCall providers;
+    LlmProviders providers;
 
     @BeanInject
     CamelContext context;
@@ -232,6 +232,36 @@ class LlmRecoveryTest {
                 .parameter("breakerFailures", "1").add();
         assertEquals(500, http.post(path, VERTEX_BODY).statusCode());
         assertEquals("OPEN", providers.circuit("vertex-shared"), "now one failure opens it");
+    }
+
+    @Test
+    void aReloadedProviderStartsWithAFreshCircuitEvenWhenItsBreakerSettingsDidNotChange() throws Exception {
+        String body = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        try {
+            replaceOpenai(FLAKY.url(), "", "1");
+            FLAKY.script("/v1/chat/completions", "500");
+            assertEquals(500, http.post("/v1/chat/completions", body).statusCode());
+            assertEquals("OPEN", providers.circuit("openai"), "one failure opens it");
+
+            // the operator points the provider at an upstream that works; the breaker settings stay as they were
+            replaceOpenai("http://127.0.0.1:" + System.getProperty("caravan.demo.llm.port"),
+                    "Authorization: Bearer {{secret:openai-api-key}}", "1");
+            HttpResponse<String> r = http.post("/v1/chat/completions", body);
+            assertEquals(200, r.statusCode(), r::body);
+            assertEquals("CLOSED", providers.circuit("openai"));
+        } finally {
+            replaceOpenai(FLAKY.url(), "", "1000"); // as the route file declares it
+        }
+    }
+
+    /** What a hot reload of the route file does with a changed block: the route is replaced. */
+    private void replaceOpenai(String url, String headers, String breakerFailures) throws Exception {
+        context.getRouteController().stopRoute("openai");
+        context.removeRoute("openai");
+        TemplatedRouteBuilder.builder(context, "llm-provider").routeId("openai")
+                .parameter("name", "openai").parameter("api", "openai").parameter("url", url)
+                .parameter("headers", headers).parameter("breakerFailures", breakerFailures)
+                .parameter("breakerOpenFor", "1h").add();
     }
 
     /** A request on a socket of its own, so the test can leave while the gateway waits. */

@@ -62,7 +62,7 @@ class LlmResilienceTest {
     private final AccessLogLines access = AccessLogLines.collect();
 
     @BeanInject
-    LlmProviderCall providers;
+    LlmProviders providers;
 
     @BeanInject
     StubLlmProvider stub;

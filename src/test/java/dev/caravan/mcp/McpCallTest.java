@@ -8,7 +8,7 @@ import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.Test;
 
-import dev.caravan.auth.AuthExchange;
+import dev.caravan.auth.RequestFacts;
 import dev.caravan.auth.Rule;
 import dev.caravan.core.RequestContext;
 
@@ -38,7 +38,7 @@ class McpCallTest {
         call.attach(exchange);
         assertSame(call, RequestContext.of(exchange));
         assertEquals(Rule.Outcome.TRUE, Rule.parse("mcp.method == 'tools/call'")
-                .evaluate(AuthExchange.facts(exchange, Map.of())));
+                .evaluate(RequestFacts.of(exchange, Map.of())));
     }
 
     @Test

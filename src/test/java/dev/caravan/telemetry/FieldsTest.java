@@ -13,7 +13,8 @@ import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.Test;
 
-import dev.caravan.auth.AuthExchange;
+import dev.caravan.core.Caller;
+import dev.caravan.support.FactsContext;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -50,7 +51,9 @@ class FieldsTest {
         assertEquals(List.of("product", "args", "team", "agent"), f.names());
         assertTrue(f.readsBody());
         Exchange e = exchange();
-        e.setProperty(AuthExchange.CLAIMS, Map.of("email", "ann@solo.io", "org", Map.of("team", "support")));
+        FactsContext context = new FactsContext(Map.of());
+        context.attach(e);
+        context.caller(new Caller("ann", Map.of("email", "ann@solo.io", "org", Map.of("team", "support"))));
         e.getIn().setHeader("x-agent-name", "support-bot");
         Map<String, String> values = f.of(e, json("""
                 {"jsonrpc":"2.0","id":1,"method":"tools/call",
