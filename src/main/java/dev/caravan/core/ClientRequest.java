@@ -1,19 +1,17 @@
 package dev.caravan.core;
 
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
 import org.apache.camel.Exchange;
-import org.apache.camel.Message;
 import org.apache.camel.component.platform.http.vertx.HttpMessage;
 
 /**
- * The one way to read what the client sent. Camel copies query parameters and path parameters into the message
- * headers next to the real request headers, so {@code ?x-org=engineering} would look like an {@code x-org} header;
- * policy facts, tokens and transport headers are read here instead, from the Vert.x request itself. An exchange that
+ * The one way to read what the client sent. Camel's platform-http would copy query parameters and path parameters into
+ * the message headers next to the real request headers, so {@code ?x-org=engineering} would look like an {@code x-org}
+ * header; the gateway's listener maps no request header into the message at all (EventLoopPlatformHttpConsumer), and
+ * policy facts, tokens and transport headers are read here, from the Vert.x request itself. An exchange that
  * did not come over HTTP (a unit test's) has only the headers its creator set, and those are its request.
  */
 public final class ClientRequest {
@@ -65,23 +63,6 @@ public final class ClientRequest {
     public static String query(Exchange exchange) {
         HttpServerRequest request = request(exchange);
         return request != null ? request.query() : exchange.getIn().getHeader(Exchange.HTTP_QUERY, String.class);
-    }
-
-    /**
-     * Leaves only the real request headers (and Camel's own) in a message platform-http just populated: the query
-     * string and path parameters are no source of headers anywhere on the gateway's routes.
-     */
-    public static void keepRequestHeadersOnly(Message message, HttpServerRequest request) {
-        Map<String, Object> headers = message.getHeaders();
-        headers.entrySet().removeIf(h -> !camel(h.getKey()) && !request.headers().contains(h.getKey()));
-        headers.replaceAll((name, value) -> {
-            if (camel(name)) {
-                return value;
-            }
-            // a query parameter of the same name was appended to the real value(s)
-            List<String> real = request.headers().getAll(name);
-            return real.size() == 1 ? real.get(0) : real;
-        });
     }
 
     private static boolean camel(String name) {

@@ -201,6 +201,59 @@ class EdgeGatewayTest {
         assertNoGatewayInternals(got);
     }
 
+    /**
+     * What a client sends never comes back as an answer header, whatever the answer; and an answer the gateway built
+     * itself goes out whole, with its Content-Length, not chunked.
+     */
+    @Test
+    void noRequestHeaderNorQueryParameterComesBackAndTheGatewaysOwnAnswersCarryTheirLength() throws Exception {
+        String session = mcpSession();
+        String echo = "?x-echo-query=1&Content-Type=text%2Fhtml&Set-Cookie=a%3D1&Location=%2Fevil";
+        String call = "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"tools/call\",\"params\":{\"name\":\"ok_probe\"}}";
+        String initialized = "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}";
+        String message = "{\"model\":\"claude-sonnet\",\"max_tokens\":8,\"messages\":[{\"role\":\"user\","
+                         + "\"content\":\"hi\"}]}";
+        record Asked(String what, String method, String target, String[] headers, String body, int status,
+                     boolean gatewayBuilt) {
+        }
+        List<Asked> asked = List.of(
+                new Asked("MCP JSON answer", "POST", "/mcp" + echo, mcp(session), call, 200, true),
+                new Asked("MCP 202", "POST", "/mcp" + echo, mcp(session), initialized, 202, true),
+                new Asked("MCP 401", "POST", "/mcp" + echo, new String[] {"Content-Type", "application/json",
+                        "Accept", "application/json, text/event-stream"}, INITIALIZE, 401, true),
+                new Asked("LLM JSON answer", "POST", "/v1/messages" + echo, authorized("anthropic-version",
+                        "2023-06-01"), message, 200, false),
+                new Asked("LLM error", "POST", "/v1/messages" + echo, authorized(), "{oops", 400, true),
+                new Asked("resource metadata", "GET", "/.well-known/oauth-protected-resource/mcp" + echo,
+                        new String[0], "", 200, true));
+        for (Asked a : asked) {
+            MultiMap headers = MultiMap.caseInsensitiveMultiMap().add("X-Echo", "from-the-header")
+                    .add("Cookie", "c=1");
+            for (int i = 0; i < a.headers().length; i += 2) {
+                headers.add(a.headers()[i], a.headers()[i + 1]);
+            }
+            RawHttp.Answer answer = RAW.send(a.method(), a.target(), headers, Buffer.buffer(a.body()),
+                    Duration.ofSeconds(10));
+            assertEquals(a.status(), answer.status(), a.what() + ": " + answer.text());
+            MultiMap got = answer.headers();
+            got.names().forEach(name -> assertFalse(name.toLowerCase(Locale.ROOT).contains("echo")
+                                                    || name.toLowerCase(Locale.ROOT).startsWith("camel"),
+                    () -> a.what() + " answered with header " + name));
+            assertNull(got.get("Set-Cookie"), a.what());
+            assertNull(got.get("Location"), a.what());
+            assertFalse(got.getAll("Content-Type").contains("text/html"), a.what());
+            assertEquals(1, got.getAll("Content-Type").size() + (a.status() == 202 ? 1 : 0),
+                    a.what() + ": " + got.getAll("Content-Type"));
+            if (a.gatewayBuilt()) {
+                assertNull(got.get("Transfer-Encoding"), a.what() + " was chunked");
+                assertEquals(String.valueOf(answer.body().length()), got.get("Content-Length"), a.what());
+            }
+            if (a.status() == 401) {
+                assertTrue(got.get("WWW-Authenticate").startsWith("Bearer resource_metadata="), a.what());
+            }
+        }
+    }
+
     @Test
     void allowListedQueryParametersAndHeadersStillReachTheProvider() {
         HttpResponse<String> gemini = post(VERTEX + "google/models/gemini-2.5-flash:streamGenerateContent?alt=sse"
