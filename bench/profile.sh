@@ -17,7 +17,8 @@ start_helper profile-fake dev.caravan.bench.FakeMcpBackends $FAKE 2 -1 0
 
 launch_gateway profile-gateway . "$JAVA ${JAVA_OPTS}" CARAVAN_DEMO_ENABLED=false CARAVAN_LLM_AUTH_MODE=off \
   LLM_ANTHROPIC_URL=http://127.0.0.1:$STUB MCP_KNOWLEDGE_BASE_URL=http://127.0.0.1:$FAKE/mcp \
-  MCP_SLACK_CONVERSATIONS_URL=http://127.0.0.1:$((FAKE + 1))/mcp
+  MCP_SLACK_CONVERSATIONS_URL=http://127.0.0.1:$((FAKE + 1))/mcp CARAVAN_SECRET_ANTHROPIC_API_KEY=bench \
+  CARAVAN_SECRET_OPENAI_API_KEY=bench
 SID=$(session)
 BODY='{"model":"claude-sonnet-4-6","max_tokens":256,"messages":[{"role":"user","content":"Tell me about gateways"}]}'
 CALL='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"knowledge-base_tool_0","arguments":{"query":"timeouts"}}}'
