@@ -38,7 +38,6 @@ import dev.caravan.llm.PriceTable;
 import dev.caravan.mcp.JsonRpc;
 import dev.caravan.mcp.McpAnswerRouter;
 import dev.caravan.mcp.McpBackendCall;
-import dev.caravan.mcp.McpBackendHealth;
 import dev.caravan.mcp.McpBackendRequest;
 import dev.caravan.mcp.McpBackends;
 import dev.caravan.mcp.McpBroadcast;
@@ -51,6 +50,7 @@ import dev.caravan.mcp.McpInitializeMerge;
 import dev.caravan.mcp.McpListMerge;
 import dev.caravan.mcp.McpLocalReplies;
 import dev.caravan.mcp.McpMethod;
+import dev.caravan.mcp.McpOutlierDetection;
 import dev.caravan.mcp.McpRequestCheck;
 import dev.caravan.mcp.McpRoutedBackend;
 import dev.caravan.mcp.McpSessionCheck;
@@ -122,10 +122,10 @@ public final class CaravanConfiguration implements CamelConfiguration {
         registry.bind("gatewayMetrics", metrics);
         nameTemplatedRoutes(context, McpBackends.TEMPLATE, "llm-provider");
         long fanOutMillis = millis(props, "caravan.mcp.fan-out-timeout", "10s");
-        McpBackendHealth health = new McpBackendHealth(context, vertx, metrics, traces, fanOutMillis,
+        registry.bind("mcpOutlierDetection", new McpOutlierDetection(context, vertx, metrics, traces, fanOutMillis,
                 millis(props, "caravan.mcp.backend-down.backoff", "5s"),
-                millis(props, "caravan.mcp.backend-down.max-backoff", "60s"));
-        McpBackends backends = new McpBackends(health);
+                millis(props, "caravan.mcp.backend-down.max-backoff", "60s")));
+        McpBackends backends = new McpBackends();
         registry.bind("mcpBackends", backends);
         context.getManagementStrategy().addEventNotifier(backends);
         McpSessions sessions = new McpSessions(
@@ -137,9 +137,8 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 millis(props, "caravan.mcp.request-timeout", "300s")));
         registry.bind("mcpSessionCheck", new McpSessionCheck(sessions));
         registry.bind("mcpBackendRequest", new McpBackendRequest(backends, fanOutMillis, traces));
-        registry.bind("mcpBackendCall", new McpBackendCall(upstreamCall, sessions, backends, health, metrics, traces,
-                fanOutMillis));
-        McpDiscovery discovery = new McpDiscovery(backends, health, fanOutMillis, traces);
+        registry.bind("mcpBackendCall", new McpBackendCall(upstreamCall, sessions, metrics, traces, fanOutMillis));
+        McpDiscovery discovery = new McpDiscovery(backends, fanOutMillis, traces);
         context.getManagementStrategy().addEventNotifier(discovery);
         registry.bind("mcpBackendsDiscovered", discovery.readiness());
         registry.bind("mcpInitializeMerge", new McpInitializeMerge(metrics, sessions, version(),

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 
 import com.fasterxml.jackson.databind.node.IntNode;
+import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.support.DefaultExchange;
@@ -13,7 +14,7 @@ import dev.caravan.telemetry.Traces;
 /**
  * Asks one backend whether it answers, through its own route (its URL, credentials and timeouts): an
  * {@code initialize}, then a DELETE of the session that opened. Used for the first discovery and to probe a backend
- * that is down. The route's last step reports the outcome to {@link McpBackendHealth} like any other call.
+ * that is down. The route's last step reports the outcome to the backend's {@link McpBackendHealth} like any other call.
  */
 final class BackendProbe {
 
@@ -33,13 +34,12 @@ final class BackendProbe {
     }
 
     /** The backend's answer to initialize; the session it opened, if any, is ended without waiting. */
-    CompletableFuture<BackendAnswer> probe(ProducerTemplate template, McpBackends.Backend backend) {
-        return template.asyncSend(backend.endpoint(), request(template, backend.name(), "POST", INITIALIZE, null))
+    CompletableFuture<BackendAnswer> probe(ProducerTemplate template, String backend, Endpoint route) {
+        return template.asyncSend(route, request(template, backend, "POST", INITIALIZE, null))
                 .thenApply(answered -> {
                     BackendAnswer answer = BackendAnswer.of(answered, ID);
                     if (answer.sessionId() != null) {
-                        template.asyncSend(backend.endpoint(), request(template, backend.name(), "DELETE", null,
-                                answer.sessionId()));
+                        template.asyncSend(route, request(template, backend, "DELETE", null, answer.sessionId()));
                     }
                     return answer;
                 });

@@ -2,6 +2,7 @@ package dev.caravan.mcp;
 
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.Exchange;
+import org.apache.camel.spi.RouteIdAware;
 import org.apache.camel.support.AsyncProcessorSupport;
 
 import dev.caravan.proxy.Upstream;
@@ -9,21 +10,53 @@ import dev.caravan.proxy.Upstream;
 /**
  * One MCP backend, the last step of its route: built by kamelets/mcp-backend.kamelet.yaml from its parameters, once
  * per route (again when a reload replaces the route), and calling the backend through the shared
- * {@link McpBackendCall}.
+ * {@link McpBackendCall}. It owns its {@link Upstream} (URL, timeouts, headers) and its {@link McpBackendHealth},
+ * which lives as long as its route runs.
  */
-public final class McpBackend extends AsyncProcessorSupport {
+public final class McpBackend extends AsyncProcessorSupport implements RouteIdAware {
 
     private final McpBackendCall call;
     private final Upstream upstream;
+    private final McpBackendHealth health;
+    private String routeId;
 
-    public McpBackend(McpBackendCall call, String name, String url, String callTimeout, String idleTimeout,
-                      String headers) {
+    public McpBackend(McpBackendCall call, McpOutlierDetection detection, String name, String url,
+                      String callTimeout, String idleTimeout, String headers) {
         this.call = call;
         this.upstream = new Upstream(name, url, callTimeout, idleTimeout, headers);
+        this.health = new McpBackendHealth(detection);
+    }
+
+    Upstream upstream() {
+        return upstream;
+    }
+
+    McpBackendHealth health() {
+        return health;
     }
 
     @Override
     public boolean process(Exchange exchange, AsyncCallback callback) {
-        return call.process(exchange, upstream, callback);
+        return call.process(exchange, this, callback);
+    }
+
+    @Override
+    protected void doStart() {
+        health.start(routeId);
+    }
+
+    @Override
+    protected void doStop() {
+        health.stop();
+    }
+
+    @Override
+    public String getRouteId() {
+        return routeId;
+    }
+
+    @Override
+    public void setRouteId(String routeId) {
+        this.routeId = routeId;
     }
 }

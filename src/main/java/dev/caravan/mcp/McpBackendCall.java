@@ -25,7 +25,7 @@ import dev.caravan.telemetry.Traces;
 
 /**
  * The call to one MCP backend, the last step of its route (kamelets/mcp-backend.kamelet.yaml): the upstream call, what
- * its outcome says about the backend's health ({@link McpBackendHealth}), and the recovery of a backend session the
+ * its outcome says about the backend's health (its {@link McpBackendHealth}), and the recovery of a backend session the
  * backend lost. A backend that restarted no longer knows its sessions and says so
  * (HTTP 404 as the spec asks, or 400 "No valid session ID" as servers built on the TypeScript SDK answer). The gateway
  * then initializes it again with what the client sent at initialize (kept in the gateway session), sends
@@ -40,8 +40,6 @@ public final class McpBackendCall {
 
     private final UpstreamCall upstreamCall;
     private final McpSessions sessions;
-    private final McpBackends backends;
-    private final McpBackendHealth health;
     private final GatewayMetrics metrics;
     private final Traces traces;
     private final long timeoutMillis;
@@ -51,12 +49,10 @@ public final class McpBackendCall {
     /**
      * @param timeoutMillis how long initializing a backend again may take (the fan-out timeout)
      */
-    public McpBackendCall(UpstreamCall upstreamCall, McpSessions sessions, McpBackends backends,
-                          McpBackendHealth health, GatewayMetrics metrics, Traces traces, long timeoutMillis) {
+    public McpBackendCall(UpstreamCall upstreamCall, McpSessions sessions, GatewayMetrics metrics, Traces traces,
+                          long timeoutMillis) {
         this.upstreamCall = upstreamCall;
         this.sessions = sessions;
-        this.backends = backends;
-        this.health = health;
         this.metrics = metrics;
         this.traces = traces;
         this.timeoutMillis = timeoutMillis;
@@ -67,13 +63,15 @@ public final class McpBackendCall {
                               Map<String, Object> headers, Object body) {
     }
 
-    /** Calls {@code upstream}, the backend of the exchange's route; true when that completed at once. */
-    public boolean process(Exchange exchange, Upstream upstream, AsyncCallback callback) {
+    /** Calls {@code backend}, the last step of the exchange's route; true when that completed at once. */
+    boolean process(Exchange exchange, McpBackend backend, AsyncCallback callback) {
+        Upstream upstream = backend.upstream();
+        McpBackendHealth health = backend.health();
         Repeatable request = repeatable(exchange);
         // (the upstream call only completes synchronously when it sent nothing, which is never a lost session)
         return call(exchange, upstream, doneSync -> {
             if (request == null || !sessionLost(exchange)) {
-                observed(exchange);
+                health.observed(exchange);
                 callback.done(doneSync);
                 return;
             }
@@ -82,13 +80,13 @@ public final class McpBackendCall {
             renew(exchange, upstream, request).whenComplete((fresh, failed) -> onContext(context, () -> {
                 if (fresh == null) {
                     // the backend's refusal stands: the request fails for this backend only
-                    observed(exchange);
+                    health.observed(exchange);
                     callback.done(false);
                     return;
                 }
                 repeat(exchange, request, fresh);
                 call(exchange, upstream, repeated -> {
-                    observed(exchange);
+                    health.observed(exchange);
                     callback.done(false);
                 });
             }));
@@ -124,13 +122,6 @@ public final class McpBackendCall {
             step.run();
         } else {
             context.runOnContext(v -> step.run());
-        }
-    }
-
-    private void observed(Exchange exchange) {
-        McpBackends.Backend backend = backends.byName(McpCall.of(exchange).backend());
-        if (backend != null) {
-            health.observed(backend, exchange);
         }
     }
 

@@ -1,36 +1,29 @@
 package dev.caravan.mcp;
 
 import java.util.EnumSet;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
+import java.util.Locale;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Tags;
-import io.vertx.core.Vertx;
-import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
-import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.caravan.proxy.UpstreamException;
-import dev.caravan.telemetry.GatewayMetrics;
-import dev.caravan.telemetry.Traces;
 
 /**
- * Passive health checks of the MCP backends (outlier detection), kept per replica. A backend that refused the
- * connection or did not answer in time is down: fan-outs (initialize, lists, notifications, streams) leave it out at
- * once instead of waiting their timeout for it each time, and count it as a backend failure with reason {@code down}
- * ({@code caravan_mcp_backend_failures_total}, like the failures that left it out before).
- * A probe ({@link BackendProbe}) asks it again after a backoff that doubles from {@code backoff} up to
- * {@code maxBackoff}; any answer from it, to a probe or to a call routed to it, brings it back. Its state is the gauge
- * {@code caravan_mcp_backend_up{backend}} and a detail of the readiness check; each change is logged once. Calls
- * routed to a down backend still go to it: they are the client's explicit choice and have their own timeout.
+ * The passive health check of one MCP backend (outlier detection), per replica, owned by its {@link McpBackend}: a
+ * reload that replaces the backend's route (a new URL, say) starts from a fresh one, and a removed backend takes its
+ * state and its gauge along. A backend that refused the connection or did not answer in time is down: fan-outs
+ * (initialize, lists, notifications, streams) leave it out at once instead of waiting their timeout for it each time,
+ * and count it as a backend failure with reason {@code down} ({@code caravan_mcp_backend_failures_total}, like the
+ * failures that left it out before). A probe ({@link BackendProbe}) asks it again after a backoff that doubles from
+ * {@code backoff} up to {@code maxBackoff}; any answer from it, to a probe or to a call routed to it, brings it back.
+ * Its state is the gauge {@code caravan_mcp_backend_up{backend}}, registered while its route runs, and a detail of
+ * the readiness check; each change is logged once. Calls routed to a down backend still go to it: they are the
+ * client's explicit choice and have their own timeout. Guarded by itself.
  */
 public final class McpBackendHealth {
 
@@ -39,167 +32,129 @@ public final class McpBackendHealth {
     private static final Set<UpstreamException.Kind> DOWN = EnumSet.of(UpstreamException.Kind.CONNECT,
             UpstreamException.Kind.TIMEOUT, UpstreamException.Kind.IDLE);
 
-    private final CamelContext context;
-    private final Vertx vertx;
-    private final GatewayMetrics metrics;
-    private final BackendProbe probe;
-    private final long backoffMillis;
-    private final long maxBackoffMillis;
-    private final Map<String, State> states = new ConcurrentHashMap<>();
-    private volatile ProducerTemplate template;
+    /** of a route in the backends' group that is not made from the kamelet: never started, so never down */
+    static final McpBackendHealth UNWATCHED = new McpBackendHealth(null);
 
-    /** One backend's state; guarded by itself. */
-    private final class State {
-        /** replaced when its route is (hot reload), so probes go to the current one */
-        volatile McpBackends.Backend backend;
-        final AtomicInteger up = new AtomicInteger(1);
-        final Gauge gauge;
-        volatile boolean down;
-        String reason;
-        long backoff;
-        long nextProbe;
-        boolean retired;
+    private final McpOutlierDetection detection;
+    private final AtomicInteger up = new AtomicInteger(1);
+    private volatile boolean down;
+    /** its route's id, the backend's name everywhere (metrics, logs, qualified names) */
+    private volatile String backend;
+    /** counts the starts of its route, so that a probe scheduled before a stop and start does nothing */
+    private int run;
+    private Gauge gauge;
+    private String reason;
+    private long backoff;
+    private long nextProbe;
 
-        State(McpBackends.Backend backend) {
-            this.backend = backend;
-            gauge = Gauge.builder("caravan.mcp.backend.up", up, AtomicInteger::get)
-                    .description("1 while the MCP backend answers, 0 while it is down and left out of fan-outs")
-                    .tags(Tags.of("backend", backend.name())).register(metrics.registry());
-        }
+    McpBackendHealth(McpOutlierDetection detection) {
+        this.detection = detection;
     }
 
-    /**
-     * @param probeTimeoutMillis how long a probe waits for the backend's answer (the fan-out timeout)
-     * @param backoffMillis      how long a backend stays down before the first probe
-     * @param maxBackoffMillis   the longest wait between probes of a backend that stays down
-     */
-    public McpBackendHealth(CamelContext context, Vertx vertx, GatewayMetrics metrics, Traces traces,
-                            long probeTimeoutMillis, long backoffMillis, long maxBackoffMillis) {
-        this.context = context;
-        this.vertx = vertx;
-        this.metrics = metrics;
-        this.probe = new BackendProbe(traces, probeTimeoutMillis);
-        this.backoffMillis = backoffMillis;
-        this.maxBackoffMillis = Math.max(backoffMillis, maxBackoffMillis);
+    /** Its route started: the backend counts as up until it fails. */
+    synchronized void start(String routeId) {
+        backend = routeId;
+        run++;
+        down = false;
+        up.set(1);
+        gauge = Gauge.builder("caravan.mcp.backend.up", up, AtomicInteger::get)
+                .description("1 while the MCP backend answers, 0 while it is down and left out of fan-outs")
+                .tags(Tags.of("backend", backend)).register(detection.metrics().registry());
+    }
+
+    /** Its route stopped (removed, or replaced by a reload): no more probes, and no gauge left behind. */
+    synchronized void stop() {
+        down = false;
+        if (gauge != null) {
+            detection.metrics().registry().remove(gauge);
+            gauge = null;
+        }
     }
 
     /** Whether fan-outs leave the backend out. */
-    public boolean isDown(String backend) {
-        State state = states.get(backend);
-        return state != null && state.down;
+    public boolean isDown() {
+        return down;
     }
 
     /** A fan-out left the backend out because it is down. */
-    void skipped(String backend, String method) {
-        metrics.backendFailure(backend, method, "down");
+    void skipped(String method) {
+        detection.metrics().backendFailure(backend, method, "down");
     }
 
     /** What a call to the backend (any request, probes included) says about its health. */
-    void observed(McpBackends.Backend backend, Exchange call) {
+    void observed(Exchange call) {
         Exception failure = call.getException();
         if (failure == null) {
-            answered(state(backend));
+            answered();
         } else if (failure instanceof UpstreamException u && DOWN.contains(u.kind())) {
-            failed(state(backend), u.kind().name().toLowerCase(java.util.Locale.ROOT));
+            failed(u.kind().name().toLowerCase(Locale.ROOT));
         }
     }
 
-    private State state(McpBackends.Backend backend) {
-        return states.computeIfAbsent(backend.name(), name -> new State(backend));
-    }
-
-    private void answered(State state) {
-        synchronized (state) {
-            if (!state.down) {
+    private void answered() {
+        synchronized (this) {
+            if (!down) {
                 return;
             }
-            state.down = false;
-            state.up.set(1);
+            down = false;
+            up.set(1);
         }
-        LOG.info("MCP backend {} answers again: back in fan-outs", state.backend.name());
+        LOG.info("MCP backend {} answers again: back in fan-outs", backend);
     }
 
-    private void failed(State state, String reason) {
-        synchronized (state) {
-            if (state.down || state.retired) {
-                // a probe's own failure: its completion schedules the next one
+    private void failed(String why) {
+        synchronized (this) {
+            if (down || gauge == null) {
+                // a probe's own failure (its completion schedules the next one), or a call that outlived the route
                 return;
             }
-            state.down = true;
-            state.reason = reason;
-            state.up.set(0);
-            state.backoff = backoffMillis;
+            down = true;
+            reason = why;
+            up.set(0);
+            backoff = detection.backoffMillis();
         }
-        LOG.warn("MCP backend {} is down ({}): left out of fan-outs, probed in {}", state.backend.name(), reason,
-                duration(backoffMillis));
-        scheduleProbe(state);
+        LOG.warn("MCP backend {} is down ({}): left out of fan-outs, probed in {}", backend, why,
+                duration(backoff));
+        scheduleProbe();
     }
 
-    private void scheduleProbe(State state) {
+    private void scheduleProbe() {
         long delay;
-        synchronized (state) {
-            delay = state.backoff;
-            state.nextProbe = System.currentTimeMillis() + delay;
+        int scheduledIn;
+        synchronized (this) {
+            delay = backoff;
+            nextProbe = System.currentTimeMillis() + delay;
+            scheduledIn = run;
         }
-        vertx.setTimer(delay, t -> probe(state));
+        detection.later(delay, () -> probe(scheduledIn));
     }
 
-    private void probe(State state) {
-        if (!state.down || state.retired) {
+    private synchronized boolean probing(int scheduledIn) {
+        return down && run == scheduledIn;
+    }
+
+    private void probe(int scheduledIn) {
+        if (!probing(scheduledIn)) {
             return;
         }
-        probe.probe(template(), state.backend).whenComplete((answer, thrown) -> {
-            synchronized (state) {
-                if (!state.down || state.retired) {
+        detection.probe(backend, () -> {
+            synchronized (this) {
+                if (!probing(scheduledIn)) {
                     return;
                 }
-                state.backoff = Math.min(state.backoff * 2, maxBackoffMillis);
+                backoff = Math.min(backoff * 2, detection.maxBackoffMillis());
             }
-            scheduleProbe(state);
+            scheduleProbe();
         });
     }
 
-    private synchronized ProducerTemplate template() {
-        if (template == null) {
-            template = context.createProducerTemplate();
-        }
-        return template;
+    /** Its state for the readiness details while it is down (down, the reason and the next probe), else null. */
+    synchronized String describe() {
+        return down ? "down (" + reason + "), next probe in "
+                      + duration(Math.max(0, nextProbe - System.currentTimeMillis())) : null;
     }
 
     private static String duration(long millis) {
         return millis < 1000 ? millis + " ms" : millis % 1000 == 0 ? millis / 1000 + " s" : millis / 1000.0 + " s";
-    }
-
-    /** Follows route changes: the current route of each backend, and none of those no longer declared. */
-    void retain(List<McpBackends.Backend> declared) {
-        Map<String, McpBackends.Backend> byName = new HashMap<>();
-        declared.forEach(b -> byName.put(b.name(), b));
-        states.values().removeIf(state -> {
-            McpBackends.Backend current = byName.get(state.backend.name());
-            if (current != null) {
-                state.backend = current;
-                return false;
-            }
-            synchronized (state) {
-                state.retired = true;
-            }
-            metrics.registry().remove(state.gauge);
-            return true;
-        });
-    }
-
-    /** Each backend's state for the readiness details: up, or down with the reason and the next probe. */
-    Map<String, String> describe() {
-        Map<String, String> described = new LinkedHashMap<>();
-        long now = System.currentTimeMillis();
-        states.forEach((name, state) -> {
-            synchronized (state) {
-                if (state.down) {
-                    described.put(name, "down (" + state.reason + "), next probe in "
-                                        + duration(Math.max(0, state.nextProbe - now)));
-                }
-            }
-        });
-        return described;
     }
 }

@@ -10,6 +10,8 @@ import java.util.regex.Pattern;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
+import org.apache.camel.Navigate;
+import org.apache.camel.Processor;
 import org.apache.camel.Route;
 import org.apache.camel.ServiceStatus;
 import org.apache.camel.spi.CamelEvent;
@@ -21,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * The MCP backends behind {@code /mcp}: every started route in the route group {@value #GROUP}, named by its route id.
  * The route files are the only list: adding, stopping or removing such a route (also by hot reload) changes what the
  * multiplexer fans out to, with nothing else to keep in sync. Routes made from the {@value #TEMPLATE} kamelet take
- * their id from its {@code name} parameter.
+ * their id from its {@code name} parameter; their last step is the backend's {@link McpBackend}, whose health decides
+ * whether fan-outs leave it out.
  */
 public final class McpBackends extends EventNotifierSupport {
 
@@ -31,17 +34,15 @@ public final class McpBackends extends EventNotifierSupport {
     private static final Pattern VALID_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9.-]{0,62}");
     private static final Logger LOG = LoggerFactory.getLogger(McpBackends.class);
 
-    /** One declared backend and the endpoint of its route. */
-    public record Backend(String name, Endpoint endpoint) {
+    /** One declared backend, the endpoint of its route and the health of the route's {@link McpBackend}. */
+    public record Backend(String name, Endpoint endpoint, McpBackendHealth health) {
     }
 
     private final Set<String> reportedInvalid = ConcurrentHashMap.newKeySet();
-    private final McpBackendHealth health;
     /** the backends as of the last route change; rebuilt when a route is added, removed, started or stopped */
     private volatile List<Backend> current;
 
-    public McpBackends(McpBackendHealth health) {
-        this.health = health;
+    public McpBackends() {
         setIgnoreExchangeEvents(true);
     }
 
@@ -61,7 +62,6 @@ public final class McpBackends extends EventNotifierSupport {
         if (backends == null) {
             backends = discover();
             current = backends;
-            health.retain(backends);
         }
         return backends;
     }
@@ -81,9 +81,31 @@ public final class McpBackends extends EventNotifierSupport {
                 }
                 continue;
             }
-            backends.add(new Backend(route.getRouteId(), route.getEndpoint()));
+            McpBackend plugin = plugin(route.navigate());
+            backends.add(new Backend(route.getRouteId(), route.getEndpoint(),
+                    plugin == null ? McpBackendHealth.UNWATCHED : plugin.health()));
         }
         return List.copyOf(backends);
+    }
+
+    /** The route's {@link McpBackend} step, found among its processors; null in a route not made from the kamelet. */
+    private static McpBackend plugin(Navigate<Processor> steps) {
+        if (steps == null || !steps.hasNext()) {
+            return null;
+        }
+        for (Processor step : steps.next()) {
+            if (step instanceof McpBackend backend) {
+                return backend;
+            }
+            if (step instanceof Navigate<?> inner) {
+                @SuppressWarnings("unchecked")
+                McpBackend found = plugin((Navigate<Processor>) inner);
+                if (found != null) {
+                    return found;
+                }
+            }
+        }
+        return null;
     }
 
     public Backend byName(String name) {
@@ -124,7 +146,7 @@ public final class McpBackends extends EventNotifierSupport {
      * Recipient list of a fan-out: every backend for initialize; otherwise the backends of the exchange's session
      * that declared the capability the method needs (tools/list only to servers with tools, logging/setLevel only to
      * those with logging); for GET and DELETE those that hold a session (a stream to open, a session to end); for the
-     * next page of a list only the backends that have more. Backends that are down ({@link McpBackendHealth}) are left
+     * next page of a list only the backends that have more. Backends that are down (their {@link McpBackendHealth}) are left
      * out and counted, unless all of them are: then there is nothing to lose by asking them all.
      */
     public List<Endpoint> recipients(Exchange exchange) {
@@ -136,11 +158,11 @@ public final class McpBackends extends EventNotifierSupport {
         McpCall call = McpCall.of(exchange);
         String method = call.method();
         List<Backend> candidates = candidates(call);
-        List<Backend> up = candidates.stream().filter(b -> !health.isDown(b.name())).toList();
+        List<Backend> up = candidates.stream().filter(b -> !b.health().isDown()).toList();
         if (up.isEmpty()) {
             return candidates;
         }
-        candidates.stream().filter(b -> health.isDown(b.name())).forEach(b -> health.skipped(b.name(), method));
+        candidates.stream().filter(b -> b.health().isDown()).forEach(b -> b.health().skipped(method));
         return up;
     }
 

@@ -18,7 +18,7 @@ import dev.caravan.telemetry.Traces;
  * backend is asked once ({@link BackendProbe}) what it is. {@code /observe/health/ready} is DOWN until each backend
  * answered or failed; a backend that is down only delays readiness by the fan-out timeout, because a replica that
  * serves the other backends is more use than one kept out of the load balancer. The details name each backend's
- * outcome, and later whether it is down ({@link McpBackendHealth}).
+ * outcome, and later whether it is down (its {@link McpBackendHealth}).
  */
 public final class McpDiscovery extends EventNotifierSupport {
 
@@ -26,15 +26,13 @@ public final class McpDiscovery extends EventNotifierSupport {
     private static final String PENDING = "pending";
 
     private final McpBackends backends;
-    private final McpBackendHealth health;
     private final BackendProbe probe;
     private final Map<String, String> outcomes = new ConcurrentHashMap<>();
     private volatile boolean started;
     private final Readiness readiness = new Readiness();
 
-    public McpDiscovery(McpBackends backends, McpBackendHealth health, long timeoutMillis, Traces traces) {
+    public McpDiscovery(McpBackends backends, long timeoutMillis, Traces traces) {
         this.backends = backends;
-        this.health = health;
         this.probe = new BackendProbe(traces, timeoutMillis);
         setIgnoreExchangeEvents(true);
     }
@@ -58,7 +56,7 @@ public final class McpDiscovery extends EventNotifierSupport {
         }
         started = true;
         for (McpBackends.Backend backend : backends.all()) {
-            probe.probe(template, backend).whenComplete((answer, thrown) -> record(backend.name(), thrown != null
+            probe.probe(template, backend.name(), backend.endpoint()).whenComplete((answer, thrown) -> record(backend.name(), thrown != null
                     ? "failed: " + thrown.getMessage() : answer.ok() ? "up" : "failed: " + answer.failure()));
         }
     }
@@ -84,7 +82,12 @@ public final class McpDiscovery extends EventNotifierSupport {
         @Override
         protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
             outcomes.forEach(builder::detail);
-            health.describe().forEach(builder::detail);
+            for (McpBackends.Backend backend : backends.all()) {
+                String down = backend.health().describe();
+                if (down != null) {
+                    builder.detail(backend.name(), down);
+                }
+            }
             if (started && !outcomes.containsValue(PENDING)) {
                 builder.up();
             } else {

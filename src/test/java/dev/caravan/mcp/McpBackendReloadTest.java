@@ -1,6 +1,8 @@
 package dev.caravan.mcp;
 
+import java.util.List;
 import java.util.Map;
+import java.util.stream.StreamSupport;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.camel.BeanInject;
@@ -13,10 +15,13 @@ import org.junit.jupiter.api.TestInstance;
 
 import dev.caravan.CaravanConfiguration;
 import dev.caravan.support.McpHttp;
+import dev.caravan.support.Scrape;
 import dev.caravan.support.ScriptedMcpServer;
 import dev.caravan.support.TestPorts;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -28,7 +33,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
                properties = {
                        "camel.main.routes-include-pattern=file:routes/gateway.camel.yaml,file:routes/auth.camel.yaml,"
                        + "file:routes/mcp.camel.yaml,file:kamelets/*.kamelet.yaml,"
-                       + "classpath:test-routes/reload-backends.camel.yaml"})
+                       + "classpath:test-routes/reload-backends.camel.yaml",
+                       // no probe during the test: what brings a backend back here is its reload alone
+                       "caravan.mcp.backend-down.backoff=1h"})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class McpBackendReloadTest {
 
@@ -45,12 +52,36 @@ class McpBackendReloadTest {
 
     /** What a hot reload of the route file does with a changed block: the backend's route is replaced. */
     private void redeclare(String name, Map<String, String> parameters) throws Exception {
+        remove(name);
+        declare(name, parameters);
+    }
+
+    private void remove(String name) throws Exception {
         context.getRouteController().stopRoute(name);
         context.removeRoute(name);
+    }
+
+    private void declare(String name, Map<String, String> parameters) {
         TemplatedRouteBuilder builder = TemplatedRouteBuilder.builder(context, McpBackends.TEMPLATE).routeId(name)
                 .parameter("name", name);
         parameters.forEach(builder::parameter);
         builder.add();
+    }
+
+    /** The tools a new session sees. */
+    private static List<String> tools() {
+        McpHttp c = new McpHttp(PORT);
+        c.initialize(McpHttp.LATEST);
+        JsonNode tools = c.call("tools/list", null).at("/result/tools");
+        return StreamSupport.stream(tools.spliterator(), false).map(t -> t.get("name").asText()).toList();
+    }
+
+    /** The backend's caravan_mcp_backend_up as scraped, or null when the gauge is not there. */
+    private static Double up(String backend) {
+        String series = "caravan_mcp_backend_up{backend=\"" + backend + "\"";
+        return Scrape.of(Integer.getInteger("caravan.management.port")).text().lines()
+                .filter(line -> line.startsWith(series))
+                .map(line -> Double.valueOf(line.substring(line.lastIndexOf(' ') + 1))).findFirst().orElse(null);
     }
 
     private static JsonNode call(String tool) {
@@ -79,5 +110,21 @@ class McpBackendReloadTest {
         assertEquals(JsonRpc.INTERNAL_ERROR, answer.at("/error/code").asInt(), answer::toString);
         assertEquals("hangs", answer.at("/error/data/backend").asText(), answer::toString);
         assertTrue(millis < 10_000, "the call took " + millis + " ms");
+    }
+
+    @Test
+    void aBackendReloadedWhileDownStartsUpAndARemovedOneLeavesNoGauge() throws Exception {
+        // nothing listens there: the first initialize finds it refusing and marks it down
+        declare("moving", Map.of("url", "http://127.0.0.1:" + TestPorts.free() + "/mcp"));
+        assertFalse(tools().contains("moving_probe"));
+        assertEquals(0.0, up("moving"));
+
+        // moved to where a server answers: the new route's backend is up at once, without waiting for a probe
+        redeclare("moving", Map.of("url", SCRIPTED.url() + "/ok/mcp"));
+        assertEquals(1.0, up("moving"));
+        assertTrue(tools().contains("moving_probe"));
+
+        remove("moving");
+        assertNull(up("moving"));
     }
 }

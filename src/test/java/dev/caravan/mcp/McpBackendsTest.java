@@ -20,6 +20,7 @@ import dev.caravan.telemetry.GatewayMetrics;
 import dev.caravan.telemetry.Traces;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 /** Which backends a fan-out goes to, as their routes and their health say. */
 class McpBackendsTest {
@@ -28,7 +29,6 @@ class McpBackendsTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private CamelContext context;
     private McpBackends backends;
-    private McpBackendHealth health;
 
     @BeforeEach
     void start() throws Exception {
@@ -37,15 +37,17 @@ class McpBackendsTest {
         GatewayMetrics metrics = new GatewayMetrics();
         metrics.setCamelContext(context);
         // probes only after an hour: this test looks at what fan-outs do meanwhile
-        health = new McpBackendHealth(context, vertx, metrics, Traces.setUp(context, "false", "", Map.of()), 1000,
-                3_600_000, 3_600_000);
-        backends = new McpBackends(health);
+        McpOutlierDetection detection = new McpOutlierDetection(context, vertx, metrics,
+                Traces.setUp(context, "false", "", Map.of()), 1000, 3_600_000, 3_600_000);
+        backends = new McpBackends();
         context.getManagementStrategy().addEventNotifier(backends);
         context.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
                 for (String name : List.of("kb", "slack")) {
-                    from("direct:" + name).routeId(name).routeGroup(McpBackends.GROUP).log("unused");
+                    // never called: this test reports the calls' outcomes to their health itself
+                    from("direct:" + name).routeId(name).routeGroup(McpBackends.GROUP)
+                            .process(new McpBackend(null, detection, name, "http://127.0.0.1:1/mcp", "1s", null, null));
                 }
             }
         });
@@ -68,7 +70,7 @@ class McpBackendsTest {
     private void timedOut(String backend) {
         Exchange call = new DefaultExchange(context);
         call.setException(new UpstreamException(backend, UpstreamException.Kind.TIMEOUT, "no answer"));
-        health.observed(backends.byName(backend), call);
+        backends.byName(backend).health().observed(call);
     }
 
     private double leftOut(String backend) {
@@ -89,8 +91,18 @@ class McpBackendsTest {
         assertEquals(List.of("kb", "slack"), initializeGoesTo());
         assertEquals(1, leftOut("slack"));
         // any answer brings a backend back
-        health.observed(backends.byName("kb"), new DefaultExchange(context));
+        backends.byName("kb").health().observed(new DefaultExchange(context));
         assertEquals(List.of("kb"), initializeGoesTo());
         assertEquals(1, registry.get("caravan.mcp.backend.up").tag("backend", "kb").gauge().value());
+    }
+
+    @Test
+    void aRemovedBackendLeavesNothingBehind() throws Exception {
+        timedOut("slack");
+        assertEquals(0, registry.get("caravan.mcp.backend.up").tag("backend", "slack").gauge().value());
+        context.getRouteController().stopRoute("slack");
+        context.removeRoute("slack");
+        assertNull(registry.find("caravan.mcp.backend.up").tag("backend", "slack").gauge());
+        assertEquals(List.of("kb"), initializeGoesTo());
     }
 }
