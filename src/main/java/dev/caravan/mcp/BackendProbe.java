@@ -14,7 +14,7 @@ import dev.caravan.telemetry.Traces;
 /**
  * Asks one backend whether it answers, through its own route (its URL, credentials and timeouts): an
  * {@code initialize}, then a DELETE of the session that opened. Used for the first discovery and to probe a backend
- * that is down. The route's last step reports the outcome to the backend's {@link McpBackendHealth} like any other call.
+ * that is down. The route's last step reports the outcome to its backend's health like any other call.
  */
 final class BackendProbe {
 

@@ -146,8 +146,8 @@ public final class McpBackends extends EventNotifierSupport {
      * Recipient list of a fan-out: every backend for initialize; otherwise the backends of the exchange's session
      * that declared the capability the method needs (tools/list only to servers with tools, logging/setLevel only to
      * those with logging); for GET and DELETE those that hold a session (a stream to open, a session to end); for the
-     * next page of a list only the backends that have more. Backends that are down (their {@link McpBackendHealth}) are left
-     * out and counted, unless all of them are: then there is nothing to lose by asking them all.
+     * next page of a list only the backends that have more. Backends that are down (their {@link McpBackendHealth}) are
+     * left out and counted, unless all of them are: then there is nothing to lose by asking them all.
      */
     public List<Endpoint> recipients(Exchange exchange) {
         return targets(exchange).stream().map(Backend::endpoint).toList();

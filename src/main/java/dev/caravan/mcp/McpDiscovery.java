@@ -56,8 +56,9 @@ public final class McpDiscovery extends EventNotifierSupport {
         }
         started = true;
         for (McpBackends.Backend backend : backends.all()) {
-            probe.probe(template, backend.name(), backend.endpoint()).whenComplete((answer, thrown) -> record(backend.name(), thrown != null
-                    ? "failed: " + thrown.getMessage() : answer.ok() ? "up" : "failed: " + answer.failure()));
+            probe.probe(template, backend.name(), backend.endpoint()).whenComplete((answer, thrown) ->
+                    record(backend.name(), thrown != null ? "failed: " + thrown.getMessage()
+                            : answer.ok() ? "up" : "failed: " + answer.failure()));
         }
     }
 
