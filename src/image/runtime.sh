@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The Java runtime layer of the container image, made from the JDK that builds it: a jlink image of the modules the
-# gateway uses, plus the C libraries it links against, copied from this machine. The image needs no base image, so it
+# gateway uses, with the JDK's class data sharing archive of its own classes (the base the image's archive of the
+# gateway's classes, src/image/cds.sh, is made on), plus the C libraries it links against, copied from this machine. The image needs no base image, so it
 # builds with no registry and no Docker daemon; its only OS files are these libraries.
 set -euo pipefail
 out="$1"
@@ -10,7 +11,7 @@ chmod 1777 "$out/tmp"
 jlink --add-modules java.base,java.compiler,java.desktop,java.instrument,java.logging,java.management,java.naming,\
 java.net.http,java.scripting,java.security.jgss,java.security.sasl,java.sql,java.xml,jdk.crypto.ec,jdk.jfr,\
 jdk.httpserver,jdk.management,jdk.naming.dns,jdk.net,jdk.unsupported,jdk.zipfs \
-  --strip-debug --no-header-files --no-man-pages --output "$out/opt/java"
+  --strip-debug --no-header-files --no-man-pages --generate-cds-archive --output "$out/opt/java"
 # every shared library the runtime's binaries and libraries need, with the dynamic loader (java.desktop is there for
 # java.beans; its graphics libraries are never loaded by a headless server, so their X11 and font dependencies stay out)
 find "$out/opt/java" -type f \( -name '*.so' -o -path '*/bin/*' \) \

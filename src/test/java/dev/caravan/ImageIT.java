@@ -23,8 +23,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The container image the build leaves in target/caravan-image.tar (Jib, no Docker daemon): its configuration
- * (non-root user, entrypoint, working directory, ports), the files baked into it, and, where the test runs as root,
- * the image itself: its entrypoint started in its own root file system as its user, answering MCP requests.
+ * (non-root user, entrypoint, working directory, ports), the files baked into it, its class data sharing archive
+ * (made for the image's runtime and jars: its Java accepts it with -Xshare:on), and, where the test runs as root, the
+ * image itself: its entrypoint started in its own root file system as its user, answering MCP requests with the
+ * gateway's classes mapped from the archive.
  */
 class ImageIT {
 
@@ -62,8 +64,8 @@ class ImageIT {
         assertEquals("/app/caravan", config.get("WorkingDir").asText());
         List<String> entrypoint = new ArrayList<>();
         config.get("Entrypoint").forEach(e -> entrypoint.add(e.asText()));
-        assertEquals(List.of("java", "-XX:MaxRAMPercentage=75", "-cp", "@/app/jib-classpath-file",
-                "dev.caravan.CaravanMain"), entrypoint);
+        assertEquals(List.of("java", "-XX:SharedArchiveFile=/app/caravan.jsa", "-Xshare:auto",
+                "-XX:MaxRAMPercentage=75", "-cp", "@/app/caravan.classpath", "dev.caravan.CaravanMain"), entrypoint);
         assertTrue(config.get("ExposedPorts").has("3000/tcp") && config.get("ExposedPorts").has("9876/tcp"),
                 config::toString);
         assertTrue(config.get("Env").toString().contains("PATH=/opt/java/bin"), config::toString);
@@ -73,12 +75,24 @@ class ImageIT {
             run(root, List.of("tar", "--warning=no-unknown-keyword", "-xzf", image.resolve(layer.asText()).toString()));
         }
         for (String baked : List.of("app/caravan/routes/mcp.camel.yaml", "app/caravan/kamelets/mcp-backend.kamelet.yaml",
-                "app/caravan/config/application.properties", "app/jib-classpath-file", "opt/java/bin/java",
+                "app/caravan/config/application.properties", "app/classpath/caravan.jar", "app/caravan.classpath",
+                "app/caravan.jsa", "opt/java/bin/java", "opt/java/lib/server/classes.jsa",
                 "lib64/ld-linux-x86-64.so.2")) {
             assertTrue(Files.exists(root.resolve(baked)), baked + " is not in the image");
         }
         assertTrue(Files.notExists(root.resolve("app/caravan/config/secrets")), "secrets must be mounted, not baked");
         assertTrue(Files.isExecutable(root.resolve("opt/java/bin/java")));
+        // the class path is Jib's, relative to the working directory, as the archive needs (src/image/cds.sh)
+        Path workingDir = root.resolve("app/caravan");
+        List<String> classPath = List.of(Files.readString(root.resolve("app/caravan.classpath")).strip().split(":"));
+        assertEquals(List.of(Files.readString(root.resolve("app/jib-classpath-file")).strip()
+                .replace("/app/classpath/*", "/app/classpath/caravan.jar").replace("/app/", "../").split(":")),
+                classPath);
+        // the image's Java maps the archive with the image's jars (their paths, sizes and times), or refuses to start
+        Path java = root.resolve("opt/java/bin/java");
+        String version = run(workingDir, List.of(java.toString(), "-XX:SharedArchiveFile=" + root.resolve(
+                "app/caravan.jsa"), "-Xshare:on", "-cp", "@" + root.resolve("app/caravan.classpath"), "-version"));
+        assertTrue(version.contains("sharing"), version);
 
         // the image's entrypoint, in a root of its own as the image's user, serving the baked-in routes (needs root)
         Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "running the image needs root");
@@ -93,7 +107,10 @@ class ImageIT {
         List<String> command = new ArrayList<>(List.of("unshare", "--fork", "--pid", "--mount", "--mount-proc",
                 "--root=" + root, "--wd=" + config.get("WorkingDir").asText(), "--setuid", "65532", "--setgid",
                 "65532", "/opt/java/bin/java"));
-        command.addAll(entrypoint.subList(1, entrypoint.size()));
+        // the entrypoint, with the archive required and the source of every class loaded logged
+        command.addAll(entrypoint.subList(1, entrypoint.indexOf("-cp")));
+        command.addAll(List.of("-Xshare:on", "-Xlog:class+load=info:file=/tmp/class-load.log"));
+        command.addAll(entrypoint.subList(entrypoint.indexOf("-cp"), entrypoint.size()));
         GatewayProcess gateway = new GatewayProcess().command(command);
         try (gateway; DemoBackends backends = new DemoBackends(gateway)) {
             gateway.start("image-gateway", 120);
@@ -103,6 +120,12 @@ class ImageIT {
             assertEquals(3, tools.size(), tools::toString);
             List<String> uids = imageGateways(gateway.port).map(ph -> uid(ph.pid())).distinct().toList();
             assertEquals(List.of("65532"), uids, "the gateway's process runs as the image's user");
+            List<String> loaded = Files.readAllLines(root.resolve("tmp/class-load.log"));
+            assertTrue(loaded.stream().anyMatch(l -> l.endsWith(
+                    " dev.caravan.CaravanMain source: shared objects file (top)")), "the gateway's own classes too");
+            long mapped = loaded.stream().filter(l -> l.endsWith("source: shared objects file (top)")).count();
+            long read = loaded.stream().filter(l -> l.contains("source: file:")).count();
+            assertTrue(read * 20 < mapped, "classes read from jars: " + read + ", mapped from the archive: " + mapped);
         } finally {
             run(root, List.of("umount", dev.toString()));
         }
@@ -115,7 +138,7 @@ class ImageIT {
     private static Stream<ProcessHandle> imageGateways(int port) {
         return ProcessHandle.allProcesses()
                 .filter(ph -> ph.info().command().orElse("").endsWith("/opt/java/bin/java")
-                              && ph.info().commandLine().orElse("").contains("@/app/jib-classpath-file")
+                              && ph.info().commandLine().orElse("").contains("@/app/caravan.classpath")
                               && environment(ph.pid()).contains("CARAVAN_HTTP_PORT=" + port));
     }
 
