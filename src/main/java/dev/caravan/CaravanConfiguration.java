@@ -28,10 +28,10 @@ import org.apache.camel.util.TimeUtils;
 import dev.caravan.core.Secrets;
 import static dev.caravan.core.Settings.csv;
 import dev.caravan.llm.GoogleAccessTokens;
-import dev.caravan.llm.LlmChosenProvider;
 import dev.caravan.llm.LlmErrorReply;
 import dev.caravan.llm.LlmModels;
 import dev.caravan.llm.LlmProviders;
+import dev.caravan.llm.LlmRoutedProvider;
 import dev.caravan.llm.LlmUsageRecorder;
 import dev.caravan.llm.WireApis;
 import dev.caravan.llm.PriceTable;
@@ -165,7 +165,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
         registry.bind("llmProviders", new LlmProviders(upstreamCall, new GoogleAccessTokens(vertx,
                 props.resolveProperty("caravan.llm.google.metadata-url").orElse(GOOGLE_METADATA)), vertx, traces));
         registry.bind("llmModels", new LlmModels(prefixed(props, "caravan.llm.alias.")));
-        registry.bind("llmChosenProvider", new LlmChosenProvider());
+        registry.bind("llmRoutedProvider", new LlmRoutedProvider());
         WireApis apis = WireApis.of(props.resolveProperty("caravan.llm.apis").orElse(""),
                 props.resolveProperty("caravan.llm.api-paths").orElse(WireApis.DEFAULT_PATHS));
         registry.bind("llmWireApis", apis);
