@@ -157,7 +157,9 @@ public final class CaravanConfiguration implements CamelConfiguration {
             registry.bind(McpDispatch.beanName(dispatch), new McpDispatch(dispatch));
         }
         registry.bind("mcpErrorReply", new McpErrorReply(metrics));
-        registry.bind("mcpTelemetry", new McpTelemetry(metrics, traces));
+        McpTelemetry mcpTelemetry = new McpTelemetry(metrics, traces);
+        registry.bind("mcpArrived", mcpTelemetry.arrived());
+        registry.bind("mcpRecord", mcpTelemetry.record());
         EdgeRefusal.register("mcp", (path, status, message) -> path.equals("/mcp") || path.startsWith("/mcp/")
                 ? JsonRpc.error(null, status == 413 ? JsonRpc.INVALID_REQUEST : JsonRpc.SERVER_ERROR, message).toString()
                 : null);
@@ -172,7 +174,9 @@ public final class CaravanConfiguration implements CamelConfiguration {
         EdgeRefusal.register("llm", apis::edgeBody);
         EdgeRefusal.registerDefault(apis::defaultBody);
         registry.bind("llmErrorReply", new LlmErrorReply());
-        registry.bind("llmUsage", new LlmUsageRecorder(metrics, PriceTable.bundled(priceOverrides(props)), traces));
+        LlmUsageRecorder llmUsage = new LlmUsageRecorder(metrics, PriceTable.bundled(priceOverrides(props)), traces);
+        registry.bind("llmArrived", llmUsage.arrived());
+        registry.bind("llmRecord", llmUsage.record());
     }
 
     /**

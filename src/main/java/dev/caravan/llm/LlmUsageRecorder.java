@@ -22,6 +22,7 @@ import dev.caravan.telemetry.FieldLabels;
 import dev.caravan.telemetry.GatewayMetrics;
 import dev.caravan.telemetry.LabelCap;
 import dev.caravan.telemetry.MeterCache;
+import dev.caravan.telemetry.RequestRecorder;
 import dev.caravan.telemetry.Traces;
 
 /**
@@ -32,11 +33,10 @@ import dev.caravan.telemetry.Traces;
  * the reply. A stream the client left half-way is recorded with what it counted so far. Model and organization come
  * from clients, so their labels are capped.
  */
-public final class LlmUsageRecorder {
+public final class LlmUsageRecorder extends RequestRecorder<LlmRequest> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final GatewayMetrics metrics;
     private final PriceTable prices;
     private final Traces traces;
     private final FieldLabels fields = new FieldLabels("llmFields");
@@ -45,24 +45,18 @@ public final class LlmUsageRecorder {
     private final MeterCache cache = new MeterCache();
 
     public LlmUsageRecorder(GatewayMetrics metrics, PriceTable prices, Traces traces) {
-        this.metrics = metrics;
+        super(metrics, "llm", LlmRequest.class);
         this.prices = prices;
         this.traces = traces;
     }
 
-    /** First step of a request: its context, which holds when it arrived, and one more in flight. */
-    public void begin(Exchange exchange) {
-        new LlmRequest(System.nanoTime()).attach(exchange);
-        metrics.active("llm").incrementAndGet();
+    @Override
+    protected LlmRequest arrive(long nanos) {
+        return new LlmRequest(nanos);
     }
 
-    /** Last step of a request. */
-    public void end(Exchange exchange) {
-        metrics.active("llm").decrementAndGet();
-        if (!metrics.perRequest()) {
-            return;
-        }
-        LlmRequest request = LlmRequest.of(exchange);
+    @Override
+    protected void record(Exchange exchange, LlmRequest request, long nanos) {
         LlmRelay relay = request.relay();
         Usage usage = relay == null ? Usage.NONE : relay.usage();
         String provider = request.providerName() == null ? LabelCap.NONE : request.providerName();
@@ -74,7 +68,7 @@ public final class LlmUsageRecorder {
         int status = relay != null && relay.status() > 0 ? relay.status()
                 : exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 200, Integer.class);
         long started = request.startedNanos();
-        long now = System.nanoTime();
+        long now = started + nanos;
         PriceTable.Cost cost = usage.any() ? prices.cost(priceList(kind), model, usage, Instant.now()) : null;
         Map<String, String> extra = fields.values(exchange, () -> body(request));
 

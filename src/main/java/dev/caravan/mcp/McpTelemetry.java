@@ -16,10 +16,11 @@ import dev.caravan.telemetry.FieldLabels;
 import dev.caravan.telemetry.GatewayMetrics;
 import dev.caravan.telemetry.LabelCap;
 import dev.caravan.telemetry.MeterCache;
+import dev.caravan.telemetry.RequestRecorder;
 import dev.caravan.telemetry.Traces;
 
 /**
- * What every MCP request leaves behind, recorded by the listener route's first ({@link #begin}) and last steps from
+ * What every MCP request leaves behind, recorded by the listener route's first and last steps ({@link RequestRecorder}) from
  * the request's context and the reply: its duration by JSON-RPC method, tool, backend and outcome
  * ({@code mcp.server.operation.duration}, the OpenTelemetry MCP name), the tool calls per user
  * ({@code caravan.mcp.tool.calls}), the fields of {@code mcpFields} (route files: e.g. the product a tool was asked
@@ -27,33 +28,25 @@ import dev.caravan.telemetry.Traces;
  * gateway or the backend, or a failed transport) or {@code tool_error} (the tool ran and its result says
  * {@code isError}). Tool names come from clients, so they are capped like any other label.
  */
-public final class McpTelemetry {
+public final class McpTelemetry extends RequestRecorder<McpCall> {
 
-    private final GatewayMetrics metrics;
     private final Traces traces;
     private final FieldLabels fields = new FieldLabels("mcpFields");
     private final LabelCap targets = LabelCap.max(500);
     private final MeterCache cache = new MeterCache();
 
     public McpTelemetry(GatewayMetrics metrics, Traces traces) {
-        this.metrics = metrics;
+        super(metrics, "mcp", McpCall.class);
         this.traces = traces;
     }
 
-    /** First step of a request: its context, which holds when it arrived, and one more in flight. */
-    public void begin(Exchange exchange) {
-        McpCall.arrived(System.nanoTime()).attach(exchange);
-        metrics.active("mcp").incrementAndGet();
+    @Override
+    protected McpCall arrive(long nanos) {
+        return McpCall.arrived(nanos);
     }
 
-    /** Last step of a request, whatever happened. */
-    public void end(Exchange exchange) {
-        metrics.active("mcp").decrementAndGet();
-        if (!metrics.perRequest()) {
-            return;
-        }
-        McpCall context = McpCall.of(exchange);
-        long nanos = System.nanoTime() - context.startedNanos();
+    @Override
+    protected void record(Exchange exchange, McpCall context, long nanos) {
         String asked = context.method();
         // a response from the client (to sampling, elicitation) has no method of its own
         String kind = context.messageKind();

@@ -44,17 +44,17 @@ class RequestRecordingTest {
         String target = "tool-" + UUID.randomUUID();
 
         Exchange call = new DefaultExchange(context);
-        mcp.begin(call);
+        mcp.arrived().process(call);
         McpCall.of(call).read(JsonRpc.parse(
                 "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\"}".getBytes(StandardCharsets.UTF_8)))
                 .target(target);
         assertEquals(1, metrics.active("mcp").get());
-        mcp.end(call);
+        mcp.record().process(call);
         Exchange chat = new DefaultExchange(context);
-        llm.begin(chat);
+        llm.arrived().process(chat);
         RequestContext.of(chat).caller(new Caller(target, Map.of("sub", target)));
         assertEquals(1, metrics.active("llm").get());
-        llm.end(chat);
+        llm.record().process(chat);
 
         assertEquals(0, metrics.active("mcp").get());
         assertEquals(0, metrics.active("llm").get());
