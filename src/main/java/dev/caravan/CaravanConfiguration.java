@@ -28,10 +28,10 @@ import org.apache.camel.util.TimeUtils;
 import dev.caravan.core.Secrets;
 import static dev.caravan.core.Settings.csv;
 import dev.caravan.llm.GoogleAccessTokens;
-import dev.caravan.llm.LlmChosenProvider;
 import dev.caravan.llm.LlmErrorReply;
 import dev.caravan.llm.LlmModels;
 import dev.caravan.llm.LlmProviders;
+import dev.caravan.llm.LlmRoutedProvider;
 import dev.caravan.llm.LlmUsageRecorder;
 import dev.caravan.llm.WireApis;
 import dev.caravan.llm.PriceTable;
@@ -156,7 +156,9 @@ public final class CaravanConfiguration implements CamelConfiguration {
             registry.bind(McpDispatch.beanName(dispatch), new McpDispatch(dispatch));
         }
         registry.bind("mcpErrorReply", new McpErrorReply(metrics));
-        registry.bind("mcpTelemetry", new McpTelemetry(metrics, traces));
+        McpTelemetry mcpTelemetry = new McpTelemetry(metrics, traces);
+        registry.bind("mcpArrived", mcpTelemetry.arrived());
+        registry.bind("mcpRecord", mcpTelemetry.record());
         EdgeRefusal.register("mcp", (path, status, message) -> path.equals("/mcp") || path.startsWith("/mcp/")
                 ? JsonRpc.error(null, status == 413 ? JsonRpc.INVALID_REQUEST : JsonRpc.SERVER_ERROR, message).toString()
                 : null);
@@ -164,14 +166,16 @@ public final class CaravanConfiguration implements CamelConfiguration {
         registry.bind("llmProviders", new LlmProviders(upstreamCall, new GoogleAccessTokens(vertx,
                 props.resolveProperty("caravan.llm.google.metadata-url").orElse(GOOGLE_METADATA)), vertx, traces));
         registry.bind("llmModels", new LlmModels(prefixed(props, "caravan.llm.alias.")));
-        registry.bind("llmChosenProvider", new LlmChosenProvider());
+        registry.bind("llmRoutedProvider", new LlmRoutedProvider());
         WireApis apis = WireApis.of(props.resolveProperty("caravan.llm.apis").orElse(""),
                 props.resolveProperty("caravan.llm.api-paths").orElse(WireApis.DEFAULT_PATHS));
         registry.bind("llmWireApis", apis);
         EdgeRefusal.register("llm", apis::edgeBody);
         EdgeRefusal.registerDefault(apis::defaultBody);
         registry.bind("llmErrorReply", new LlmErrorReply());
-        registry.bind("llmUsage", new LlmUsageRecorder(metrics, PriceTable.bundled(priceOverrides(props)), traces));
+        LlmUsageRecorder llmUsage = new LlmUsageRecorder(metrics, PriceTable.bundled(priceOverrides(props)), traces);
+        registry.bind("llmArrived", llmUsage.arrived());
+        registry.bind("llmRecord", llmUsage.record());
     }
 
     /**

@@ -3,10 +3,12 @@ package dev.caravan.core;
 import org.apache.camel.Exchange;
 
 /**
- * What the gateway knows about one client request, typed, in one place: built once at the edge from the validated
- * request (by the listener's request check), then filled in by the policies (the caller), the router (the backend or
- * provider) and the upstream call (the outcome). Policies, routing, telemetry and the access log read it; exchange
- * properties are not the data model. Each kind of traffic has its own subclass (LLM, MCP) that answers its own facts.
+ * What the gateway knows about one client request, typed, in one place: attached by the listener's first step with
+ * the time the request arrived, given the validated request by the listener's request check, then filled in by the
+ * policies (the caller), the router (the backend or provider) and the upstream call (the outcome). A request refused
+ * before its check finished keeps what was learnt until then, so it is still recorded. Policies, routing, telemetry
+ * and the access log read it; exchange properties are not the data model. Each kind of traffic has its own subclass
+ * (LLM, MCP) that answers its own facts.
  */
 public abstract class RequestContext {
 
@@ -20,7 +22,7 @@ public abstract class RequestContext {
         this.startedNanos = startedNanos;
     }
 
-    /** The context of the request an exchange carries, or null before the edge built it. */
+    /** The context of the request an exchange carries, or null when it carries none (not a client's request). */
     public static RequestContext of(Exchange exchange) {
         return exchange.getProperty(PROPERTY, RequestContext.class);
     }

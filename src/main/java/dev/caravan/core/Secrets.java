@@ -30,6 +30,7 @@ public final class Secrets implements PropertiesFunction {
     private final Path dir;
     private final Map<String, String> env;
     private final long rereadMillis;
+    /** each secret's value by name, from its file or else the environment, with when the file was looked for */
     private final Map<String, Cached> files = new ConcurrentHashMap<>();
 
     /**
@@ -76,17 +77,18 @@ public final class Secrets implements PropertiesFunction {
         if (cached != null && now - cached.readAt() < rereadMillis) {
             return cached.value();
         }
+        String value;
         try {
-            String value = Files.readString(dir.resolve(name), StandardCharsets.UTF_8).strip();
-            files.put(name, new Cached(value, now));
-            return value;
+            value = Files.readString(dir.resolve(name), StandardCharsets.UTF_8).strip();
         } catch (IOException e) {
-            files.remove(name);
-            String fromEnv = env.get("CARAVAN_SECRET_" + name.toUpperCase(Locale.ROOT).replaceAll("[.-]", "_"));
-            if (fromEnv == null) {
+            value = env.get("CARAVAN_SECRET_" + name.toUpperCase(Locale.ROOT).replaceAll("[.-]", "_"));
+            if (value == null) {
+                files.remove(name);
                 throw new IllegalStateException("secret " + name + " is neither in " + dir + " nor in the environment");
             }
-            return fromEnv;
         }
+        // a value from the environment is kept as long: the disk is looked at once per interval, not per request
+        files.put(name, new Cached(value, now));
+        return value;
     }
 }

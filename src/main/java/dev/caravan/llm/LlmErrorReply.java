@@ -27,11 +27,11 @@ public final class LlmErrorReply implements Processor {
     @Override
     public void process(Exchange exchange) {
         LlmRequest request = LlmRequest.of(exchange);
-        if (request != null && request.call() != null && request.call().relayed()) {
+        if (request.call() != null && request.call().relayed()) {
             return; // the answer already went out; its relay ended it
         }
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        WireApi api = exchange.getProperty(LlmExchange.API, UNKNOWN_API, WireApi.class);
+        WireApi api = request.api() == null ? UNKNOWN_API : request.api();
         int status;
         String message;
         String challenge = null;
@@ -44,7 +44,7 @@ public final class LlmErrorReply implements Processor {
             challenge = e.wwwAuthenticate();
         } else if (failure instanceof UpstreamException e && e.kind() == UpstreamException.Kind.CLIENT_GONE) {
             // nobody is left to answer; 499 (client closed request) is what the access log and metrics record
-            exchange.setProperty("llmError", e.getMessage());
+            request.error(e.getMessage());
             exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 499);
             return;
         } else {
@@ -52,7 +52,7 @@ public final class LlmErrorReply implements Processor {
             status = 500;
             message = "Internal error";
         }
-        exchange.setProperty("llmError", message);
+        request.error(message);
         if (status < 500) {
             GatewayMetrics.of(exchange.getContext()).rejected("llm", status);
         }
@@ -69,7 +69,7 @@ public final class LlmErrorReply implements Processor {
 
     /** A step for route files: the organization header names no configured organization. */
     public static void unknownOrg(Exchange exchange) {
-        throw new LlmException(403, "Organization " + exchange.getProperty("llmOrg")
+        throw new LlmException(403, "Organization " + LlmRequest.of(exchange).org()
                                     + " is not configured on this gateway (header names one of its organizations)");
     }
 }

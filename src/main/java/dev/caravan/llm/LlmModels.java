@@ -16,7 +16,6 @@ public final class LlmModels implements Processor {
 
     public LlmModels(Map<String, String> aliases) {
         this.aliases = Map.copyOf(aliases);
-
     }
 
     @Override
@@ -25,7 +24,6 @@ public final class LlmModels implements Processor {
         String target = request.model() == null ? null : aliases.get(request.model());
         if (target != null) {
             request.model(target);
-            exchange.setProperty("llmModel", target);
         }
     }
 }

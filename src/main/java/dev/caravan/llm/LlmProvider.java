@@ -55,7 +55,6 @@ public final class LlmProvider extends AsyncProcessorSupport {
     public boolean process(Exchange exchange, AsyncCallback callback) {
         LlmRequest request = LlmRequest.of(exchange);
         exchange.removeProperty(FAILOVER);
-        exchange.setProperty(LlmExchange.PROVIDER, name);
         request.provider(this);
         request.tried().add(name);
         if (!request.api().family().equals(api)) {

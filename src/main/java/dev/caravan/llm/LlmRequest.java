@@ -10,11 +10,14 @@ import dev.caravan.core.RequestContext;
 import dev.caravan.proxy.UpstreamRequest;
 
 /**
- * One LLM request as the gateway understood it, its typed {@link RequestContext}, built once by
- * {@link LlmRequestCheck}: the API, the model (as the client asked, and as sent after aliases and overrides), whether
- * the answer streams, the organization, the request body, the client's headers and query a provider may see, for
- * Vertex AI the parts of its path, the provider the router chose and the one that answered, and the last upstream
- * call. Its facts ({@code llm.model}, {@code llm.org}, {@code llm.provider}) are what rules judge.
+ * One LLM request as the gateway understood it, its typed {@link RequestContext}: attached by the listener's first
+ * step with the time it arrived, then filled in by {@link LlmRequestCheck} from the validated request — the API, the
+ * model (as the client asked, and as sent after aliases and overrides), whether the answer streams, the organization,
+ * the request body, the client's headers and query a provider may see, for Vertex AI the parts of its path — then by
+ * the router (the provider it chose), the provider (the one that answered, the last upstream call) and the error
+ * reply. A request refused half-way keeps what was learnt until then (the API its path names, the organization), so
+ * it is recorded and answered in its API's format. Its facts ({@code llm.model}, {@code llm.org},
+ * {@code llm.provider}) are what rules judge.
  */
 public final class LlmRequest extends RequestContext {
 
@@ -27,47 +30,50 @@ public final class LlmRequest extends RequestContext {
                              String modelSegment) {
     }
 
-    private final WireApi api;
-    private final String path;
-    private final String clientModel;
-    private final boolean stream;
-    private final String org;
-    private final VertexPath vertex;
-    private final String query;
-    private final boolean clientAskedForUsage;
-    private final MultiMap clientHeaders;
-    private final long deadline;
+    private WireApi api;
+    private String org;
+    private String path;
+    private String clientModel;
+    private boolean stream;
+    private VertexPath vertex;
+    private String query;
+    private boolean clientAskedForUsage;
+    private MultiMap clientHeaders;
+    private long deadline;
     private String model;
-    private byte[] body;
+    private byte[] body = new byte[0];
     private UpstreamRequest call;
     private LlmProvider provider;
 
     private String routedTo;
     private String modelSent;
+    private String error;
     /** the providers that took the request so far, in order (a fallback never goes back to one of them) */
     private final Set<String> tried = new LinkedHashSet<>();
 
-    LlmRequest(long startedNanos, WireApi api, String path, String model, boolean stream, String org,
-               VertexPath vertex, String query, byte[] body, boolean clientAskedForUsage, MultiMap clientHeaders,
-               long deadline) {
+    /** A request that just arrived: nothing known of it yet but when. */
+    LlmRequest(long startedNanos) {
         super(startedNanos);
-        this.api = api;
+    }
+
+    /** The LLM request an exchange carries (from the listener's first step on), or null. */
+    public static LlmRequest of(Exchange exchange) {
+        return RequestContext.of(exchange, LlmRequest.class);
+    }
+
+    /** What {@link LlmRequestCheck} validated, once the request passed every check. */
+    void validated(String path, String model, boolean stream, VertexPath vertex, String query, byte[] body,
+                   boolean clientAskedForUsage, MultiMap clientHeaders, long deadline) {
         this.path = path;
         this.clientModel = model;
         this.model = model;
         this.stream = stream;
-        this.org = org;
         this.vertex = vertex;
         this.query = query;
         this.body = body;
         this.clientAskedForUsage = clientAskedForUsage;
         this.clientHeaders = clientHeaders;
         this.deadline = deadline;
-    }
-
-    /** The LLM request an exchange carries, or null before {@link LlmRequestCheck} built it. */
-    public static LlmRequest of(Exchange exchange) {
-        return RequestContext.of(exchange, LlmRequest.class);
     }
 
     @Override
@@ -80,9 +86,14 @@ public final class LlmRequest extends RequestContext {
         return switch (name) {
             case "llm.model" -> model;
             case "llm.org" -> org;
-            case "llm.provider" -> provider != null ? provider.name() : routedTo;
+            case "llm.provider" -> providerName();
             default -> null;
         };
+    }
+
+    /** The provider that took the request last (after any failover), else the one the router chose, else null. */
+    public String providerName() {
+        return provider != null ? provider.name() : routedTo;
     }
 
     /** The relay of the last upstream call, with the answer's usage and timings; null before a call. */
@@ -112,6 +123,15 @@ public final class LlmRequest extends RequestContext {
         this.routedTo = provider;
     }
 
+    /** Why the request failed, as the access log says it (the client's answer may say less); null when it did not. */
+    public String error() {
+        return error;
+    }
+
+    void error(String why) {
+        this.error = why;
+    }
+
     /** When the client must have its answer (epoch millis): retries and fallbacks end by then. */
     public long deadline() {
         return deadline;
@@ -135,8 +155,13 @@ public final class LlmRequest extends RequestContext {
         this.provider = provider;
     }
 
+    /** The API of the request: the one its path names, from the first check on; null before. */
     public WireApi api() {
         return api;
+    }
+
+    void api(WireApi api) {
+        this.api = api;
     }
 
     /** The request path, e.g. {@code /v1/messages}. */
@@ -162,8 +187,13 @@ public final class LlmRequest extends RequestContext {
         return stream;
     }
 
+    /** The organization the org header names, or null without one. */
     public String org() {
         return org;
+    }
+
+    void org(String org) {
+        this.org = org;
     }
 
     public VertexPath vertex() {

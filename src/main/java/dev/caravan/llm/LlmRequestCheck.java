@@ -30,11 +30,12 @@ import dev.caravan.core.StrictText;
 
 /**
  * First step of every LLM request: which API the path is, which model (from the Vertex path by regex, else the body's
- * {@code model}), whether it streams, which organization (a header), and a body that is one JSON object. Sets
- * the {@link LlmRequest} (the request context) and the properties routes choose on: {@code llmApi} (vertex, anthropic, openai),
- * {@code llmModel}, {@code llmOrg}. Refuses what no provider could answer, in the error format of the API the path
- * belongs to: 404 an unknown path, publisher or Vertex AI action; 400 a model or query that does not decode strictly
- * to printable text, a body that is not well-formed UTF-8 or does not parse; 415 not JSON.
+ * {@code model}), whether it streams, which organization (a header), and a body that is one JSON object. Fills in the
+ * request's context ({@link LlmRequest}, attached by the listener's first step) as it learns each fact, the API and
+ * the organization first, so that a refusal is answered and recorded with them. Refuses what no provider could
+ * answer, in the error format of the API the path belongs to: 404 an unknown path, publisher or Vertex AI action; 400 a
+ * model or query that does not decode strictly to printable text, a body that is not well-formed UTF-8 or does not
+ * parse; 415 not JSON.
  * <p>
  * It also decides what of the client's request may reach a provider besides the body: the allow-listed headers
  * ({@link #setForwardedHeaders}) and query parameters ({@link #setForwardedQuery}) of the API's vendor. Headers are
@@ -71,14 +72,14 @@ public final class LlmRequestCheck implements Processor, CamelContextAware {
     @Override
     public void process(Exchange exchange) {
         WireApis apis = apis();
+        LlmRequest request = LlmRequest.of(exchange);
         long deadline = System.currentTimeMillis() + requestTimeoutMillis;
         String path = ClientRequest.path(exchange);
         WireApi byPath = apis.ofPath(path);
         // every refusal from here on speaks the API the path belongs to
-        exchange.setProperty(LlmExchange.API, byPath == null ? apis.fallback() : byPath);
+        request.api(byPath == null ? apis.fallback() : byPath);
         String org = ClientRequest.header(exchange, orgHeader);
-        org = org == null || org.isBlank() ? null : org.strip();
-        exchange.setProperty("llmOrg", org);
+        request.org(org == null || org.isBlank() ? null : org.strip());
 
         Matcher vertex = vertexPath.matcher(path);
         WireApi api;
@@ -113,7 +114,7 @@ public final class LlmRequestCheck implements Processor, CamelContextAware {
                 throw new LlmException(404, "No LLM API of this gateway at this path");
             }
         }
-        exchange.setProperty(LlmExchange.API, api);
+        request.api(api);
         String query = forwardedQuery(ClientRequest.query(exchange),
                 forwardedQuery.getOrDefault(api.vendor(), Set.of()));
 
@@ -136,12 +137,8 @@ public final class LlmRequestCheck implements Processor, CamelContextAware {
         }
         boolean stream = api.streams(parts, scan.stream);
         String model = pathModel != null && (parts == null || parts.modelSegment() == null) ? pathModel : scan.model;
-        exchange.setProperty("llmModel", model);
-        exchange.setProperty("llmApi", api.family());
-        long started = exchange.getProperty(LlmExchange.STARTED, System.nanoTime(), Long.class);
-        new LlmRequest(started, api, path, model, stream, org, parts, query, body, scan.includeUsage,
-                clientHeaders(exchange, forwardedHeaders.getOrDefault(api.vendor(), Set.of())), deadline)
-                .attach(exchange);
+        request.validated(path, model, stream, parts, query, body, scan.includeUsage,
+                clientHeaders(exchange, forwardedHeaders.getOrDefault(api.vendor(), Set.of())), deadline);
     }
 
     /** The client's headers a provider may see: the vendor's allow-listed ones, from the real request. */

@@ -16,27 +16,27 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import org.apache.camel.Exchange;
 
-import dev.caravan.core.RequestContext;
 import dev.caravan.proxy.UpstreamException;
 import dev.caravan.telemetry.AccessLog;
 import dev.caravan.telemetry.FieldLabels;
 import dev.caravan.telemetry.GatewayMetrics;
 import dev.caravan.telemetry.LabelCap;
 import dev.caravan.telemetry.MeterCache;
+import dev.caravan.telemetry.RequestRecorder;
 import dev.caravan.telemetry.Traces;
 
 /**
- * What every LLM request leaves behind, recorded by the route's first ({@link #begin}) and last steps (the doFinally,
- * whatever happened): the tokens it used and what they cost — per user (the token's email), organization, provider and
- * model, with OpenTelemetry GenAI names, plus the fields of {@code llmFields} (route files) — its duration and time to
- * first token, and one access log line. A stream the client left half-way is recorded with what it counted so far.
- * Model and organization come from clients, so their labels are capped.
+ * What every LLM request leaves behind, recorded by the route's first ({@link #begin}) and last steps (the listener's
+ * onCompletion, whatever happened): the tokens it used and what they cost — per user (the token's email),
+ * organization, provider and model, with OpenTelemetry GenAI names, plus the fields of {@code llmFields} (route files)
+ * — its duration and time to first token, and one access log line. All of it is read from the request's context and
+ * the reply. A stream the client left half-way is recorded with what it counted so far. Model and organization come
+ * from clients, so their labels are capped.
  */
-public final class LlmUsageRecorder {
+public final class LlmUsageRecorder extends RequestRecorder<LlmRequest> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final GatewayMetrics metrics;
     private final PriceTable prices;
     private final Traces traces;
     private final FieldLabels fields = new FieldLabels("llmFields");
@@ -45,36 +45,30 @@ public final class LlmUsageRecorder {
     private final MeterCache cache = new MeterCache();
 
     public LlmUsageRecorder(GatewayMetrics metrics, PriceTable prices, Traces traces) {
-        this.metrics = metrics;
+        super(metrics, "llm", LlmRequest.class);
         this.prices = prices;
         this.traces = traces;
     }
 
-    /** First step of a request: when it started, and one more in flight. */
-    public void begin(Exchange exchange) {
-        exchange.setProperty(LlmExchange.STARTED, System.nanoTime());
-        metrics.active("llm").incrementAndGet();
+    @Override
+    protected LlmRequest arrive(long nanos) {
+        return new LlmRequest(nanos);
     }
 
-    /** Last step of a request. */
-    public void end(Exchange exchange) {
-        metrics.active("llm").decrementAndGet();
-        if (!metrics.perRequest()) {
-            return;
-        }
-        LlmRequest request = LlmRequest.of(exchange);
-        LlmRelay relay = request == null ? null : request.relay();
+    @Override
+    protected void record(Exchange exchange, LlmRequest request, long nanos) {
+        LlmRelay relay = request.relay();
         Usage usage = relay == null ? Usage.NONE : relay.usage();
-        String provider = exchange.getProperty(LlmExchange.PROVIDER, LabelCap.NONE, String.class);
-        String kind = request == null || request.provider() == null ? "" : request.provider().api();
-        String sent = request == null ? null : request.modelSent();
+        String provider = request.providerName() == null ? LabelCap.NONE : request.providerName();
+        String kind = request.provider() == null ? "" : request.provider().api();
+        String sent = request.modelSent();
         String model = sent == null ? "unknown" : sent;
-        String user = RequestContext.caller(exchange).who();
-        String org = exchange.getProperty("llmOrg", String.class);
+        String user = request.caller().who();
+        String org = request.org();
         int status = relay != null && relay.status() > 0 ? relay.status()
                 : exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 200, Integer.class);
-        long started = exchange.getProperty(LlmExchange.STARTED, System.nanoTime(), Long.class);
-        long now = System.nanoTime();
+        long started = request.startedNanos();
+        long now = started + nanos;
         PriceTable.Cost cost = usage.any() ? prices.cost(priceList(kind), model, usage, Instant.now()) : null;
         Map<String, String> extra = fields.values(exchange, () -> body(request));
 
@@ -120,18 +114,18 @@ public final class LlmUsageRecorder {
         }
 
         Map<String, Object> line = AccessLog.start("llm", exchange);
-        WireApi api = exchange.getProperty(LlmExchange.API, WireApi.class);
+        WireApi api = request.api();
         line.put("api", api == null ? null : api.id());
         line.put("provider", provider);
         line.put("model", model);
-        line.put("client_model", request == null ? null : request.clientModel());
+        line.put("client_model", request.clientModel());
         line.put("org", org == null ? LabelCap.NONE : org);
         line.put("user", user);
         line.put("status", status);
         line.put("duration_ms", (now - started) / 1_000_000.0);
         line.put("ttft_ms", relay == null || relay.firstChunkNanos() == 0 ? null
                 : (relay.firstChunkNanos() - started) / 1_000_000.0);
-        line.put("stream", request != null && request.stream());
+        line.put("stream", request.stream());
         line.put("input_tokens", usage.input());
         line.put("cache_read_tokens", usage.cacheRead());
         line.put("cache_write_tokens", usage.cacheWrite());
@@ -139,15 +133,14 @@ public final class LlmUsageRecorder {
         line.put("usage_complete", usage.complete());
         line.put("cost_usd", cost == null ? null : cost.total());
         line.putAll(extra);
-        String body = AccessLog.body(request == null ? null : request.body());
+        String body = AccessLog.body(request.body());
         if (body != null) {
             line.put("request", body);
         }
-        UpstreamException broke = request == null || request.call() == null ? null : request.call().relayError();
+        UpstreamException broke = request.call() == null ? null : request.call().relayError();
         // a client that hangs up once it has the last event (OpenAI's SDK does) did nothing wrong
         boolean leftAtTheEnd = broke != null && broke.kind() == UpstreamException.Kind.CLIENT_GONE && usage.complete();
-        line.put("error", broke != null && !leftAtTheEnd ? broke.getMessage()
-                : exchange.getProperty("llmError", String.class));
+        line.put("error", broke != null && !leftAtTheEnd ? broke.getMessage() : request.error());
         AccessLog.write(line);
         if (traces.on()) {
             Map<String, Object> span = operationAttributes(api, kind, model, provider);
@@ -175,7 +168,7 @@ public final class LlmUsageRecorder {
     /** The request body as JSON, for fields that read it (parsed only then). */
     private static JsonNode body(LlmRequest request) {
         try {
-            return request == null || request.body().length == 0 ? null : JSON.readTree(request.body());
+            return request.body().length == 0 ? null : JSON.readTree(request.body());
         } catch (IOException e) {
             return null;
         }

@@ -224,7 +224,7 @@ final class ProviderAttempt {
         } else if (exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE) != null) {
             // the provider's own error answer, in its own format (its headers as captured, e.g. Retry-After)
             LOG.warn("{} failed: {}", provider, why);
-            exchange.setProperty("llmError", why);
+            request.error(why);
             Object captured = exchange.getMessage().getBody();
             if (captured instanceof byte[] bytes) {
                 exchange.getMessage().setBody(ReplyBody.of(bytes));

@@ -13,21 +13,21 @@ import dev.caravan.proxy.UpstreamException;
 import dev.caravan.proxy.UpstreamRequest;
 
 /**
- * One MCP request, typed: built once by {@link McpRequestCheck} from the validated request (the client's message, its
- * method's row in {@link McpMethod} and the route it takes), then filled in by the steps that follow: the gateway
- * session, the backend a call is routed to and what it concerns, the cursors of a paged list, the answers of a
- * fan-out, the merged GET stream, and the error the client got. Route choices ({@link McpDispatch}), rules
- * ({@link #fact}), telemetry and the access log read it.
+ * One MCP request, typed: attached by the listener's first step with the time it arrived, given the validated request
+ * by {@link McpRequestCheck} (the client's message, its method's row in {@link McpMethod} and the route it takes), then
+ * filled in by the steps that follow: the gateway session, the backend a call is routed to and what it concerns, the
+ * cursors of a paged list, the answers of a fan-out, the merged GET stream, and the error the client got. Route
+ * choices ({@link McpDispatch}), rules ({@link #fact}), telemetry and the access log read it.
  * <p>
  * A fan-out sends each backend a copy of the exchange; each copy gets its own context for that backend
  * ({@link #forBackend}), so that what one backend call changes (its backend, a renewed backend session) is its own.
  */
 public final class McpCall extends RequestContext {
 
-    private final JsonRpc.Message message;
-    private final String method;
-    private final McpMethod row;
-    private final McpMethod.Dispatch dispatch;
+    private JsonRpc.Message message;
+    private String method;
+    private McpMethod row;
+    private McpMethod.Dispatch dispatch;
     private String sessionId;
     private McpSessions.Session session;
     private String backend;
@@ -49,34 +49,37 @@ public final class McpCall extends RequestContext {
 
     private McpCall(long startedNanos, JsonRpc.Message message, String method, McpMethod.Dispatch dispatch) {
         super(startedNanos);
-        this.message = message;
-        this.method = method;
-        this.row = McpMethod.of(method);
-        this.dispatch = dispatch;
+        read(message, method, dispatch);
     }
 
-    /** A POST: one JSON-RPC message, dispatched by its kind and, for a request, by its method's row. */
-    public static McpCall of(long startedNanos, JsonRpc.Message message) {
-        McpMethod.Dispatch dispatch = switch (message.kind()) {
+    /** A request that just arrived: nothing known of it but when (and so it stays when it is refused unread). */
+    static McpCall arrived(long startedNanos) {
+        return new McpCall(startedNanos, null, "", McpMethod.Dispatch.LOCAL);
+    }
+
+    /** A POST read: one JSON-RPC message, dispatched by its kind and, for a request, by its method's row. */
+    public McpCall read(JsonRpc.Message read) {
+        read(read, read.method() == null ? "" : read.method(), switch (read.kind()) {
             case RESPONSE -> McpMethod.Dispatch.ANSWER;
             case NOTIFICATION -> McpMethod.Dispatch.BROADCAST;
             case REQUEST -> {
-                McpMethod known = McpMethod.of(message.method());
+                McpMethod known = McpMethod.of(read.method());
                 yield known == null ? McpMethod.Dispatch.LOCAL : known.dispatch();
             }
-        };
-        return new McpCall(startedNanos, message, message.method() == null ? "" : message.method(), dispatch);
+        });
+        return this;
     }
 
     /** GET opens the server-to-client stream, DELETE ends the session: the HTTP method is what they ask for. */
-    static McpCall ofHttpMethod(long startedNanos, String httpMethod) {
-        return new McpCall(startedNanos, null, httpMethod,
-                "GET".equals(httpMethod) ? McpMethod.Dispatch.STREAM : McpMethod.Dispatch.BROADCAST);
+    void readHttpMethod(String httpMethod) {
+        read(null, httpMethod, "GET".equals(httpMethod) ? McpMethod.Dispatch.STREAM : McpMethod.Dispatch.BROADCAST);
     }
 
-    /** A request refused before it was read: nothing known of it but when it came. */
-    static McpCall refused(long startedNanos) {
-        return new McpCall(startedNanos, null, "", McpMethod.Dispatch.LOCAL);
+    private void read(JsonRpc.Message read, String asked, McpMethod.Dispatch route) {
+        message = read;
+        method = asked;
+        row = McpMethod.of(asked);
+        dispatch = route;
     }
 
     /** A request of the gateway's own to one backend (a probe, a re-initialization): no client, no context of one. */
@@ -89,7 +92,7 @@ public final class McpCall extends RequestContext {
         return call;
     }
 
-    /** The context of an exchange's MCP request, or null before {@link McpRequestCheck} built it. */
+    /** The context of an exchange's MCP request (from the listener's first step on), or null. */
     public static McpCall of(Exchange exchange) {
         return RequestContext.of(exchange, McpCall.class);
     }

@@ -15,9 +15,9 @@ import dev.caravan.core.StrictText;
 
 /**
  * The Streamable HTTP transport rules every request to {@code /mcp} must pass before it is routed: Origin, protocol
- * version, Accept and Content-Type headers, and one well-formed JSON-RPC message per POST. Builds the request's
- * context ({@link McpCall}) from what passed, and sets the request deadline. A request refused here gets a context that
- * knows nothing of it, so that its telemetry still finds one.
+ * version, Accept and Content-Type headers, and one well-formed JSON-RPC message per POST. Gives the request's
+ * context ({@link McpCall}, attached by the listener's first step) what passed, and the request deadline. A request
+ * refused here keeps a context that knows only when it arrived, which its telemetry records.
  */
 public final class McpRequestCheck implements Processor {
 
@@ -39,18 +39,12 @@ public final class McpRequestCheck implements Processor {
 
     @Override
     public void process(Exchange exchange) {
-        long started = exchange.getProperty(McpTelemetry.STARTED, System.nanoTime(), Long.class);
-        try {
-            McpCall call = check(exchange, started);
-            call.deadline(System.currentTimeMillis() + requestTimeoutMillis);
-            call.attach(exchange);
-        } catch (McpException refused) {
-            McpCall.refused(started).attach(exchange);
-            throw refused;
-        }
+        McpCall call = McpCall.of(exchange);
+        check(exchange, call);
+        call.deadline(System.currentTimeMillis() + requestTimeoutMillis);
     }
 
-    private McpCall check(Exchange exchange, long started) {
+    private void check(Exchange exchange, McpCall call) {
         Message in = exchange.getMessage();
         String origin = ClientRequest.header(exchange, "Origin");
         if (origin != null && !originAllowed(origin)) {
@@ -63,7 +57,8 @@ public final class McpRequestCheck implements Processor {
         }
         String httpMethod = ClientRequest.method(exchange);
         if (!"POST".equals(httpMethod)) {
-            return McpCall.ofHttpMethod(started, httpMethod);
+            call.readHttpMethod(httpMethod);
+            return;
         }
         String accept = ClientRequest.header(exchange, "Accept", "").toLowerCase(Locale.ROOT);
         if (!accepts(accept, "application/json") || !accepts(accept, "text/event-stream")) {
@@ -80,7 +75,7 @@ public final class McpRequestCheck implements Processor {
             // JSON parsers repair bad UTF-8 (an overlong '/' would reach a backend as '/'); refuse it instead
             throw new McpException(400, JsonRpc.PARSE_ERROR, "Parse error: body is not valid UTF-8", null);
         }
-        return McpCall.of(started, JsonRpc.parse(bytes == null ? new byte[0] : bytes));
+        call.read(JsonRpc.parse(bytes == null ? new byte[0] : bytes));
     }
 
     private boolean originAllowed(String origin) {

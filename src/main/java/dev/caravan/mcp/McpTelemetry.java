@@ -11,69 +11,57 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.apache.camel.Exchange;
 
-import dev.caravan.core.RequestContext;
 import dev.caravan.telemetry.AccessLog;
 import dev.caravan.telemetry.FieldLabels;
 import dev.caravan.telemetry.GatewayMetrics;
 import dev.caravan.telemetry.LabelCap;
 import dev.caravan.telemetry.MeterCache;
+import dev.caravan.telemetry.RequestRecorder;
 import dev.caravan.telemetry.Traces;
 
 /**
- * What every MCP request leaves behind, recorded by the listener route's first ({@link #begin}) and last steps: its
- * duration by JSON-RPC method, tool, backend and outcome ({@code mcp.server.operation.duration}, the OpenTelemetry MCP
- * name), the tool calls per user ({@code caravan.mcp.tool.calls}), the fields of {@code mcpFields} (route files: e.g.
- * the product a tool was asked about) on both, and one access log line. A call's outcome is {@code ok},
- * {@code error} (a JSON-RPC error, from the gateway or the backend, or a failed transport) or {@code tool_error} (the
- * tool ran and its result says {@code isError}). Tool names come from clients, so they are
- * capped like any other label.
+ * What every MCP request leaves behind, recorded by the listener route's first and last steps ({@link RequestRecorder}) from
+ * the request's context and the reply: its duration by JSON-RPC method, tool, backend and outcome
+ * ({@code mcp.server.operation.duration}, the OpenTelemetry MCP name), the tool calls per user
+ * ({@code caravan.mcp.tool.calls}), the fields of {@code mcpFields} (route files: e.g. the product a tool was asked
+ * about) on both, and one access log line. A call's outcome is {@code ok}, {@code error} (a JSON-RPC error, from the
+ * gateway or the backend, or a failed transport) or {@code tool_error} (the tool ran and its result says
+ * {@code isError}). Tool names come from clients, so they are capped like any other label.
  */
-public final class McpTelemetry {
+public final class McpTelemetry extends RequestRecorder<McpCall> {
 
-    /** when the request came, before its context is built (for a request refused before that, when it was refused) */
-    static final String STARTED = "caravanStarted";
-
-    private final GatewayMetrics metrics;
     private final Traces traces;
     private final FieldLabels fields = new FieldLabels("mcpFields");
     private final LabelCap targets = LabelCap.max(500);
     private final MeterCache cache = new MeterCache();
 
     public McpTelemetry(GatewayMetrics metrics, Traces traces) {
-        this.metrics = metrics;
+        super(metrics, "mcp", McpCall.class);
         this.traces = traces;
     }
 
-    /** First step of a request: when it started, and one more in flight. */
-    public void begin(Exchange exchange) {
-        exchange.setProperty(STARTED, System.nanoTime());
-        metrics.active("mcp").incrementAndGet();
+    @Override
+    protected McpCall arrive(long nanos) {
+        return McpCall.arrived(nanos);
     }
 
-    /** Last step of a request, whatever happened. */
-    public void end(Exchange exchange) {
-        metrics.active("mcp").decrementAndGet();
-        if (!metrics.perRequest()) {
-            return;
-        }
-        McpCall context = McpCall.of(exchange);
-        long nanos = System.nanoTime() - (context != null ? context.startedNanos()
-                : exchange.getProperty(STARTED, System.nanoTime(), Long.class));
-        String asked = context == null ? "" : context.method();
+    @Override
+    protected void record(Exchange exchange, McpCall context, long nanos) {
+        String asked = context.method();
         // a response from the client (to sampling, elicitation) has no method of its own
-        String kind = context == null ? "" : context.messageKind();
+        String kind = context.messageKind();
         String method = !asked.isEmpty() ? asked : kind.isEmpty() ? "none" : kind;
-        boolean call = context != null && context.row() == McpMethod.TOOLS_CALL;
-        String target = context == null ? null : context.target();
-        List<BackendAnswer> fanOut = context == null ? null : context.fanOut();
+        boolean call = context.row() == McpMethod.TOOLS_CALL;
+        String target = context.target();
+        List<BackendAnswer> fanOut = context.fanOut();
         // a fan-out went to every backend it names, not to one
-        String backend = context == null || fanOut != null ? null : context.backend();
-        Integer relayed = context == null ? null : context.relayedStatus();
+        String backend = fanOut != null ? null : context.backend();
+        Integer relayed = context.relayedStatus();
         int status = relayed != null ? relayed : exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 200,
                 Integer.class);
-        Integer errorCode = context == null ? null : context.errorCode();
-        String errorMessage = context == null ? null : context.errorMessage();
-        boolean toolError = context != null && context.toolError();
+        Integer errorCode = context.errorCode();
+        String errorMessage = context.errorMessage();
+        boolean toolError = context.toolError();
         // an answer streamed from the backend as it came: what its response said
         if (relayed != null && context.relay() instanceof McpStreamRelay relay) {
             JsonNode answered = relay.events().error();
@@ -83,15 +71,15 @@ public final class McpTelemetry {
             }
             toolError |= relay.events().toolError();
         }
-        String user = RequestContext.caller(exchange).who();
-        JsonRpc.Message request = context == null ? null : context.message();
+        String user = context.caller().who();
+        JsonRpc.Message request = context.message();
         Map<String, String> extra = fields.values(exchange, () -> request == null ? null : request.json());
 
         String tool = call ? targets.of(target) : LabelCap.NONE;
         String backendLabel = backend != null ? backend : fanOut != null ? "all" : LabelCap.NONE;
         String code = String.valueOf(status);
         String error = errorCode == null ? LabelCap.NONE : String.valueOf(errorCode);
-        Throwable broke = context == null ? null : context.relayError();
+        Throwable broke = context.relayError();
         String outcome = status >= 400 || errorCode != null || broke != null
                 ? "error" : toolError ? "tool_error" : "ok";
         MeterRegistry registry = metrics.registry();

@@ -1,41 +1,43 @@
 package dev.caravan.telemetry;
 
 import java.io.IOException;
-import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
+import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.platform.http.vertx.HttpMessage;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.core.LoggerContext;
-import org.apache.logging.log4j.core.appender.AsyncAppender;
-import org.apache.logging.log4j.core.appender.FileAppender;
-import org.apache.logging.log4j.core.config.AppenderRef;
-import org.apache.logging.log4j.core.config.Configuration;
-import org.apache.logging.log4j.core.config.LoggerConfig;
-import org.apache.logging.log4j.core.layout.PatternLayout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import dev.caravan.core.ReplyBody;
 
 /**
- * One structured JSON line per request on the logger {@code caravan.access}: to stdout as is (log4j2.xml), or to the
- * file {@code caravan.access-log.file} names. Callers pass only what is safe to keep: no tokens, no secrets, and bodies
+ * One structured JSON line per request, to stdout as is or to the file {@code caravan.access-log.file} names, written
+ * in batches by {@link AccessLogWriter}. Callers pass only what is safe to keep: no tokens, no secrets, and bodies
  * only when {@code caravan.access-log.bodies} asks for them ({@link #body}).
  */
 public final class AccessLog {
 
-    private static final Logger LOG = LoggerFactory.getLogger("caravan.access");
+    private static final Logger LOG = LoggerFactory.getLogger(AccessLog.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ThreadLocal<ByteArrayBuilder> BUFFER = ThreadLocal.withInitial(() -> new ByteArrayBuilder(1024));
+    private static final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
+    /** where lines go: null until the first line or configure; writerTarget is its file, "" for stdout */
+    private static volatile AccessLogWriter writer;
+    private static String writerTarget;
 
     /** the most of a body a line keeps */
     private static final int MAX_BODY = 2000;
@@ -52,29 +54,28 @@ public final class AccessLog {
     /**
      * Sets where the lines go and whether they carry bodies.
      *
-     * @param file a file for the lines (appended to, written from a queue like stdout); blank keeps stdout
+     * @param file a file for the lines (appended to); blank keeps stdout
      */
-    public static void configure(String file, boolean withBodies) {
+    public static synchronized void configure(String file, boolean withBodies) throws IOException {
         bodies = withBodies;
-        if (file == null || file.isBlank()) {
+        String target = file == null ? "" : file.strip();
+        if (target.equals(writerTarget)) {
             return;
         }
-        LoggerContext context = (LoggerContext) LogManager.getContext(false);
-        Configuration config = context.getConfiguration();
-        FileAppender target = FileAppender.newBuilder().setName("accessFile").withFileName(file.strip())
-                .withAppend(true).withImmediateFlush(false).setConfiguration(config)
-                .setLayout(PatternLayout.newBuilder().withPattern("%msg%n").withConfiguration(config).build()).build();
-        target.start();
-        config.addAppender(target);
-        AsyncAppender queue = AsyncAppender.newBuilder().setName("accessFileQueue").setBlocking(true)
-                .setBufferSize(16384).setConfiguration(config)
-                .setAppenderRefs(new AppenderRef[] {AppenderRef.createAppenderRef("accessFile", null, null)}).build();
-        queue.start();
-        config.addAppender(queue);
-        LoggerConfig logger = config.getLoggerConfig("caravan.access");
-        logger.getAppenders().keySet().forEach(logger::removeAppender);
-        logger.addAppender(queue, null, null);
-        context.updateLoggers();
+        AccessLogWriter previous = writer;
+        writer = target.isEmpty() ? AccessLogWriter.stdout() : AccessLogWriter.file(target);
+        writerTarget = target;
+        if (previous != null) {
+            previous.close();
+        }
+    }
+
+    /**
+     * Hands every line from now on also to {@code listener}, as text, on the thread that wrote it (tests read the
+     * lines this way).
+     */
+    public static void listen(Consumer<String> listener) {
+        listeners.add(listener);
     }
 
     /** A body for a line, cut to 2000 characters; null unless bodies were asked for. */
@@ -82,7 +83,7 @@ public final class AccessLog {
         if (!bodies || body == null) {
             return null;
         }
-        String text = body instanceof byte[] b ? new String(b, java.nio.charset.StandardCharsets.UTF_8)
+        String text = body instanceof byte[] b ? new String(b, StandardCharsets.UTF_8)
                 : body.toString();
         return text.length() <= MAX_BODY ? text : text.substring(0, MAX_BODY) + "...";
     }
@@ -107,28 +108,49 @@ public final class AccessLog {
         return line;
     }
 
-    /** Writes the fields in their map's order. */
+    /** Writes the fields in their map's order: queued as one line of UTF-8 for the writer's next batch. */
     public static void write(Map<String, Object> fields) {
-        if (!LOG.isInfoEnabled()) {
-            return;
-        }
+        byte[] line;
         try {
-            LOG.info(json(fields));
+            line = utf8(fields);
         } catch (IOException e) {
             LOG.warn("access log line not written: {}", e.getMessage());
+            return;
+        }
+        AccessLogWriter w = writer;
+        if (w == null) {
+            synchronized (AccessLog.class) {
+                if (writer == null) {
+                    writer = AccessLogWriter.stdout();
+                }
+                w = writer;
+            }
+        }
+        w.add(line);
+        if (!listeners.isEmpty()) {
+            String text = new String(line, 0, line.length - 1, StandardCharsets.UTF_8);
+            listeners.forEach(l -> l.accept(text));
         }
     }
 
-    /**
-     * The line: the fields streamed straight to JSON text. The values a line holds (text, numbers, booleans, lists)
-     * are written by type; anything else goes through Jackson's serializers.
-     */
+    /** The line as JSON text (tests compare it with what Jackson writes). */
     static String json(Map<String, Object> fields) throws IOException {
-        StringWriter text = new StringWriter(512);
-        try (JsonGenerator out = JSON.createGenerator(text)) {
+        byte[] line = utf8(fields);
+        return new String(line, 0, line.length - 1, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The line and its newline as UTF-8, the fields streamed straight to JSON by type (text, numbers, booleans, lists);
+     * anything else goes through Jackson's serializers. The buffer is the thread's own, reused line after line.
+     */
+    private static byte[] utf8(Map<String, Object> fields) throws IOException {
+        ByteArrayBuilder bytes = BUFFER.get();
+        bytes.reset();
+        try (JsonGenerator out = JSON.getFactory().createGenerator(bytes, JsonEncoding.UTF8)) {
             value(out, fields);
         }
-        return text.toString();
+        bytes.write('\n');
+        return bytes.toByteArray();
     }
 
     private static void value(JsonGenerator out, Object value) throws IOException {

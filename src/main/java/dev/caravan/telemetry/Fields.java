@@ -11,6 +11,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
+import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.jayway.jsonpath.Configuration;
 import com.jayway.jsonpath.InvalidPathException;
@@ -43,8 +44,11 @@ public final class Fields {
             .jsonProvider(new JacksonJsonNodeJsonProvider()).mappingProvider(new JacksonMappingProvider())
             .options(Option.SUPPRESS_EXCEPTIONS, Option.DEFAULT_PATH_LEAF_TO_NULL).build();
 
-    /** One declared field. */
-    private record Field(String name, String source, JsonPath path, LabelCap cap) {
+    /** a path of plain names ($.a.b): read by a JSON pointer, without JsonPath's evaluation on every request */
+    private static final Pattern DOTTED = Pattern.compile("\\$(\\.[A-Za-z_][\\w-]*)+");
+
+    /** One declared field; a body field has its JSONPath, and a pointer when the path is only names. */
+    private record Field(String name, String source, JsonPath path, JsonPointer pointer, LabelCap cap) {
     }
 
     private List<Field> fields = List.of();
@@ -76,7 +80,7 @@ public final class Fields {
             if (body == null) {
                 return null;
             }
-            JsonNode value = f.path().read(body, JSON_PATH);
+            JsonNode value = f.pointer() != null ? body.at(f.pointer()) : f.path().read(body, JSON_PATH);
             return value == null || value.isNull() || value.isMissingNode() ? null
                     : value.isValueNode() ? value.asText() : value.toString();
         }
@@ -106,8 +110,11 @@ public final class Fields {
                                                    + "'| allow a, b'");
             }
             String source = m.group(2);
-            JsonPath path = source.startsWith("body") ? path(source.substring(4).strip(), line) : null;
-            parsed.add(new Field(m.group(1), source, path, cap(m.group(3), line)));
+            String expression = source.startsWith("body") ? source.substring(4).strip() : null;
+            JsonPath path = expression == null ? null : path(expression, line);
+            JsonPointer pointer = expression != null && DOTTED.matcher(expression).matches()
+                    ? JsonPointer.compile(expression.substring(1).replace('.', '/')) : null;
+            parsed.add(new Field(m.group(1), source, path, pointer, cap(m.group(3), line)));
         }
         this.fields = List.copyOf(parsed);
     }

@@ -41,6 +41,21 @@ class SecretsTest {
         assertEquals("one", hourly.resolve("[[secret:k]]"), "read again before its interval");
     }
 
+    /**
+     * A secret from the environment is looked for on disk once per interval, not on every request (each miss cost a
+     * failed file read and an exception on the request path); a file that appears later is still picked up then.
+     */
+    @Test
+    void aSecretFromTheEnvironmentIsKeptForTheIntervalLikeAFile() throws Exception {
+        Secrets everyTime = new Secrets(dir, Map.of("CARAVAN_SECRET_K", "env"), 0);
+        Secrets hourly = new Secrets(dir, Map.of("CARAVAN_SECRET_K", "env"), 3_600_000);
+        assertEquals("env", everyTime.resolve("[[secret:k]]"));
+        assertEquals("env", hourly.resolve("[[secret:k]]"));
+        Files.writeString(dir.resolve("k"), "file");
+        assertEquals("file", everyTime.resolve("[[secret:k]]"));
+        assertEquals("env", hourly.resolve("[[secret:k]]"), "looked on disk again before its interval");
+    }
+
     @Test
     void aMissingSecretIsAnErrorThatNamesItButNoValue() {
         Secrets secrets = new Secrets(dir, Map.of(), 0);

@@ -393,9 +393,10 @@ class LlmGatewayTest {
             "unknown publisher|/v1/projects/p/locations/l/publishers/meta/models/llama:rawPredict|application/json|{}|||404|{\"error\":{\"code\":404,\"message\":\"Vertex AI publisher meta is not served",
             "unverified email|/v1/messages|application/json|{\"model\":\"m\"}|Authorization|unverified|403|{\"type\":\"error\",\"error\":{\"type\":\"permission_error\",\"message\":\"Forbidden: llm-users does not allow this request\"}}"})
     void badInputGetsTheApisOwnErrorFormat(String name, String path, String type, String body, String header,
-                                           String value, int status, String expected) {
+                                           String value, int status, String expected) throws Exception {
         int before = stub.requests().size();
-        var request = http.request(path, null).header("Content-Type", type)
+        String org = "refused-" + UUID.randomUUID();
+        var request = http.request(path, null).header("Content-Type", type).header("x-org", org)
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body));
         if (header != null) {
             request.header(header, "unverified".equals(value)
@@ -406,6 +407,12 @@ class LlmGatewayTest {
         assertTrue(r.body().startsWith(expected), r::body);
         assertEquals("application/json", r.headers().firstValue("Content-Type").orElse(""));
         assertEquals(before, stub.requests().size(), "a provider was asked");
+        // refused half-way through the checks, and recorded with what they had learnt: the path's API, the org
+        JsonNode line = access.await(l -> org.equals(l.path("org").asText()));
+        assertEquals(status, line.path("status").asInt(), line::toString);
+        assertFalse(line.path("api").isNull(), line::toString);
+        assertTrue(line.path("duration_ms").asDouble() > 0, line::toString);
+        assertTrue(r.body().contains(line.path("error").asText("-")), line::toString);
     }
 
     @Test

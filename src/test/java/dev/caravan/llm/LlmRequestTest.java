@@ -9,19 +9,29 @@ import org.junit.jupiter.api.Test;
 import dev.caravan.core.RequestContext;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The LLM request is the exchange's typed context, and its facts are what rules judge. */
+/** The LLM request is the exchange's typed context, its facts are what rules judge, and the router reads it. */
 class LlmRequestTest {
+
+    private static LlmRequest request(Exchange exchange, String org) {
+        LlmRequest request = new LlmRequest(System.nanoTime());
+        request.attach(exchange);
+        request.api(new AnthropicMessages());
+        request.org(org);
+        request.validated("/v1/messages", "claude-sonnet-4-6", false, null, null, new byte[0], false,
+                MultiMap.caseInsensitiveMultiMap(), Long.MAX_VALUE);
+        return request;
+    }
 
     @Test
     void theRequestContextAnswersTheLlmFactsTheProviderOnceTheRouterChoseIt() {
         Exchange exchange = new DefaultExchange(new DefaultCamelContext());
-        LlmRequest request = new LlmRequest(System.nanoTime(), new AnthropicMessages(), "/v1/messages",
-                "claude-sonnet-4-6", false, "support", null, null, new byte[0], false, MultiMap.caseInsensitiveMultiMap(),
-                Long.MAX_VALUE);
-        request.attach(exchange);
+        LlmRequest request = request(exchange, "support");
         RequestContext context = RequestContext.of(exchange);
         assertSame(request, context);
         assertEquals("llm", context.kind());
@@ -29,9 +39,41 @@ class LlmRequestTest {
         assertEquals("support", context.fact("llm.org"));
         assertNull(context.fact("llm.provider"), "no provider before the router chose one");
 
-        exchange.setProperty(LlmExchange.PROVIDER, "anthropic");
-        new LlmChosenProvider().process(exchange);
+        LlmRouteTo toAnthropic = new LlmRouteTo();
+        toAnthropic.setProvider("anthropic");
+        toAnthropic.process(exchange);
         assertEquals("anthropic", context.fact("llm.provider"));
+        assertEquals("direct:anthropic", new LlmRoutedProvider().evaluate(exchange));
         assertNull(context.fact("mcp.method"));
+    }
+
+    @Test
+    void theRoutersQuestionsReadTheContext() {
+        DefaultCamelContext camel = new DefaultCamelContext();
+        Exchange engineering = new DefaultExchange(camel);
+        request(engineering, "engineering");
+        Exchange none = new DefaultExchange(camel);
+        request(none, null);
+
+        LlmRequestIs anthropicApi = new LlmRequestIs();
+        anthropicApi.setApi("anthropic");
+        anthropicApi.init(camel);
+        LlmRequestIs vertexApi = new LlmRequestIs();
+        vertexApi.setApi("vertex");
+        LlmRequestIs engineeringOrg = new LlmRequestIs();
+        engineeringOrg.setOrg("engineering");
+        LlmRequestIs noOrg = new LlmRequestIs();
+        noOrg.setNoOrg(true);
+
+        assertTrue(anthropicApi.matches(engineering));
+        assertFalse(vertexApi.matches(engineering));
+        assertTrue(engineeringOrg.matches(engineering));
+        assertFalse(engineeringOrg.matches(none));
+        assertTrue(noOrg.matches(none));
+        assertFalse(noOrg.matches(engineering));
+        // a bean that asks nothing, or two things at once, is a mistake of the route file
+        assertThrows(IllegalArgumentException.class, () -> new LlmRequestIs().init(camel));
+        engineeringOrg.setApi("vertex");
+        assertThrows(IllegalArgumentException.class, () -> engineeringOrg.init(camel));
     }
 }

@@ -62,7 +62,7 @@ class McpBackendsTest {
 
     private List<String> initializeGoesTo() {
         Exchange initialize = new DefaultExchange(context);
-        McpCall.of(0, JsonRpc.parse("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\"}"
+        McpCall.arrived(0).read(JsonRpc.parse("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\"}"
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8))).attach(initialize);
         return backends.targets(initialize).stream().map(McpBackends.Backend::name).toList();
     }

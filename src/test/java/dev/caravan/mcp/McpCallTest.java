@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 class McpCallTest {
 
     private static McpCall call(String json) {
-        return McpCall.of(0, JsonRpc.parse(json.getBytes(StandardCharsets.UTF_8)));
+        return McpCall.arrived(0).read(JsonRpc.parse(json.getBytes(StandardCharsets.UTF_8)));
     }
 
     @Test
@@ -46,7 +46,11 @@ class McpCallTest {
         McpCall answer = call("{\"jsonrpc\":\"2.0\",\"id\":\"x\",\"result\":{}}");
         assertNull(answer.fact("mcp.method"));
         assertEquals("response", answer.messageKind());
-        assertEquals("GET", McpCall.ofHttpMethod(0, "GET").fact("mcp.method"));
+        McpCall get = McpCall.arrived(0);
+        assertNull(get.fact("mcp.method"), "nothing is known of a request before it is read");
+        get.readHttpMethod("GET");
+        assertEquals("GET", get.fact("mcp.method"));
+        assertEquals(McpMethod.Dispatch.STREAM, get.dispatch());
     }
 
     @Test

@@ -13,6 +13,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import dev.caravan.CaravanConfiguration;
 import dev.caravan.demo.DemoConfiguration;
+import dev.caravan.support.AccessLogLines;
 import dev.caravan.support.DemoTokens;
 import dev.caravan.support.McpHttp;
 import dev.caravan.support.TestPorts;
@@ -185,8 +186,10 @@ class McpGatewayTest {
             "foreign origin|application/json|application/json, text/event-stream|Origin|https://evil.example|{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}|403|-32000",
             "unknown session|application/json|application/json, text/event-stream|Mcp-Session-Id|forged|{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}|404|-32000"})
     void badInputGetsTheRightStatusAndAJsonRpcError(String name, String contentType, String accept, String header,
-                                                     String value, String body, int status, int code) {
+                                                     String value, String body, int status, int code)
+            throws InterruptedException {
         McpHttp c = client();
+        AccessLogLines access = AccessLogLines.collect();
         var request = c.request(body == null ? "" : body, "Content-Type", contentType, "Accept", accept);
         if (header != null) {
             request.setHeader(header, value);
@@ -195,6 +198,11 @@ class McpGatewayTest {
         assertEquals(status, r.statusCode(), r::body);
         assertEquals(code, McpHttp.message(r).at("/error/code").asInt(), r::body);
         assertEquals("application/json", r.headers().firstValue("Content-Type").orElse(""));
+        // refused before its context knew more than when it arrived, and recorded all the same
+        JsonNode line = access.await(l -> "mcp".equals(l.path("kind").asText()) && l.path("status").asInt() == status);
+        assertEquals(code, line.path("rpc_error").asInt(), line::toString);
+        assertTrue(line.path("duration_ms").asDouble() > 0, line::toString);
+        assertTrue(r.body().contains(line.path("error").asText("-")), line::toString);
     }
 
     @Test

@@ -24,7 +24,7 @@ class McpListMergeTest {
 
     private Exchange answer(String backend, int index, String body) {
         Exchange e = new DefaultExchange(context);
-        McpCall.of(0, request).forBackend(backend).attach(e);
+        McpCall.arrived(0).read(request).forBackend(backend).attach(e);
         e.setProperty(ExchangePropertyKey.MULTICAST_INDEX, index);
         e.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
         e.getMessage().setHeader("content-type", "application/json");
@@ -41,7 +41,7 @@ class McpListMergeTest {
     private JsonNode merge(Exchange... answers) throws Exception {
         McpListMerge merge = new McpListMerge(new GatewayMetrics(), new McpSessions("", "", 60_000));
         Exchange original = new DefaultExchange(context);
-        McpCall call = McpCall.of(0, request);
+        McpCall call = McpCall.arrived(0).read(request);
         call.session("s-1", new McpSessions.Session("2025-11-25", java.util.Map.of(), "", 0, true, null));
         call.attach(original);
         Exchange result = null;

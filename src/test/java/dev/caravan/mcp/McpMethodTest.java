@@ -81,6 +81,6 @@ class McpMethodTest {
     }
 
     private static McpMethod.Dispatch dispatch(String message) {
-        return McpCall.of(0, JsonRpc.parse(message.getBytes(java.nio.charset.StandardCharsets.UTF_8))).dispatch();
+        return McpCall.arrived(0).read(JsonRpc.parse(message.getBytes(java.nio.charset.StandardCharsets.UTF_8))).dispatch();
     }
 }

@@ -7,39 +7,30 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.core.LogEvent;
-import org.apache.logging.log4j.core.LoggerContext;
-import org.apache.logging.log4j.core.appender.AbstractAppender;
-import org.apache.logging.log4j.core.config.Property;
+
+import dev.caravan.telemetry.AccessLog;
 
 /**
  * The access log lines of the gateway running in this JVM, as they are written. The gateway writes a request's line
  * after its metrics, so a test that waits for the line may read the request's metrics next.
  */
-public final class AccessLogLines extends AbstractAppender {
+public final class AccessLogLines {
 
     private final List<JsonNode> lines = new CopyOnWriteArrayList<>();
 
     private AccessLogLines() {
-        // a name of its own: a logger keeps one appender per name
-        super("test-access-lines-" + java.util.UUID.randomUUID(), null, null, true, Property.EMPTY_ARRAY);
     }
 
-    /** Starts collecting the lines of logger {@code caravan.access}. */
+    /** Starts collecting the lines the gateway writes. */
     public static AccessLogLines collect() {
-        AccessLogLines appender = new AccessLogLines();
-        appender.start();
-        LoggerContext context = (LoggerContext) LogManager.getContext(false);
-        context.getConfiguration().getLoggerConfig("caravan.access").addAppender(appender, null, null);
-        context.updateLoggers();
-        return appender;
+        AccessLogLines collected = new AccessLogLines();
+        AccessLog.listen(collected::add);
+        return collected;
     }
 
-    @Override
-    public void append(LogEvent event) {
+    private void add(String line) {
         try {
-            lines.add(McpHttp.JSON.readTree(event.getMessage().getFormattedMessage()));
+            lines.add(McpHttp.JSON.readTree(line));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -82,6 +82,20 @@ class FieldsTest {
         assertTrue(!fields("agent = header.x-agent").readsBody());
     }
 
+    /** A path of plain names is read by a JSON pointer: it must find what JsonPath finds, whatever the body. */
+    @Test
+    void aPathOfNamesReadsWhatTheSameJsonPathReads() throws Exception {
+        Fields dotted = fields("v = body $.params.arguments.product | max 999");
+        // the same path written so that it is not plain names: JsonPath evaluates it
+        Fields general = fields("v = body $['params']['arguments']['product'] | max 999");
+        for (String body : List.of("{\"params\":{\"arguments\":{\"product\":\"gloo\"}}}",
+                "{\"params\":{\"arguments\":{\"product\":7}}}", "{\"params\":{\"arguments\":{\"product\":[1,\"a\"]}}}",
+                "{\"params\":{\"arguments\":{\"product\":{\"x\":true}}}}", "{\"params\":{\"arguments\":[1,2]}}",
+                "{\"params\":\"text\"}", "{\"params\":null}", "{}", "[]", "\"s\"", "{\"params\":{\"arguments\":{}}}")) {
+            assertEquals(general.of(exchange(), json(body)), dotted.of(exchange(), json(body)), body);
+        }
+    }
+
     @Test
     void anAllowListKeepsOnlyItsValues() throws Exception {
         Fields f = fields("product = body $.p | allow gloo-gateway, kagent");

@@ -13,6 +13,8 @@ import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import dev.caravan.core.Caller;
+import dev.caravan.core.RequestContext;
 import dev.caravan.llm.LlmUsageRecorder;
 import dev.caravan.llm.PriceTable;
 import dev.caravan.mcp.JsonRpc;
@@ -42,23 +44,22 @@ class RequestRecordingTest {
         String target = "tool-" + UUID.randomUUID();
 
         Exchange call = new DefaultExchange(context);
-        McpCall toolCall = McpCall.of(System.nanoTime(), JsonRpc.parse(
-                "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\"}".getBytes(StandardCharsets.UTF_8)));
-        toolCall.target(target);
-        toolCall.attach(call);
-        mcp.begin(call);
+        mcp.arrived().process(call);
+        McpCall.of(call).read(JsonRpc.parse(
+                "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\"}".getBytes(StandardCharsets.UTF_8)))
+                .target(target);
         assertEquals(1, metrics.active("mcp").get());
-        mcp.end(call);
+        mcp.record().process(call);
         Exchange chat = new DefaultExchange(context);
-        chat.setProperty("llmOrg", target);
-        llm.begin(chat);
+        llm.arrived().process(chat);
+        RequestContext.of(chat).caller(new Caller(target, Map.of("sub", target)));
         assertEquals(1, metrics.active("llm").get());
-        llm.end(chat);
+        llm.record().process(chat);
 
         assertEquals(0, metrics.active("mcp").get());
         assertEquals(0, metrics.active("llm").get());
         long lines = access.lines().stream().filter(l -> target.equals(l.path("target").asText())
-                || target.equals(l.path("org").asText())).count();
+                || target.equals(l.path("user").asText())).count();
         assertEquals(perRequest ? 2 : 0, lines);
         assertEquals(perRequest ? 1.0 : 0.0, metrics.registry().find("caravan.mcp.tool.calls")
                 .tag("gen_ai.tool.name", target).counters().stream().mapToDouble(Counter::count).sum());
