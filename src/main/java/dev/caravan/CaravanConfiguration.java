@@ -1,14 +1,15 @@
 package dev.caravan;
 
+import dev.caravan.camel.AfterContextStop;
 import dev.caravan.camel.CamelVersionCheck;
 import dev.caravan.camel.TrafficServerFactory;
-import dev.caravan.camel.VertxShutdown;
 import dev.caravan.camel.ReloadingRoutesLoader;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -95,7 +96,10 @@ public final class CaravanConfiguration implements CamelConfiguration {
         registry.bind("vertx", vertx);
         registry.bind(PlatformHttpConstants.PLATFORM_HTTP_ENGINE_NAME,
                 new EventLoopPlatformHttpEngine(intProp(props, "camel.server.port", 3000)));
-        context.getManagementStrategy().addEventNotifier(new VertxShutdown(vertx));
+        // once the last request finished: its access log line written, then Vert.x closed
+        context.getManagementStrategy().addEventNotifier(new AfterContextStop(AccessLog::flush));
+        context.getManagementStrategy().addEventNotifier(new AfterContextStop(
+                () -> vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)));
         UpstreamPool upstreamPool = new UpstreamPool(vertx, new HttpClientOptions()
                         .setKeepAlive(true)
                         // shorter than the 5 s idle timeout of Node servers, so we never reuse a connection they close

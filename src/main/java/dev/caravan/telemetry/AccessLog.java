@@ -70,6 +70,14 @@ public final class AccessLog {
         }
     }
 
+    /** Writes every line queued so far, now (Camel calls it once it stopped, after the last request). */
+    public static void flush() {
+        AccessLogWriter w = writer;
+        if (w != null) {
+            w.flush();
+        }
+    }
+
     /**
      * Hands every line from now on also to {@code listener}, as text, on the thread that wrote it (tests read the
      * lines this way).

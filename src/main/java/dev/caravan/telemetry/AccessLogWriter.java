@@ -36,7 +36,7 @@ final class AccessLogWriter {
         writer = new Thread(this::run, "caravan-access-log");
         writer.setDaemon(true);
         writer.start();
-        // lines still queued at exit are written: the JVM runs this after Camel stopped, before it exits
+        // lines still queued at exit are written (Camel also flushes once it stopped: AccessLog.flush)
         Runtime.getRuntime().addShutdownHook(new Thread(this::close, "caravan-access-log-flush"));
         LOG.debug("access log lines go to {}", name);
     }
@@ -116,15 +116,20 @@ final class AccessLogWriter {
         }
     }
 
-    /** Writes what is still queued and stops the writer. */
-    void close() {
-        closed = true;
-        LockSupport.unpark(writer);
+    /** Writes what is queued, now. */
+    void flush() {
         drain();
         try {
             out.flush();
         } catch (IOException e) {
             LOG.warn("access log not flushed: {}", e.getMessage());
         }
+    }
+
+    /** Writes what is still queued and stops the writer. */
+    void close() {
+        closed = true;
+        LockSupport.unpark(writer);
+        flush();
     }
 }

@@ -1,6 +1,8 @@
 package dev.caravan.telemetry;
 
 import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -10,6 +12,7 @@ import java.util.SplittableRandom;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -36,6 +39,23 @@ class AccessLogTest {
         line.put("cost_usd", new BigDecimal("0.000123"));
         line.put("mixed", Arrays.asList("a", null, 3L));
         assertEquals(JSON.writeValueAsString(line), AccessLog.json(line));
+    }
+
+    /** Camel's stop flushes: the last requests' lines are in the file at once, not up to a batch interval later. */
+    @Test
+    void aFlushWritesTheQueuedLinesNow(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("access.log");
+        AccessLog.configure(file.toString(), false);
+        try {
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("kind", "mcp");
+            line.put("n", 1L);
+            AccessLog.write(line);
+            AccessLog.flush();
+            assertEquals("{\"kind\":\"mcp\",\"n\":1}\n", Files.readString(file));
+        } finally {
+            AccessLog.configure("", false);
+        }
     }
 
     @Test
