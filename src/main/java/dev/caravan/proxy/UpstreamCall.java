@@ -16,7 +16,6 @@ import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
@@ -56,7 +55,6 @@ public final class UpstreamCall {
     private static final long CONNECT_TIMEOUT_MS = 10_000;
 
     private final Vertx vertx;
-    private final HttpClient client;
     private final UpstreamPool pool;
     private final int maxCaptureBytes;
     /** resolves {@code {{secret:...}}} references in URLs and configured headers, on every call */
@@ -117,7 +115,6 @@ public final class UpstreamCall {
     public UpstreamCall(Vertx vertx, UpstreamPool pool, int maxCaptureBytes, Secrets secrets, Traces traces) {
         this.vertx = vertx;
         this.pool = pool;
-        this.client = pool.client();
         this.maxCaptureBytes = maxCaptureBytes;
         this.secrets = secrets;
         this.traces = traces;
@@ -301,7 +298,8 @@ public final class UpstreamCall {
                 relay.onClientGone(clientResponse, () -> abort(new UpstreamException(name,
                         UpstreamException.Kind.CLIENT_GONE, "client disconnected")));
             }
-            client.request(options).onComplete(created -> {
+            // on the call's own context: the client of its event loop
+            pool.client().request(options).onComplete(created -> {
                 if (created.failed()) {
                     finish(classify(created.cause()));
                     return;
