@@ -35,7 +35,7 @@ public final class AccessLog {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final ThreadLocal<ByteArrayBuilder> BUFFER = ThreadLocal.withInitial(() -> new ByteArrayBuilder(1024));
     private static final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
-    /** where lines go: null until the first line or configure; writerTarget is its file, "" for stdout */
+    /** where lines go: null until the first line or configure; writerTarget is its file, "" for stdout (use) */
     private static volatile AccessLogWriter writer;
     private static String writerTarget;
 
@@ -58,16 +58,20 @@ public final class AccessLog {
      */
     public static synchronized void configure(String file, boolean withBodies) throws IOException {
         bodies = withBodies;
-        String target = file == null ? "" : file.strip();
-        if (target.equals(writerTarget)) {
-            return;
+        use(file == null ? "" : file.strip());
+    }
+
+    /** The writer of {@code target} ("" for stdout), made unless lines already go there; the one before is closed. */
+    private static synchronized AccessLogWriter use(String target) throws IOException {
+        if (!target.equals(writerTarget)) {
+            AccessLogWriter previous = writer;
+            writer = target.isEmpty() ? AccessLogWriter.stdout() : AccessLogWriter.file(target);
+            writerTarget = target;
+            if (previous != null) {
+                previous.close();
+            }
         }
-        AccessLogWriter previous = writer;
-        writer = target.isEmpty() ? AccessLogWriter.stdout() : AccessLogWriter.file(target);
-        writerTarget = target;
-        if (previous != null) {
-            previous.close();
-        }
+        return writer;
     }
 
     /** Writes every line queued so far, now (Camel calls it once it stopped, after the last request). */
@@ -119,20 +123,15 @@ public final class AccessLog {
     /** Writes the fields in their map's order: queued as one line of UTF-8 for the writer's next batch. */
     public static void write(Map<String, Object> fields) {
         byte[] line;
+        AccessLogWriter w = writer;
         try {
             line = utf8(fields);
+            if (w == null) {
+                w = use(""); // a line before any configure (a unit test): stdout
+            }
         } catch (IOException e) {
             LOG.warn("access log line not written: {}", e.getMessage());
             return;
-        }
-        AccessLogWriter w = writer;
-        if (w == null) {
-            synchronized (AccessLog.class) {
-                if (writer == null) {
-                    writer = AccessLogWriter.stdout();
-                }
-                w = writer;
-            }
         }
         w.add(line);
         if (!listeners.isEmpty()) {
