@@ -3,19 +3,32 @@ package dev.caravan.support;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Free loopback ports for servers a test starts, so tests never collide with a running gateway. */
 public final class TestPorts {
 
+    private static final Set<Integer> GIVEN = ConcurrentHashMap.newKeySet();
+
     private TestPorts() {
     }
 
+    /**
+     * A free port not handed out before in this JVM: each probe socket is closed before the next, and the system may
+     * then offer the same port again (seen: the demo issuer and a demo MCP server given one port, so the gateway of
+     * AuthIT failed to start).
+     */
     public static int free() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        while (true) {
+            try (ServerSocket socket = new ServerSocket(0)) {
+                socket.setReuseAddress(true);
+                if (GIVEN.add(socket.getLocalPort())) {
+                    return socket.getLocalPort();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
     }
 
