@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -17,6 +18,9 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.Expression;
+import org.apache.camel.Processor;
 import org.apache.camel.component.platform.http.PlatformHttpConstants;
 import dev.caravan.camel.EventLoopPlatformHttpEngine;
 import org.apache.camel.model.Model;
@@ -24,6 +28,7 @@ import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.RoutesLoader;
 import org.apache.camel.spi.Registry;
+import org.apache.camel.support.ExpressionAdapter;
 import org.apache.camel.util.TimeUtils;
 
 import dev.caravan.core.Secrets;
@@ -147,14 +152,23 @@ public final class CaravanConfiguration implements CamelConfiguration {
         registry.bind("mcpBackendsDiscovered", discovery.readiness());
         registry.bind("mcpInitializeMerge", new McpInitializeMerge(metrics, sessions, version(),
                 Boolean.parseBoolean(props.resolveProperty("caravan.mcp.qualify-names").orElse("true"))));
-        registry.bind("mcpListMerge", new McpListMerge(metrics, sessions));
+        McpListMerge listMerge = new McpListMerge(metrics, sessions);
+        registry.bind("mcpListMerge", listMerge);
+        registry.bind("mcpOpenCursor", (Processor) listMerge::openCursor);
+        // the fan-outs' recipient lists: an Expression, so the route calls it without Camel's bean method binding
+        registry.bind("mcpFanOutBackends", expression(backends::recipients));
         registry.bind("mcpBroadcast", new McpBroadcast(metrics, sessions));
         registry.bind("mcpCallRouter", new McpCallRouter(backends, sessions, traces));
         registry.bind("mcpCallReply", new McpCallReply());
-        registry.bind("mcpAnswerRouter", new McpAnswerRouter(backends, sessions, traces));
-        registry.bind("mcpStreams", new McpStreams(metrics, vertx, backends, sessions,
-                millis(props, "caravan.mcp.stream-open-wait", "250ms")));
-        registry.bind("mcpLocalReplies", new McpLocalReplies());
+        McpAnswerRouter answerRouter = new McpAnswerRouter(backends, sessions, traces);
+        registry.bind("mcpAnswerRouter", answerRouter);
+        registry.bind("mcpAnswerAccepted", (Processor) answerRouter::accepted);
+        McpStreams streams = new McpStreams(metrics, vertx, backends, sessions,
+                millis(props, "caravan.mcp.stream-open-wait", "250ms"));
+        registry.bind("mcpStreams", streams);
+        registry.bind("mcpOpenStream", (Processor) streams::open);
+        registry.bind("mcpStreamBackends", expression(streams::recipients));
+        registry.bind("mcpLocalReply", (Processor) new McpLocalReplies()::reply);
         registry.bind("mcpRoutedBackend", new McpRoutedBackend());
         for (McpMethod.Dispatch dispatch : McpMethod.Dispatch.values()) {
             registry.bind(McpDispatch.beanName(dispatch), new McpDispatch(dispatch));
@@ -177,6 +191,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
         EdgeRefusal.register("llm", apis::edgeBody);
         EdgeRefusal.registerDefault(apis::defaultBody);
         registry.bind("llmErrorReply", new LlmErrorReply());
+        registry.bind("llmUnknownOrg", (Processor) LlmErrorReply::unknownOrg);
         LlmUsageRecorder llmUsage = new LlmUsageRecorder(metrics, PriceTable.bundled(priceOverrides(props)), traces);
         registry.bind("llmArrived", llmUsage.arrived());
         registry.bind("llmRecord", llmUsage.record());
@@ -235,6 +250,16 @@ public final class CaravanConfiguration implements CamelConfiguration {
 
     private static int intProp(PropertiesComponent props, String key, int fallback) {
         return props.resolveProperty(key).map(String::strip).map(Integer::parseInt).orElse(fallback);
+    }
+
+    /** A route's expression (a recipient list) computed by a method, called without Camel's bean binding. */
+    private static Expression expression(Function<Exchange, Object> of) {
+        return new ExpressionAdapter() {
+            @Override
+            public Object evaluate(Exchange exchange) {
+                return of.apply(exchange);
+            }
+        };
     }
 
     private static long millis(PropertiesComponent props, String key, String fallback) {
