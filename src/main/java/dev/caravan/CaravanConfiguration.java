@@ -20,6 +20,7 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Expression;
+import org.apache.camel.Predicate;
 import org.apache.camel.Processor;
 import org.apache.camel.component.platform.http.PlatformHttpConstants;
 import dev.caravan.camel.EventLoopPlatformHttpEngine;
@@ -47,6 +48,7 @@ import dev.caravan.mcp.McpBackendCall;
 import dev.caravan.mcp.McpBackendRequest;
 import dev.caravan.mcp.McpBackends;
 import dev.caravan.mcp.McpBroadcast;
+import dev.caravan.mcp.McpCall;
 import dev.caravan.mcp.McpCallReply;
 import dev.caravan.mcp.McpCallRouter;
 import dev.caravan.mcp.McpDiscovery;
@@ -56,6 +58,7 @@ import dev.caravan.mcp.McpInitializeMerge;
 import dev.caravan.mcp.McpListMerge;
 import dev.caravan.mcp.McpLocalReplies;
 import dev.caravan.mcp.McpMethod;
+import dev.caravan.mcp.McpModernSessions;
 import dev.caravan.mcp.McpOutlierDetection;
 import dev.caravan.mcp.McpRequestCheck;
 import dev.caravan.mcp.McpRoutedBackend;
@@ -137,14 +140,17 @@ public final class CaravanConfiguration implements CamelConfiguration {
         McpBackends backends = new McpBackends();
         registry.bind("mcpBackends", backends);
         context.getManagementStrategy().addEventNotifier(backends);
+        long sessionTtl = millis(props, "caravan.mcp.session.ttl", "24h");
         McpSessions sessions = new McpSessions(
                 secrets.resolve(props.resolveProperty("caravan.mcp.session.key").orElse("")),
                 secrets.resolve(props.resolveProperty("caravan.mcp.session.previous-key").orElse("")),
-                millis(props, "caravan.mcp.session.ttl", "24h"));
+                sessionTtl);
         registry.bind("mcpRequestCheck", new McpRequestCheck(
                 Set.copyOf(csv(props.resolveProperty("caravan.mcp.allowed-origins").orElse(""))),
                 millis(props, "caravan.mcp.request-timeout", "300s")));
         registry.bind("mcpSessionCheck", new McpSessionCheck(sessions));
+        registry.bind("mcpModernRequest", (Predicate) exchange -> McpCall.of(exchange).modern() != null);
+        registry.bind("mcpModernSession", new McpModernSessions(context, backends, sessions, sessionTtl));
         registry.bind("mcpBackendRequest", new McpBackendRequest(backends, fanOutMillis, traces));
         registry.bind("mcpBackendCall", new McpBackendCall(upstreamCall, sessions, metrics, traces, fanOutMillis));
         McpDiscovery discovery = new McpDiscovery(backends, fanOutMillis, traces);

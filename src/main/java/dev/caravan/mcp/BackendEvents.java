@@ -32,7 +32,9 @@ final class BackendEvents {
     /**
      * @param request the client request this stream answers, or null for the standalone GET stream
      * @param lastIds the last event id of every backend on the same client stream (shared, updated here)
-     * @param clientIds the id the client sees for a request of the backend's
+     * @param clientIds the id the client sees for a request of the backend's; null for a client of the sessionless
+     *                  generation (2026-07-28), which takes no requests from servers, cannot resume a stream and
+     *                  expects {@code resultType} on every result
      */
     BackendEvents(String backend, JsonRpc.Message request, boolean qualified, Map<String, String> lastIds,
                   UnaryOperator<JsonNode> clientIds) {
@@ -52,7 +54,7 @@ final class BackendEvents {
     }
 
     private void onEvent(SseParser.Event event) {
-        if (event.id() != null || event.retry() != null) {
+        if (clientIds != null && (event.id() != null || event.retry() != null)) {
             resumable = true;
         }
         pending.appendString(translate(event));
@@ -63,7 +65,7 @@ final class BackendEvents {
         if (event.isComment()) {
             return event.serialize();
         }
-        String id = event.id();
+        String id = clientIds == null ? null : event.id();
         if (id != null) {
             lastIds.put(backend, id);
             id = McpIds.eventId(lastIds);
@@ -93,7 +95,15 @@ final class BackendEvents {
             if (qualified) {
                 McpNames.qualifyResourceUris(backend, request.method(), o);
             }
+            if (clientIds == null && o.get("result") instanceof ObjectNode result && !result.has("resultType")) {
+                result.put("resultType", "complete");
+            }
         } else if (o.has("id") && o.has("method")) {
+            if (clientIds == null) {
+                // the answer would have to become an input_required round trip of the client's (not bridged yet)
+                throw new IllegalStateException(backend + " asked the client for input (" + o.path("method").asText()
+                        + "), which the gateway cannot pass to an MCP " + ModernRequest.VERSION + " client yet");
+            }
             o.set("id", clientIds.apply(o.get("id")));
         } else if (qualified) {
             McpNames.qualifyResourceUris(backend, null, o);

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
 
@@ -46,6 +47,8 @@ public final class McpCall extends RequestContext {
     private Integer errorCode;
     private String errorMessage;
     private boolean toolError;
+    private ModernRequest.Envelope modern;
+    private ObjectNode discovered;
 
     private McpCall(long startedNanos, JsonRpc.Message message, String method, McpMethod.Dispatch dispatch) {
         super(startedNanos);
@@ -97,6 +100,33 @@ public final class McpCall extends RequestContext {
         return RequestContext.of(exchange, McpCall.class);
     }
 
+    /** The envelope of a request of the sessionless generation (2026-07-28), or null for the older one. */
+    public ModernRequest.Envelope modern() {
+        return modern;
+    }
+
+    void modern(ModernRequest.Envelope envelope) {
+        modern = envelope;
+        if (envelope != null && message != null && message.kind() == JsonRpc.Kind.NOTIFICATION) {
+            // nothing of the client's goes to backends in this generation but requests; the gateway acknowledges it
+            dispatch = McpMethod.Dispatch.LOCAL;
+        }
+    }
+
+    /** The gateway session's merged initialize result, for a 2026-07-28 {@code server/discover}; else null. */
+    ObjectNode discovered() {
+        return discovered;
+    }
+
+    void discovered(ObjectNode initializeResult) {
+        discovered = initializeResult;
+    }
+
+    /** The session id the client is told: none for the sessionless generation, whose session the gateway keeps. */
+    String clientSessionId() {
+        return modern != null ? null : sessionId;
+    }
+
     /** The context of one backend's copy of a fan-out: the same request, for that backend. */
     McpCall forBackend(String backendName) {
         McpCall copy = new McpCall(startedNanos(), message, method, dispatch);
@@ -108,6 +138,7 @@ public final class McpCall extends RequestContext {
         copy.stream = stream;
         copy.deadline = deadline;
         copy.backend = backendName;
+        copy.modern = modern;
         return copy;
     }
 

@@ -35,7 +35,8 @@ public final class McpCallReply implements Processor {
         int status = answer.getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
         byte[] body = answer.getBody(byte[].class);
         boolean mayHoldUris = call.session().qualified() && (contains(body, URI_KEY) || contains(body, UNICODE_ESCAPE));
-        if (status == 200 && body != null && !mayHoldUris && StrictText.utf8(body)) {
+        // a 2026-07-28 client needs the result completed (resultType), so it is rewritten
+        if (status == 200 && body != null && !mayHoldUris && call.modern() == null && StrictText.utf8(body)) {
             JsonRpc.ResponseSummary summary = JsonRpc.scanResponse(body);
             if (summary != null && request.id().equals(summary.id()) && (summary.hasResult() || summary.hasError())) {
                 McpReply.passOn(exchange, body, summary);

@@ -1,5 +1,6 @@
 package dev.caravan.mcp;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.slf4j.Logger;
@@ -44,7 +45,11 @@ public final class McpErrorReply implements Processor {
             if (e.httpStatus() >= 400) {
                 metrics.rejected("mcp", e.httpStatus());
             }
-            McpReply.json(exchange, e.httpStatus(), JsonRpc.error(e.id() != null ? e.id() : id, e.code(), e.getMessage()));
+            ObjectNode reply = JsonRpc.error(e.id() != null ? e.id() : id, e.code(), e.getMessage());
+            if (e.data() != null) {
+                ((ObjectNode) reply.get("error")).set("data", e.data());
+            }
+            McpReply.json(exchange, e.httpStatus(), reply);
         } else if (failure instanceof UpstreamException e && e.kind() == UpstreamException.Kind.CLIENT_GONE) {
             // nobody is left to answer, and the backend did nothing wrong
             LOG.debug("MCP client went away during {}", request == null ? "a request" : request.method());

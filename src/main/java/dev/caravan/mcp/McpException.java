@@ -11,12 +11,23 @@ public final class McpException extends RuntimeException {
     private final int httpStatus;
     private final int code;
     private final transient JsonNode id;
+    private final transient JsonNode data;
 
     public McpException(int httpStatus, int code, String message, JsonNode id) {
+        this(httpStatus, code, message, id, null);
+    }
+
+    private McpException(int httpStatus, int code, String message, JsonNode id, JsonNode data) {
         super(message, null, false, false);
         this.httpStatus = httpStatus;
         this.code = code;
         this.id = id;
+        this.data = data;
+    }
+
+    /** The same refusal with {@code error.data} (what the client needs to correct its request). */
+    public McpException withData(JsonNode errorData) {
+        return new McpException(httpStatus, code, getMessage(), id, errorData);
     }
 
     /** A transport-level refusal (bad headers, session problems): JSON-RPC code -32000, no request id. */
@@ -38,5 +49,10 @@ public final class McpException extends RuntimeException {
 
     public JsonNode id() {
         return id;
+    }
+
+    /** {@code error.data}, or null */
+    public JsonNode data() {
+        return data;
     }
 }

@@ -1,20 +1,60 @@
 package dev.caravan.mcp;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
 
 /** What the gateway answers by itself, without asking a backend. */
 public final class McpLocalReplies {
 
     /**
-     * {@code ping} checks the gateway's own liveness, so it is answered here; a method {@link McpMethod} does not know
-     * is not found.
+     * {@code ping} checks the gateway's own liveness, so it is answered here, as are a 2026-07-28 client's
+     * {@code server/discover} and notifications; a method {@link McpMethod} does not know is not found (HTTP 404 in the
+     * 2026-07-28 generation, which tells it apart from a missing endpoint).
      */
     public void reply(Exchange exchange) {
         McpCall call = McpCall.of(exchange);
         JsonRpc.Message request = call.message();
-        if (call.row() != McpMethod.PING) {
-            throw new McpException(200, JsonRpc.METHOD_NOT_FOUND, "Method not found: " + request.method(), request.id());
+        boolean modern = call.modern() != null;
+        if (modern && request.kind() == JsonRpc.Kind.NOTIFICATION) {
+            McpReply.empty(exchange, 202);
+        } else if (modern && call.row() == McpMethod.SERVER_DISCOVER) {
+            McpReply.json(exchange, 200, JsonRpc.result(request.id(), discover(call.discovered())));
+        } else if (!modern && call.row() == McpMethod.PING) {
+            McpReply.json(exchange, 200, JsonRpc.result(request.id(), JsonRpc.object()));
+        } else {
+            throw new McpException(modern ? 404 : 200, JsonRpc.METHOD_NOT_FOUND, "Method not found: "
+                                                                                + request.method(), request.id());
         }
-        McpReply.json(exchange, 200, JsonRpc.result(request.id(), JsonRpc.object()));
+    }
+
+    /**
+     * The answer to {@code server/discover}, from the initialize result of the gateway's session for this caller: the
+     * merged capabilities, without the list_changed and subscribe flags (their notifications need
+     * {@code subscriptions/listen}, which the gateway does not relay yet), the versions of both generations, the
+     * instructions, and the gateway as the server; not to be cached, since backends come and go.
+     */
+    static ObjectNode discover(ObjectNode initialized) {
+        ObjectNode result = JsonRpc.object();
+        ArrayNode versions = result.putArray("supportedVersions");
+        ModernRequest.VERSIONS.forEach(versions::add);
+        McpRequestCheck.PROTOCOL_VERSIONS.forEach(versions::add);
+        ObjectNode capabilities = initialized.path("capabilities") instanceof ObjectNode c ? c.deepCopy()
+                : JsonRpc.object();
+        for (JsonNode capability : capabilities) {
+            if (capability instanceof ObjectNode flags) {
+                flags.remove("listChanged");
+                flags.remove("subscribe");
+            }
+        }
+        result.set("capabilities", capabilities);
+        if (initialized.hasNonNull("instructions")) {
+            result.set("instructions", initialized.get("instructions"));
+        }
+        result.putObject("_meta").set("io.modelcontextprotocol/serverInfo", initialized.path("serverInfo"));
+        result.put("ttlMs", 0);
+        result.put("cacheScope", "private");
+        return result;
     }
 }

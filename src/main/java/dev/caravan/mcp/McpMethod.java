@@ -16,6 +16,8 @@ public enum McpMethod {
 
     INITIALIZE("initialize", Dispatch.INITIALIZE, null, null, null, null),
     PING("ping", Dispatch.LOCAL, null, null, null, null),
+    /** the sessionless generation's (2026-07-28) first question: what the gateway is and can do */
+    SERVER_DISCOVER("server/discover", Dispatch.LOCAL, null, null, null, null),
     TOOLS_LIST("tools/list", Dispatch.FAN_OUT, "tools", null, Item.TOOL, "tools"),
     PROMPTS_LIST("prompts/list", Dispatch.FAN_OUT, "prompts", null, Item.PROMPT, "prompts"),
     RESOURCES_LIST("resources/list", Dispatch.FAN_OUT, "resources", null, Item.RESOURCE, "resources"),

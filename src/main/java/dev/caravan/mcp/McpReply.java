@@ -1,6 +1,7 @@
 package dev.caravan.mcp;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
@@ -22,6 +23,9 @@ final class McpReply {
             call.error(error.path("code").asInt(), error.path("message").asText());
         } else if (call != null && body.path("result").path("isError").asBoolean(false)) {
             call.toolError(true);
+        }
+        if (call != null && call.modern() != null && body.get("result") instanceof ObjectNode result) {
+            ModernRequest.complete(call, result);
         }
         jsonBytes(exchange, status, JsonRpc.bytes(body));
     }
@@ -53,7 +57,7 @@ final class McpReply {
         m.getHeaders().clear();
         m.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         McpCall call = McpCall.of(exchange);
-        String sessionId = call == null ? null : call.sessionId();
+        String sessionId = call == null ? null : call.clientSessionId();
         if (sessionId != null) {
             m.setHeader(McpSessionCheck.HEADER, sessionId);
         }

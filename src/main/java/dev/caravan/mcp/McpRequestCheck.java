@@ -51,7 +51,8 @@ public final class McpRequestCheck implements Processor {
             throw McpException.transport(403, "Forbidden: Origin " + origin + " is not allowed");
         }
         String version = ClientRequest.header(exchange, "MCP-Protocol-Version");
-        if (version != null && !PROTOCOL_VERSIONS.contains(version.strip())) {
+        if (version != null && !PROTOCOL_VERSIONS.contains(version.strip())
+                && !ModernRequest.isModern(version.strip())) {
             throw McpException.transport(400, "Bad Request: unsupported MCP-Protocol-Version " + version.strip()
                                               + " (supported: " + String.join(", ", PROTOCOL_VERSIONS) + ")");
         }
@@ -76,6 +77,7 @@ public final class McpRequestCheck implements Processor {
             throw new McpException(400, JsonRpc.PARSE_ERROR, "Parse error: body is not valid UTF-8", null);
         }
         call.read(JsonRpc.parse(bytes == null ? new byte[0] : bytes));
+        call.modern(ModernRequest.read(exchange, call.message()));
     }
 
     private boolean originAllowed(String origin) {

@@ -1,0 +1,178 @@
+package dev.caravan.mcp;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.buffer.Buffer;
+import org.apache.camel.AsyncCallback;
+import org.apache.camel.AsyncProcessor;
+import org.apache.camel.AsyncProducer;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.support.AsyncProcessorSupport;
+import org.apache.camel.support.DefaultExchange;
+
+/**
+ * The sessions the gateway keeps for clients of the sessionless generation (2026-07-28). Such a client sends its
+ * capabilities and info with every request and never initializes, but the backends of the older generation need a
+ * session, so the gateway initializes them itself, through the same initialize route a client's {@code initialize}
+ * takes, once per caller (token subject), capabilities and client info, and keeps the sealed gateway session it got
+ * for later requests of the same kind, on this replica, for half the session lifetime (30 s when a backend was
+ * missing from it). The backend sessions a renewal replaces are left to expire at their servers. Any replica serves any request:
+ * one that has none yet makes its own. A backend that loses its session is initialized again as for any session
+ * ({@link McpBackendCall}).
+ */
+public final class McpModernSessions extends AsyncProcessorSupport {
+
+    /** sessions kept per replica; past this many the cache starts afresh (the sessions stay valid) */
+    private static final int MAX_KEPT = 10_000;
+    /** how soon a session that lacks a backend is made again */
+    private static final long INCOMPLETE_RENEW_MILLIS = 30_000;
+
+    private record Kept(String sessionId, ObjectNode initializeResult, long renewAt) {
+    }
+
+    private final McpBackends backends;
+    private final McpSessions sessions;
+    private final long renewAfterMillis;
+    private final Map<String, CompletableFuture<Kept>> kept = new ConcurrentHashMap<>();
+    private final CamelContext camelContext;
+    private volatile AsyncProducer initialize;
+
+    /** @param sessionTtlMillis how long a gateway session is valid (caravan.mcp.session.ttl) */
+    public McpModernSessions(CamelContext camelContext, McpBackends backends, McpSessions sessions,
+                             long sessionTtlMillis) {
+        this.camelContext = camelContext;
+        this.backends = backends;
+        this.sessions = sessions;
+        this.renewAfterMillis = sessionTtlMillis / 2;
+    }
+
+    @Override
+    public boolean process(Exchange exchange, AsyncCallback callback) {
+        McpCall call = McpCall.of(exchange);
+        if (call.message().kind() != JsonRpc.Kind.REQUEST) {
+            // a notification of this generation is acknowledged and goes nowhere (McpLocalReplies)
+            callback.done(true);
+            return true;
+        }
+        String key = call.subject() + '\n' + call.modern().capabilities() + '\n' + call.modern().clientInfo();
+        CompletableFuture<Kept> found = kept.get(key);
+        if (found != null && found.isDone() && !found.isCompletedExceptionally()
+                && found.join().renewAt() < System.currentTimeMillis()) {
+            kept.remove(key, found);
+            found = null;
+        }
+        if (found == null) {
+            if (kept.size() >= MAX_KEPT) {
+                kept.clear();
+            }
+            CompletableFuture<Kept> made = new CompletableFuture<>();
+            found = kept.putIfAbsent(key, made);
+            if (found == null) {
+                found = made;
+                initialize(exchange, call, made);
+                // a failed initialization is not kept: the next request tries again
+                made.whenComplete((k, failed) -> {
+                    if (failed != null) {
+                        kept.remove(key, made);
+                    }
+                });
+            }
+        }
+        if (found.isDone()) {
+            use(exchange, call, found);
+            callback.done(true);
+            return true;
+        }
+        CompletableFuture<Kept> waited = found;
+        waited.whenComplete((k, failed) -> {
+            use(exchange, call, waited);
+            callback.done(false);
+        });
+        return false;
+    }
+
+    private void use(Exchange exchange, McpCall call, CompletableFuture<Kept> made) {
+        try {
+            Kept k = made.join();
+            call.session(k.sessionId(), sessions.open(k.sessionId(), call.subject()));
+            call.discovered(k.initializeResult());
+        } catch (RuntimeException e) {
+            exchange.setException(e.getCause() instanceof McpException refused ? refused : e);
+        }
+    }
+
+    /** Runs the initialize route for the caller of {@code call}, as a client's initialize would. */
+    private void initialize(Exchange exchange, McpCall call, CompletableFuture<Kept> made) {
+        Exchange init = new DefaultExchange(camelContext);
+        McpCall asked = McpCall.arrived(System.nanoTime());
+        ObjectNode message = JsonRpc.object();
+        message.put("jsonrpc", "2.0");
+        message.put("id", 0);
+        message.put("method", McpMethod.INITIALIZE.wireName());
+        ObjectNode params = message.putObject("params");
+        params.put("protocolVersion", McpRequestCheck.LATEST_PROTOCOL_VERSION);
+        params.set("capabilities", call.modern().capabilities());
+        JsonNode info = call.modern().clientInfo();
+        params.set("clientInfo", info instanceof ObjectNode ? info : JsonRpc.object().put("name", "mcp-client")
+                .put("version", "0"));
+        asked.read(new JsonRpc.Message(message, JsonRpc.Kind.REQUEST, message.get("id"), McpMethod.INITIALIZE
+                .wireName()));
+        asked.caller(call.caller());
+        asked.deadline(call.deadline());
+        asked.attach(init);
+        init.getMessage().setHeader(Exchange.HTTP_METHOD, "POST");
+        try {
+            producer().process(init, doneSync -> {
+                try {
+                    made.complete(kept(init, call.subject()));
+                } catch (RuntimeException e) {
+                    made.completeExceptionally(e);
+                }
+            });
+        } catch (RuntimeException e) {
+            made.completeExceptionally(e);
+        }
+    }
+
+    private Kept kept(Exchange init, String subject) {
+        if (init.getException() != null) {
+            throw new IllegalStateException("the gateway could not initialize its backends: "
+                                            + init.getException().getMessage(), init.getException());
+        }
+        String sessionId = McpCall.of(init).sessionId();
+        Object body = init.getMessage().getBody();
+        try {
+            JsonNode reply = JsonRpc.MAPPER.readTree(body instanceof Buffer b ? b.getBytes() : new byte[0]);
+            if (sessionId == null || !(reply.path("result") instanceof ObjectNode result)) {
+                throw new IllegalStateException("the gateway could not initialize its backends: "
+                                                + reply.path("error").path("message").asText("no session"));
+            }
+            // a session without every backend (one was down) is renewed soon, so a backend back up joins it
+            boolean complete = sessions.open(sessionId, subject).backends().size() >= backends.all().size();
+            return new Kept(sessionId, result, System.currentTimeMillis()
+                                               + (complete ? renewAfterMillis : INCOMPLETE_RENEW_MILLIS));
+        } catch (IOException e) {
+            throw new IllegalStateException("the gateway could not initialize its backends", e);
+        }
+    }
+
+    private AsyncProcessor producer() {
+        AsyncProducer p = initialize;
+        if (p == null) {
+            try {
+                p = camelContext.getEndpoint("direct:mcp-initialize").createAsyncProducer();
+                p.start();
+            } catch (Exception e) {
+                throw new IllegalStateException("no initialize route (direct:mcp-initialize)", e);
+            }
+            initialize = p;
+        }
+        return p;
+    }
+}
