@@ -107,6 +107,31 @@ class McpClientsIT {
     }
 
     @Test
+    void typeScriptSdkV2ClientIsServedWithoutASession() throws Exception {
+        ManagedProcess client = ManagedProcess.start(List.of("node", "ts2-client.mjs", url()), NODE, Map.of(),
+                "ts2-client", line -> line.startsWith("{"));
+        assertEquals(0, client.awaitExit(60), client::output);
+        String json = client.output().lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElseThrow();
+        JsonNode out = McpHttp.JSON.readTree(json);
+
+        // the client's probe (server/discover) was answered, so it speaks 2026-07-28 and never initialized
+        assertEquals("modern", out.get("era").asText(), out::toString);
+        assertEquals("2026-07-28", out.get("version").asText());
+        assertEquals("caravan", out.get("server").asText());
+        assertEquals(0, out.get("sessionIds").size(), out::toString);
+        // backends of the older generation (the Java SDK demo servers, server-everything) behind sessions the gateway keeps
+        assertTrue(out.get("tools").toString().contains("knowledge-base_search_docs")
+                   && out.get("tools").toString().contains("everything_echo"), out::toString);
+        assertTrue(out.get("prompts").toString().contains("knowledge-base_answer_question"), out::toString);
+        assertTrue(out.get("kb").asText().contains("Running agents on Kubernetes"), out::toString);
+        assertEquals("Echo: sessionless", out.get("echo").asText());
+        assertTrue(out.get("slow").asText().startsWith("#support"), out::toString);
+        assertEquals(3, out.get("progress").size(), out::toString);
+        assertEquals("# Request and backend timeouts", out.get("resource").asText());
+        assertTrue(out.get("prompt").asText().contains("what is kagent?"), out::toString);
+    }
+
+    @Test
     void theServerToClientStreamResumesFromTheLastEventId() throws Exception {
         McpHttp c = new McpHttp(port);
         c.initialize(McpHttp.LATEST);

@@ -137,16 +137,16 @@ public final class ModernRequest {
     }
 
     /**
-     * Gives a result what this generation adds to every one: {@code resultType}, and for a list how long it may be
-     * cached and by whom. Lists of older backends can change at any moment, and a client of this generation cannot be
-     * told (the gateway does not relay {@code subscriptions/listen} yet), so it is told not to cache them ({@code ttlMs}
-     * 0); they are the caller's own ({@code private}): access rules filter them per caller.
+     * Gives a result what this generation adds to every one: {@code resultType}, and for a list or a resource read how
+     * long it may be cached and by whom. What older backends list or hold can change at any moment, and a client of
+     * this generation cannot be told (the gateway does not relay {@code subscriptions/listen} yet), so it is told not to
+     * cache it ({@code ttlMs} 0); it is the caller's own ({@code private}): access rules filter it per caller.
      */
     static void complete(McpCall call, ObjectNode result) {
         if (!result.has("resultType")) {
             result.put("resultType", "complete");
         }
-        if (call.row() != null && call.row().listKey() != null) {
+        if (call.row() != null && (call.row().listKey() != null || call.row() == McpMethod.RESOURCES_READ)) {
             result.put("ttlMs", 0);
             result.put("cacheScope", "private");
         }

@@ -95,6 +95,14 @@ class McpModernTest {
         assertTrue(result.at("/content/0/text").asText().contains("Request and backend timeouts"), result::toString);
         assertEquals("complete", result.get("resultType").asText());
 
+        String uri = "knowledge-base+docs://gloo-gateway/timeouts";
+        JsonNode read = McpHttp.message(send("resources/read", "\"uri\":\"" + uri + "\"", "Mcp-Name", uri))
+                .get("result");
+        assertEquals(uri, read.at("/contents/0/uri").asText(), read::toString);
+        // a read result says how long it may be cached, as a list does
+        assertEquals(0, read.get("ttlMs").asInt(), read::toString);
+        assertEquals("private", read.get("cacheScope").asText());
+
         // a progress token still gets the backend's progress, on the request's own stream
         String slow = "slack-conversations_summarize_channel";
         HttpResponse<String> streamed = http.post("{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":{"

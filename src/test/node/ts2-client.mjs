@@ -1,0 +1,38 @@
+// Drives the gateway with the official MCP TypeScript SDK v2 client in its sessionless mode (MCP 2026-07-28): it
+// probes with server/discover and, answered, never initializes. Prints what it saw as one JSON object.
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+
+const url = new URL(process.argv[2]);
+const sessionIds = new Set();
+// records the session ids the gateway hands out: a client of this generation must get none
+const recordingFetch = async (input, init) => {
+  const response = await fetch(input, init);
+  const id = response.headers.get("mcp-session-id");
+  if (id) sessionIds.add(id);
+  return response;
+};
+const client = new Client({ name: "caravan-it-v2", version: "1.0.0" }, { versionNegotiation: { mode: "auto" } });
+await client.connect(new StreamableHTTPClientTransport(url, { fetch: recordingFetch }));
+
+const text = (result) => result.content.filter((c) => c.type === "text").map((c) => c.text).join("\n");
+const progress = [];
+const out = {
+  era: client.getProtocolEra(),
+  version: client.getNegotiatedProtocolVersion(),
+  server: client.getDiscoverResult()?._meta?.["io.modelcontextprotocol/serverInfo"]?.name,
+  tools: (await client.listTools()).tools.map((t) => t.name),
+  prompts: (await client.listPrompts()).prompts.map((p) => p.name),
+  kb: text(await client.callTool({ name: "knowledge-base_search_docs", arguments: { query: "kagent", product: "kagent" } })),
+  echo: text(await client.callTool({ name: "everything_echo", arguments: { message: "sessionless" } })),
+  slow: text(await client.callTool({ name: "slack-conversations_summarize_channel",
+    arguments: { channel: "support", steps: 3, stepMillis: 50 } },
+    { onprogress: (p) => progress.push(p.progress) })),
+  resource: (await client.readResource({ uri: "knowledge-base+docs://gloo-gateway/timeouts" })).contents[0].text
+    .split("\n")[0],
+  prompt: (await client.getPrompt({ name: "knowledge-base_answer_question", arguments: { question: "what is kagent?" } }))
+    .messages[0].content.text,
+};
+out.progress = progress;
+out.sessionIds = [...sessionIds];
+await client.close();
+console.log(JSON.stringify(out));
