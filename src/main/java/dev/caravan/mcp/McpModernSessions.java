@@ -60,7 +60,9 @@ public final class McpModernSessions extends AsyncProcessorSupport {
             callback.done(true);
             return true;
         }
-        String key = call.subject() + '\n' + call.modern().capabilities() + '\n' + call.modern().clientInfo();
+        // a digest: what a client sends may be large, and each key is kept
+        String key = McpSessions.digest(call.subject() + '\n' + call.modern().capabilities() + '\n'
+                                        + call.modern().clientInfo());
         CompletableFuture<Kept> found = kept.get(key);
         if (found != null && found.isDone() && !found.isCompletedExceptionally()
                 && found.join().renewAt() < System.currentTimeMillis()) {

@@ -233,10 +233,11 @@ public final class McpSessions {
         }
     }
 
-    private static String digest(String sessionId) {
+    /** A short fixed-size digest of a text (SHA-256, 132 bits in base64url). */
+    static String digest(String text) {
         try {
             byte[] hash = java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(sessionId.getBytes(StandardCharsets.US_ASCII));
+                    .digest(text.getBytes(StandardCharsets.UTF_8));
             return Base64.getUrlEncoder().withoutPadding().encodeToString(hash).substring(0, 22);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
