@@ -5,6 +5,7 @@ import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -35,6 +36,7 @@ public final class ModernRequest {
     private static final String CLIENT_INFO = PREFIX + "clientInfo";
     private static final String BASE64_START = "=?base64?";
     private static final String BASE64_END = "?=";
+    private static final Pattern DATE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
 
     /** The requests of this generation the gateway serves; initialize, ping, logging/setLevel and the rest are gone. */
     private static final Set<String> METHODS = Set.of("server/discover", "tools/list", "tools/call", "prompts/list",
@@ -50,9 +52,9 @@ public final class ModernRequest {
     private ModernRequest() {
     }
 
-    /** Whether a protocol version belongs to this generation or a later one (versions are dates). */
+    /** Whether a protocol version belongs to this generation or a later one (versions are dates: text is none). */
     static boolean isModern(String version) {
-        return version != null && version.compareTo(VERSION) >= 0;
+        return version != null && DATE.matcher(version).matches() && version.compareTo(VERSION) >= 0;
     }
 
     /**
@@ -80,6 +82,8 @@ public final class ModernRequest {
                     + "\" (a string) and \"" + CLIENT_CAPABILITIES + "\" (an object)", message);
         }
         String version = claimed.asText();
+        header = single(exchange, "MCP-Protocol-Version", message);
+        header = header == null ? null : header.strip();
         if (header == null || !header.equals(version)) {
             throw mismatch("MCP-Protocol-Version", header, version, message);
         }
@@ -101,7 +105,7 @@ public final class ModernRequest {
 
     private static void checkMethod(Exchange exchange, JsonRpc.Message message) {
         String method = message.method();
-        String header = ClientRequest.header(exchange, "Mcp-Method");
+        String header = single(exchange, "Mcp-Method", message);
         if (header == null || !header.strip().equals(method)) {
             throw mismatch("Mcp-Method", header, method, message);
         }
@@ -112,13 +116,26 @@ public final class ModernRequest {
         for (List<String> named : NAMED) {
             if (named.get(0).equals(method)) {
                 JsonNode value = message.params().get(named.get(1));
-                String name = ClientRequest.header(exchange, "Mcp-Name");
+                String name = single(exchange, "Mcp-Name", message);
                 String body = value == null || !value.isTextual() ? null : value.asText();
                 if (name == null || !decode(name, message).equals(body)) {
                     throw mismatch("Mcp-Name", name, body, message);
                 }
             }
         }
+    }
+
+    /**
+     * A standard header's one value, or null. Sent twice it is a mismatch: an intermediary that routes or limits on the
+     * last of them would act on another value than the one the gateway checked against the body.
+     */
+    private static String single(Exchange exchange, String name, JsonRpc.Message message) {
+        List<String> values = ClientRequest.headers(exchange).getAll(name);
+        if (values.size() > 1) {
+            throw refusal(400, HEADER_MISMATCH, "Header mismatch: " + name + " is sent " + values.size()
+                    + " times", message);
+        }
+        return values.isEmpty() ? null : values.get(0);
     }
 
     /** A header value as sent: plain, or {@code =?base64?...?=} for one that is not plain visible ASCII. */
