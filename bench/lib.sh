@@ -117,6 +117,15 @@ wrk_run() { # $1 name, $2 url, $3 body, $4 session or ""; an answer counts until
   echo "$1 max_rps=$rps p99=$p99 non2xx=${non2xx:-0}" | tee -a "$SUMMARY"
 }
 
+peak() { # $1 name, $2 url, $3 body, $4 session: wrk_run, and "$1-cost" with CPU µs and allocated bytes per request
+  local c0 a0 reqs
+  c0=$(cpu_ticks); a0=$(allocated)
+  wrk_run "$1" "$2" "$3" "$4"
+  reqs=$(awk '/requests in/ {print $1}' "$OUT/$1.wrk")
+  echo "$1-cost cpu_us_per_req=$(( ($(cpu_ticks) - c0) * 10000 / reqs )) \
+alloc_bytes_per_req=$(( ($(allocated) - a0) / reqs )) load=$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$SUMMARY"
+}
+
 val() { # $1 measurement name, $2 key: its value in $SUMMARY
   awk -v n="$1" -v k="$2" '$1==n { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1]==k) { sub(/ms$/, "", kv[2]); print kv[2] } } }' "$SUMMARY"
 }

@@ -98,14 +98,6 @@ launch() { # $1 build, $2 log name, then VAR=value settings: the gateway with it
     CARAVAN_SECRET_OPENAI_API_KEY=bench "$@"
   echo "java-command-$build $(java_command "$dir")" >> "$SUMMARY"
 }
-peak() { # $1 name, $2 url, $3 body, $4 session: wrk_run, and "$1-cost" with CPU µs and allocated bytes per request
-  local c0 a0 reqs
-  c0=$(cpu_ticks); a0=$(allocated)
-  wrk_run "$1" "$2" "$3" "$4"
-  reqs=$(awk '/requests in/ {print $1}' "$OUT/$1.wrk")
-  echo "$1-cost cpu_us_per_req=$(( ($(cpu_ticks) - c0) * 10000 / reqs )) \
-alloc_bytes_per_req=$(( ($(allocated) - a0) / reqs )) load=$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$SUMMARY"
-}
 
 for build in baseline current; do
   launch "$build" "path-$build"

@@ -69,13 +69,18 @@ class McpClientsIT {
         }
     }
 
-    @Test
-    void typeScriptSdkClientUsesEveryBackendThroughOneEndpoint() throws Exception {
-        ManagedProcess client = ManagedProcess.start(List.of("node", "ts-client.mjs", url()), NODE, Map.of(),
-                "ts-client", line -> line.startsWith("{"));
+    /** Runs a client script of src/test/node against the gateway; what it saw, the JSON object it printed last. */
+    private JsonNode nodeClient(String name) throws Exception {
+        ManagedProcess client = ManagedProcess.start(List.of("node", name + ".mjs", url()), NODE, Map.of(), name,
+                line -> line.startsWith("{"));
         assertEquals(0, client.awaitExit(60), client::output);
         String json = client.output().lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElseThrow();
-        JsonNode out = McpHttp.JSON.readTree(json);
+        return McpHttp.JSON.readTree(json);
+    }
+
+    @Test
+    void typeScriptSdkClientUsesEveryBackendThroughOneEndpoint() throws Exception {
+        JsonNode out = nodeClient("ts-client");
 
         assertEquals("caravan", out.at("/server/name").asText());
         List<String> tools = StreamSupport.stream(out.get("tools").spliterator(), false).map(JsonNode::asText).toList();
@@ -108,11 +113,7 @@ class McpClientsIT {
 
     @Test
     void typeScriptSdkV2ClientIsServedWithoutASession() throws Exception {
-        ManagedProcess client = ManagedProcess.start(List.of("node", "ts2-client.mjs", url()), NODE, Map.of(),
-                "ts2-client", line -> line.startsWith("{"));
-        assertEquals(0, client.awaitExit(60), client::output);
-        String json = client.output().lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElseThrow();
-        JsonNode out = McpHttp.JSON.readTree(json);
+        JsonNode out = nodeClient("ts2-client");
 
         // the client's probe (server/discover) was answered, so it speaks 2026-07-28 and never initialized
         assertEquals("modern", out.get("era").asText(), out::toString);
