@@ -11,7 +11,10 @@ const recordingFetch = async (input, init) => {
   if (id) sessionIds.add(id);
   return response;
 };
-const client = new Client({ name: "caravan-it-v2", version: "1.0.0" }, { versionNegotiation: { mode: "auto" } });
+// it declares sampling and elicitation; the gateway cannot pass a backend's question on to it yet, so backends are
+// not told (server-everything then offers no sampling tool)
+const client = new Client({ name: "caravan-it-v2", version: "1.0.0" },
+  { capabilities: { sampling: {}, elicitation: { form: {} } }, versionNegotiation: { mode: "auto" } });
 await client.connect(new StreamableHTTPClientTransport(url, { fetch: recordingFetch }));
 
 const text = (result) => result.content.filter((c) => c.type === "text").map((c) => c.text).join("\n");

@@ -23,6 +23,7 @@ import dev.caravan.support.McpHttp;
 import dev.caravan.support.TestPorts;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -124,6 +125,8 @@ class McpClientsIT {
         assertTrue(out.get("tools").toString().contains("knowledge-base_search_docs")
                    && out.get("tools").toString().contains("everything_echo"), out::toString);
         assertTrue(out.get("prompts").toString().contains("knowledge-base_answer_question"), out::toString);
+        // the client's sampling capability did not reach the backends, so none offers a tool that would ask for it
+        assertFalse(out.get("tools").toString().contains("everything_trigger-sampling-request"), out::toString);
         assertTrue(out.get("kb").asText().contains("Running agents on Kubernetes"), out::toString);
         assertEquals("Echo: sessionless", out.get("echo").asText());
         assertTrue(out.get("slow").asText().startsWith("#support"), out::toString);

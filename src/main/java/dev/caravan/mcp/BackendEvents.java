@@ -22,6 +22,7 @@ final class BackendEvents {
     private final boolean qualified;
     private final Map<String, String> lastIds;
     private final UnaryOperator<JsonNode> clientIds;
+    private final ModernRequest.Envelope modern;
     private final SseParser parser = new SseParser(this::onEvent, McpStreamRelay.MAX_EVENT_BYTES);
     private Buffer pending = Buffer.buffer();
     private boolean answered;
@@ -32,17 +33,19 @@ final class BackendEvents {
     /**
      * @param request the client request this stream answers, or null for the standalone GET stream
      * @param lastIds the last event id of every backend on the same client stream (shared, updated here)
-     * @param clientIds the id the client sees for a request of the backend's; null for a client of the sessionless
-     *                  generation (2026-07-28), which takes no requests from servers, cannot resume a stream and
-     *                  expects {@code resultType} on every result
+     * @param clientIds the id the client sees for a request of the backend's; null when {@code modern} is set
+     * @param modern    the envelope of a sessionless (2026-07-28) client's request: such a client takes no requests
+     *                  from servers, cannot resume a stream, gets log messages only at the level it asked for and
+     *                  expects {@code resultType} on every result; null for a client with a session
      */
     BackendEvents(String backend, JsonRpc.Message request, boolean qualified, Map<String, String> lastIds,
-                  UnaryOperator<JsonNode> clientIds) {
+                  UnaryOperator<JsonNode> clientIds, ModernRequest.Envelope modern) {
         this.backend = backend;
         this.request = request;
         this.qualified = qualified;
         this.lastIds = lastIds;
         this.clientIds = clientIds;
+        this.modern = modern;
     }
 
     /** What the client gets for one chunk of the backend's stream: the complete events in it, translated. */
@@ -54,7 +57,7 @@ final class BackendEvents {
     }
 
     private void onEvent(SseParser.Event event) {
-        if (clientIds != null && (event.id() != null || event.retry() != null)) {
+        if (modern == null && (event.id() != null || event.retry() != null)) {
             resumable = true;
         }
         pending.appendString(translate(event));
@@ -65,7 +68,7 @@ final class BackendEvents {
         if (event.isComment()) {
             return event.serialize();
         }
-        String id = clientIds == null ? null : event.id();
+        String id = modern != null ? null : event.id();
         if (id != null) {
             lastIds.put(backend, id);
             id = McpIds.eventId(lastIds);
@@ -73,6 +76,9 @@ final class BackendEvents {
         String data = event.data();
         if (data != null && !data.isEmpty()) {
             data = translate(data);
+            if (data == null) {
+                return "";
+            }
         }
         return new SseParser.Event(id, event.event(), data, event.retry(), null).serialize();
     }
@@ -95,16 +101,18 @@ final class BackendEvents {
             if (qualified) {
                 McpNames.qualifyResourceUris(backend, request.method(), o);
             }
-            if (clientIds == null && o.get("result") instanceof ObjectNode result && !result.has("resultType")) {
+            if (modern != null && o.get("result") instanceof ObjectNode result && !result.has("resultType")) {
                 result.put("resultType", "complete");
             }
         } else if (o.has("id") && o.has("method")) {
-            if (clientIds == null) {
+            if (modern != null) {
                 // the answer would have to become an input_required round trip of the client's (not bridged yet)
                 throw new IllegalStateException(backend + " asked the client for input (" + o.path("method").asText()
                         + "), which the gateway cannot pass to an MCP " + ModernRequest.VERSION + " client yet");
             }
             o.set("id", clientIds.apply(o.get("id")));
+        } else if (modern != null && !modern.wantsLog(o)) {
+            return null;
         } else if (qualified) {
             McpNames.qualifyResourceUris(backend, null, o);
         }

@@ -117,7 +117,7 @@ public final class McpBackendCall {
         return upstreamCall.send(exchange, call, callback);
     }
 
-    private static void onContext(Context context, Runnable step) {
+    static void onContext(Context context, Runnable step) {
         if (context == null || context == Vertx.currentContext()) {
             step.run();
         } else {

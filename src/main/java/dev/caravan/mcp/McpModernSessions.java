@@ -1,12 +1,16 @@
 package dev.caravan.mcp;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.AsyncProcessor;
@@ -22,7 +26,10 @@ import org.apache.camel.support.DefaultExchange;
  * session, so the gateway initializes them itself, through the same initialize route a client's {@code initialize}
  * takes, once per caller (token subject), capabilities and client info, and keeps the sealed gateway session it got
  * for later requests of the same kind, on this replica, for half the session lifetime (30 s when a backend was
- * missing from it). The backend sessions a renewal replaces are left to expire at their servers. Any replica serves any request:
+ * missing from it, and only once a missing backend is up). The backend sessions a renewal replaces are left to
+ * expire at their servers. The client's elicitation, sampling and roots capabilities are not passed on: a backend
+ * that asked for input could not get it yet. Callers without a token (auth off or optional) share sessions when their
+ * clients send the same capabilities and info. Any replica serves any request:
  * one that has none yet makes its own. A backend that loses its session is initialized again as for any session
  * ({@link McpBackendCall}).
  */
@@ -33,7 +40,12 @@ public final class McpModernSessions extends AsyncProcessorSupport {
     /** how soon a session that lacks a backend is made again */
     private static final long INCOMPLETE_RENEW_MILLIS = 30_000;
 
-    private record Kept(String sessionId, ObjectNode initializeResult, long renewAt) {
+    /** A kept session: its id, what initialize answered, which backends it holds, and when to make it again. */
+    private record Kept(String sessionId, ObjectNode initializeResult, Set<String> backends, long renewAt) {
+
+        Kept later(long at) {
+            return new Kept(sessionId, initializeResult, backends, at);
+        }
     }
 
     private final McpBackends backends;
@@ -64,10 +76,18 @@ public final class McpModernSessions extends AsyncProcessorSupport {
         String key = McpSessions.digest(call.subject() + '\n' + call.modern().capabilities() + '\n'
                                         + call.modern().clientInfo());
         CompletableFuture<Kept> found = kept.get(key);
-        if (found != null && found.isDone() && !found.isCompletedExceptionally()
-                && found.join().renewAt() < System.currentTimeMillis()) {
-            kept.remove(key, found);
-            found = null;
+        long now = System.currentTimeMillis();
+        if (found != null && found.isDone() && !found.isCompletedExceptionally() && found.join().renewAt() < now) {
+            Kept due = found.join();
+            if (backendsBack(due)) {
+                kept.remove(key, found);
+                found = null;
+            } else {
+                // the backends it lacks are still down: a new session would lack them too
+                CompletableFuture<Kept> extended = CompletableFuture.completedFuture(due.later(now
+                        + INCOMPLETE_RENEW_MILLIS));
+                found = kept.replace(key, found, extended) ? extended : found;
+            }
         }
         if (found == null) {
             if (kept.size() >= MAX_KEPT) {
@@ -92,11 +112,19 @@ public final class McpModernSessions extends AsyncProcessorSupport {
             return true;
         }
         CompletableFuture<Kept> waited = found;
-        waited.whenComplete((k, failed) -> {
+        // the initialization ends on the event loop of the request that started it: go on on this request's own
+        Context context = Vertx.currentContext();
+        waited.whenComplete((k, failed) -> McpBackendCall.onContext(context, () -> {
             use(exchange, call, waited);
             callback.done(false);
-        });
+        }));
         return false;
+    }
+
+    /** Whether a session is due to be made again: it is old, or a backend it lacks is up (again, or new). */
+    private boolean backendsBack(Kept due) {
+        return due.backends().size() >= backends.all().size()
+               || backends.all().stream().anyMatch(b -> !due.backends().contains(b.name()) && !b.health().isDown());
     }
 
     private void use(Exchange exchange, McpCall call, CompletableFuture<Kept> made) {
@@ -119,7 +147,10 @@ public final class McpModernSessions extends AsyncProcessorSupport {
         message.put("method", McpMethod.INITIALIZE.wireName());
         ObjectNode params = message.putObject("params");
         params.put("protocolVersion", McpRequestCheck.LATEST_PROTOCOL_VERSION);
-        params.set("capabilities", call.modern().capabilities());
+        // a backend must not ask this client for input: the gateway cannot pass such a request on yet (no MRTR)
+        ObjectNode capabilities = call.modern().capabilities().deepCopy();
+        capabilities.remove(List.of("elicitation", "sampling", "roots"));
+        params.set("capabilities", capabilities);
         JsonNode info = call.modern().clientInfo();
         params.set("clientInfo", info instanceof ObjectNode ? info : JsonRpc.object().put("name", "mcp-client")
                 .put("version", "0"));
@@ -155,10 +186,11 @@ public final class McpModernSessions extends AsyncProcessorSupport {
                 throw new IllegalStateException("the gateway could not initialize its backends: "
                                                 + reply.path("error").path("message").asText("no session"));
             }
-            // a session without every backend (one was down) is renewed soon, so a backend back up joins it
-            boolean complete = sessions.open(sessionId, subject).backends().size() >= backends.all().size();
-            return new Kept(sessionId, result, System.currentTimeMillis()
-                                               + (complete ? renewAfterMillis : INCOMPLETE_RENEW_MILLIS));
+            // a session without every backend (one was down) is looked at again soon, so a backend back up joins it
+            Set<String> held = Set.copyOf(sessions.open(sessionId, subject).backends().keySet());
+            boolean complete = held.size() >= backends.all().size();
+            return new Kept(sessionId, result, held, System.currentTimeMillis()
+                                                     + (complete ? renewAfterMillis : INCOMPLETE_RENEW_MILLIS));
         } catch (IOException e) {
             throw new IllegalStateException("the gateway could not initialize its backends", e);
         }

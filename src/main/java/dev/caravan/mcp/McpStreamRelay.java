@@ -31,11 +31,11 @@ final class McpStreamRelay implements ResponseRelay {
     private final BackendEvents events;
 
     McpStreamRelay(String backend, JsonRpc.Message request, String gatewaySessionId, boolean qualified,
-                   UnaryOperator<JsonNode> clientIds) {
+                   UnaryOperator<JsonNode> clientIds, ModernRequest.Envelope modern) {
         this.backend = backend;
         this.request = request;
         this.gatewaySessionId = gatewaySessionId;
-        this.events = new BackendEvents(backend, request, qualified, new LinkedHashMap<>(), clientIds);
+        this.events = new BackendEvents(backend, request, qualified, new LinkedHashMap<>(), clientIds, modern);
     }
 
     /** Headers of every SSE answer the gateway streams to a client. */

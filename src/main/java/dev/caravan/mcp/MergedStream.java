@@ -145,7 +145,7 @@ final class MergedStream {
 
         Part(String backend, ServerRequestIds clientIds) {
             this.backend = backend;
-            events = new BackendEvents(backend, null, qualified, lastIds, clientIds);
+            events = new BackendEvents(backend, null, qualified, lastIds, clientIds, null);
         }
 
         @Override

@@ -45,9 +45,26 @@ public final class ModernRequest {
     private static final List<List<String>> NAMED = List.of(List.of("tools/call", "name"),
             List.of("prompts/get", "name"), List.of("resources/read", "uri"));
 
-    /** What a request of this generation says about its client: the version, capabilities and info it sent. */
-    public record Envelope(String version, ObjectNode capabilities, JsonNode clientInfo) {
+    /**
+     * What a request of this generation says about its client: the version, capabilities and info it sent, and the
+     * least severe log level it wants log messages of (null: none, for this request).
+     */
+    public record Envelope(String version, ObjectNode capabilities, JsonNode clientInfo, String logLevel) {
+
+        /** Whether a message of a backend's stream reaches this client: anything but a log message below its level. */
+        boolean wantsLog(JsonNode message) {
+            if (!"notifications/message".equals(message.path("method").asText())) {
+                return true;
+            }
+            int wanted = logLevel == null ? -1 : LOG_LEVELS.indexOf(logLevel);
+            return wanted >= 0 && LOG_LEVELS.indexOf(message.path("params").path("level").asText()) >= wanted;
+        }
     }
+
+    /** MCP's log levels (syslog's), least severe first */
+    private static final List<String> LOG_LEVELS = List.of("debug", "info", "notice", "warning", "error", "critical",
+            "alert", "emergency");
+    private static final String LOG_LEVEL = PREFIX + "logLevel";
 
     private ModernRequest() {
     }
@@ -72,7 +89,7 @@ public final class ModernRequest {
                 return null;
             }
             if (message.kind() == JsonRpc.Kind.NOTIFICATION) {
-                return new Envelope(header, JsonRpc.object(), null);
+                return new Envelope(header, JsonRpc.object(), null, null);
             }
             throw refusal(400, JsonRpc.INVALID_PARAMS, "Invalid params: MCP-Protocol-Version " + header
                     + " needs params._meta[\"" + PROTOCOL_VERSION + "\"] on every request", message);
@@ -98,7 +115,13 @@ public final class ModernRequest {
         if (message.kind() == JsonRpc.Kind.REQUEST) {
             checkMethod(exchange, message);
         }
-        Envelope envelope = new Envelope(version, capabilities.deepCopy(), meta.get(CLIENT_INFO));
+        JsonNode logLevel = meta.get(LOG_LEVEL);
+        if (logLevel != null && !LOG_LEVELS.contains(logLevel.asText())) {
+            throw refusal(400, JsonRpc.INVALID_PARAMS, "Invalid params: " + LOG_LEVEL + " must be one of "
+                    + LOG_LEVELS, message);
+        }
+        Envelope envelope = new Envelope(version, capabilities.deepCopy(), meta.get(CLIENT_INFO),
+                logLevel == null ? null : logLevel.asText());
         strip((ObjectNode) meta, params);
         return envelope;
     }
