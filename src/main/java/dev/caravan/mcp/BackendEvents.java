@@ -101,8 +101,8 @@ final class BackendEvents {
             if (qualified) {
                 McpNames.qualifyResourceUris(backend, request.method(), o);
             }
-            if (modern != null && o.get("result") instanceof ObjectNode result && !result.has("resultType")) {
-                result.put("resultType", "complete");
+            if (modern != null && o.get("result") instanceof ObjectNode result) {
+                ModernRequest.complete(McpMethod.of(request.method()), result);
             }
         } else if (o.has("id") && o.has("method")) {
             if (modern != null) {

@@ -25,7 +25,7 @@ final class McpReply {
             call.toolError(true);
         }
         if (call != null && call.modern() != null && body.get("result") instanceof ObjectNode result) {
-            ModernRequest.complete(call, result);
+            ModernRequest.complete(call.row(), result);
         }
         jsonBytes(exchange, status, JsonRpc.bytes(body));
     }

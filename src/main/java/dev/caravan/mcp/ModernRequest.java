@@ -182,11 +182,11 @@ public final class ModernRequest {
      * this generation cannot be told (the gateway does not relay {@code subscriptions/listen} yet), so it is told not to
      * cache it ({@code ttlMs} 0); it is the caller's own ({@code private}): access rules filter it per caller.
      */
-    static void complete(McpCall call, ObjectNode result) {
+    static void complete(McpMethod method, ObjectNode result) {
         if (!result.has("resultType")) {
             result.put("resultType", "complete");
         }
-        if (call.row() != null && (call.row().listKey() != null || call.row() == McpMethod.RESOURCES_READ)) {
+        if (method != null && (method.listKey() != null || method == McpMethod.RESOURCES_READ)) {
             result.put("ttlMs", 0);
             result.put("cacheScope", "private");
         }

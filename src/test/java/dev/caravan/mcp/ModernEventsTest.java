@@ -53,6 +53,17 @@ class ModernEventsTest {
     }
 
     @Test
+    void aResourceReadStreamedBackSaysHowLongItMayBeCached() {
+        JsonRpc.Message read = JsonRpc.parse(("{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"resources/read\","
+                + "\"params\":{\"uri\":\"a://b\"}}").getBytes(StandardCharsets.UTF_8));
+        BackendEvents events = new BackendEvents("kb", read, false, new HashMap<>(), null,
+                new ModernRequest.Envelope(ModernRequest.VERSION, JsonRpc.object(), null, null));
+        String out = events.feed(Buffer.buffer("data: {\"jsonrpc\":\"2.0\",\"id\":6,\"result\":{\"contents\":[]}}\n\n"))
+                .toString();
+        assertTrue(out.contains("\"ttlMs\":0") && out.contains("\"cacheScope\":\"private\""), out);
+    }
+
+    @Test
     void aBackendThatAsksTheClientForInputFailsTheCall() {
         BackendEvents events = new BackendEvents("kb", CALL, false, new HashMap<>(), null,
                 new ModernRequest.Envelope(ModernRequest.VERSION, JsonRpc.object(), null, null));
