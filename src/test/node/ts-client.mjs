@@ -38,6 +38,7 @@ const out = {
   prompts: (await client.listPrompts()).prompts.map((p) => p.name),
   kb: text(await client.callTool({ name: "knowledge-base_search_docs", arguments: { query: "kagent", product: "kagent" } })),
   echo: text(await client.callTool({ name: "everything_echo", arguments: { message: "through the gateway" } })),
+  sdk2: text(await client.callTool({ name: "sdk2_echo", arguments: { text: "old client" } })),
   summarize: await timedCall("slack-conversations_summarize_channel", { channel: "support", steps: 4, stepMillis: 300 }),
   longRunning: await timedCall("everything_trigger-long-running-operation", { duration: 2, steps: 4 }),
   // the server asks this client for an LLM sample in the middle of the call; the answer goes back through the gateway

@@ -19,6 +19,7 @@ await client.connect(new StreamableHTTPClientTransport(url, { fetch: recordingFe
 
 const text = (result) => result.content.filter((c) => c.type === "text").map((c) => c.text).join("\n");
 const progress = [];
+const sdk2Progress = [];
 const out = {
   era: client.getProtocolEra(),
   version: client.getNegotiatedProtocolVersion(),
@@ -30,12 +31,17 @@ const out = {
   slow: text(await client.callTool({ name: "slack-conversations_summarize_channel",
     arguments: { channel: "support", steps: 3, stepMillis: 50 } },
     { onprogress: (p) => progress.push(p.progress) })),
+  sdk2: text(await client.callTool({ name: "sdk2_echo", arguments: { text: "new client" } })),
+  sdk2Count: text(await client.callTool({ name: "sdk2_count", arguments: { steps: 2 } },
+    { onprogress: (p) => sdk2Progress.push(p.progress) })),
+  sdk2Resource: (await client.readResource({ uri: "sdk2+config://settings" })).contents[0].text,
   resource: (await client.readResource({ uri: "knowledge-base+docs://gloo-gateway/timeouts" })).contents[0].text
     .split("\n")[0],
   prompt: (await client.getPrompt({ name: "knowledge-base_answer_question", arguments: { question: "what is kagent?" } }))
     .messages[0].content.text,
 };
 out.progress = progress;
+out.sdk2Progress = sdk2Progress;
 out.sessionIds = [...sessionIds];
 await client.close();
 console.log(JSON.stringify(out));

@@ -40,7 +40,9 @@ class McpClientsIT {
     private final GatewayProcess gateway = new GatewayProcess();
     private final int port = gateway.port;
     private final int everythingPort = TestPorts.free();
+    private final int sdk2Port = TestPorts.free();
     private ManagedProcess everything;
+    private ManagedProcess sdk2;
 
     private String url() {
         return "http://127.0.0.1:" + port + "/mcp";
@@ -56,17 +58,22 @@ class McpClientsIT {
     @BeforeAll
     void start() throws Exception {
         everything = startEverything();
+        sdk2 = ManagedProcess.start(List.of("node", "ts2-server.mjs"), NODE, Map.of("PORT", String.valueOf(sdk2Port)),
+                "sdk2-fixture", line -> line.contains("listening on port")).awaitLine(30);
         gateway.env("CAMEL_MAIN_ROUTES_INCLUDE_PATTERN", "file:routes/*.camel.yaml,file:kamelets/*.kamelet.yaml,"
                                                          + "file:src/test/resources/it-routes/*.camel.yaml")
                 .env("EVERYTHING_URL", "http://127.0.0.1:" + everythingPort + "/mcp")
+                .env("SDK2_URL", "http://127.0.0.1:" + sdk2Port + "/mcp")
                 .start("gateway");
     }
 
     @AfterAll
     void stop() throws Exception {
         gateway.close();
-        if (everything != null) {
-            everything.close();
+        for (ManagedProcess backend : new ManagedProcess[] {everything, sdk2}) {
+            if (backend != null) {
+                backend.close();
+            }
         }
     }
 
@@ -92,6 +99,8 @@ class McpClientsIT {
         assertTrue(out.get("prompts").toString().contains("everything_simple-prompt"));
         assertTrue(out.get("kb").asText().contains("Running agents on Kubernetes"));
         assertEquals("Echo: through the gateway", out.get("echo").asText());
+        // a server of the 2026-07-28 generation (TypeScript SDK v2) behind the gateway, for a 2025 client
+        assertEquals("sdk2 echo: old client", out.get("sdk2").asText(), out::toString);
 
         // a request from the backend to the client (sampling) and the client's answer both crossed the gateway
         assertTrue(out.get("sampling").asText().contains("stub LLM says hi"), out::toString);
@@ -131,6 +140,11 @@ class McpClientsIT {
         assertEquals("Echo: sessionless", out.get("echo").asText());
         assertTrue(out.get("slow").asText().startsWith("#support"), out::toString);
         assertEquals(3, out.get("progress").size(), out::toString);
+        // and a server of its own generation (TypeScript SDK v2), reached through a session the gateway keeps
+        assertEquals("sdk2 echo: new client", out.get("sdk2").asText(), out::toString);
+        assertEquals("counted to 2", out.get("sdk2Count").asText(), out::toString);
+        assertEquals(2, out.get("sdk2Progress").size(), out::toString);
+        assertEquals("sdk2 settings", out.get("sdk2Resource").asText(), out::toString);
         assertEquals("# Request and backend timeouts", out.get("resource").asText());
         assertTrue(out.get("prompt").asText().contains("what is kagent?"), out::toString);
     }
