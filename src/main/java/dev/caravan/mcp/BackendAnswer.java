@@ -43,7 +43,8 @@ record BackendAnswer(String backend, ObjectNode response, String sessionId, Stri
             return new BackendAnswer(backend, null, null, null, null);
         }
         if (status < 200 || status >= 300) {
-            return failed(backend, backend + ": answered HTTP " + status, "http_" + status);
+            return failed(backend, backend + ": answered HTTP " + status + refusal(m.getBody(byte[].class)),
+                    "http_" + status);
         }
         if (requestId == null) {
             return new BackendAnswer(backend, null, null, null, null);
@@ -67,6 +68,25 @@ record BackendAnswer(String backend, ObjectNode response, String sessionId, Stri
             return failed(backend, backend + ": answer is not JSON-RPC", "garbage");
         }
         return failed(backend, backend + ": no response to the request in the answer", "garbage");
+    }
+
+    /**
+     * What a refusal's JSON-RPC error says, for the log line: a server of the 2026-07-28 generation only refuses an
+     * initialize with -32022 and the versions it speaks, which an operator needs to see. Empty for any other body.
+     */
+    static String refusal(byte[] body) {
+        try {
+            JsonNode error = body == null || body.length == 0 ? null : JsonRpc.MAPPER.readTree(body).get("error");
+            if (error == null || !error.path("code").isInt()) {
+                return "";
+            }
+            String message = error.path("message").asText("");
+            JsonNode supported = error.path("data").path("supported");
+            return " (error " + error.get("code").asInt() + " " + message.substring(0, Math.min(message.length(), 200))
+                   + (supported.isArray() ? ", supported: " + supported : "") + ")";
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
     }
 
     private static BackendAnswer failed(String backend, String why, String kind) {
