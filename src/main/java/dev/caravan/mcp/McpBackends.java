@@ -1,10 +1,12 @@
 package dev.caravan.mcp;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
 import org.apache.camel.CamelContext;
@@ -42,6 +44,10 @@ public final class McpBackends extends EventNotifierSupport {
     /** the backends as of the last route change; rebuilt when a route is added, removed, started or stopped */
     private volatile List<Backend> current;
 
+    /** where each backend was first seen among the backends; a name keeps its place after its route is replaced */
+    private final Map<String, Long> places = new ConcurrentHashMap<>();
+    private final AtomicLong nextPlace = new AtomicLong();
+
     public McpBackends() {
         setIgnoreExchangeEvents(true);
     }
@@ -56,7 +62,11 @@ public final class McpBackends extends EventNotifierSupport {
         current = null;
     }
 
-    /** The started backends in declaration order, as of the last route change. */
+    /**
+     * The started backends in declaration order, as of the last route change. A backend keeps the place it was first
+     * seen at when a reload replaces its route (Camel adds the new route last), so merged lists keep their order and
+     * agents' prompt caches stay valid.
+     */
     public List<Backend> all() {
         List<Backend> backends = current;
         if (backends == null) {
@@ -69,6 +79,12 @@ public final class McpBackends extends EventNotifierSupport {
     private List<Backend> discover() {
         List<Backend> backends = new ArrayList<>();
         CamelContext camelContext = getCamelContext();
+        for (Route route : camelContext.getRoutes()) {
+            if (GROUP.equals(route.getGroup())) {
+                // declared ones, started or not: their places are declaration order
+                places.computeIfAbsent(route.getRouteId(), n -> nextPlace.getAndIncrement());
+            }
+        }
         for (Route route : camelContext.getRoutes()) {
             if (!GROUP.equals(route.getGroup())
                     || camelContext.getRouteController().getRouteStatus(route.getRouteId()) != ServiceStatus.Started) {
@@ -85,6 +101,7 @@ public final class McpBackends extends EventNotifierSupport {
             backends.add(new Backend(route.getRouteId(), route.getEndpoint(),
                     plugin == null ? McpBackendHealth.UNWATCHED : plugin.health()));
         }
+        backends.sort(Comparator.comparingLong(b -> places.get(b.name())));
         return List.copyOf(backends);
     }
 

@@ -101,6 +101,17 @@ class McpBackendReloadTest {
     }
 
     @Test
+    void aReloadedBackendKeepsItsPlaceInLists() throws Exception {
+        declare("second", Map.of("url", SCRIPTED.url() + "/ok/mcp"));
+        List<String> before = tools();
+        assertTrue(before.indexOf("tuned_probe") < before.indexOf("second_probe"), before::toString);
+        // Camel adds the replacing route last; the list must not change order with it
+        redeclare("tuned", Map.of("url", SCRIPTED.url() + "/ok/mcp", "headers", "X-Tier: one"));
+        assertEquals(before, tools());
+        remove("second");
+    }
+
+    @Test
     void aChangedCallTimeoutTakesEffectAfterAReload() throws Exception {
         // declared with 60 s; the client's own request would wait 30 s
         redeclare("hangs", Map.of("url", SCRIPTED.url() + "/hang/mcp", "callTimeout", "300ms"));
