@@ -33,7 +33,7 @@ final class BackendEvents {
     /**
      * @param request the client request this stream answers, or null for the standalone GET stream
      * @param lastIds the last event id of every backend on the same client stream (shared, updated here)
-     * @param clientIds the id the client sees for a request of the backend's; null when {@code modern} is set
+     * @param clientIds the id the client sees for a request of the backend's
      * @param modern    the envelope of a sessionless (2026-07-28) client's request: such a client takes no requests
      *                  from servers, cannot resume a stream, gets log messages only at the level it asked for and
      *                  expects {@code resultType} on every result; null for a client with a session

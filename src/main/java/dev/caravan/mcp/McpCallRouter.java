@@ -63,7 +63,7 @@ public final class McpCallRouter implements Processor {
         call.routeTo(backend);
         McpBackendRequest.prepare(exchange, backend.name(), JsonRpc.bytes(message.json()), traces);
         call.relay(new McpStreamRelay(backend.name(), message, call.clientSessionId(), session.qualified(),
-                call.modern() != null ? null : new ServerRequestIds(sessions, call, backend.name()), call.modern()));
+                new ServerRequestIds(sessions, call, backend.name()), call.modern()));
     }
 
     /** What completion/complete completes an argument of: a prompt, a resource template, or null for neither. */

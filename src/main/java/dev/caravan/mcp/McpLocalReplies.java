@@ -33,7 +33,8 @@ public final class McpLocalReplies {
      * The answer to {@code server/discover}, from the initialize result of the gateway's session for this caller: the
      * merged capabilities, without the list_changed and subscribe flags (their notifications need
      * {@code subscriptions/listen}, which the gateway does not relay yet), the versions of both generations, the
-     * instructions, and the gateway as the server; not to be cached, since backends come and go.
+     * instructions, and the gateway as the server (not to be cached, since backends come and go: see
+     * {@link ModernRequest#complete}).
      */
     static ObjectNode discover(ObjectNode initialized) {
         ObjectNode result = JsonRpc.object();
@@ -53,8 +54,6 @@ public final class McpLocalReplies {
             result.set("instructions", initialized.get("instructions"));
         }
         result.putObject("_meta").set("io.modelcontextprotocol/serverInfo", initialized.path("serverInfo"));
-        result.put("ttlMs", 0);
-        result.put("cacheScope", "private");
         return result;
     }
 }

@@ -120,7 +120,8 @@ public final class ModernRequest {
             throw refusal(400, JsonRpc.INVALID_PARAMS, "Invalid params: " + LOG_LEVEL + " must be one of "
                     + LOG_LEVELS, message);
         }
-        Envelope envelope = new Envelope(version, capabilities.deepCopy(), meta.get(CLIENT_INFO),
+        // no copy: strip() below takes them off the message, so nothing else holds them
+        Envelope envelope = new Envelope(version, capabilities, meta.get(CLIENT_INFO),
                 logLevel == null ? null : logLevel.asText());
         strip((ObjectNode) meta, params);
         return envelope;
@@ -177,8 +178,8 @@ public final class ModernRequest {
     }
 
     /**
-     * Gives a result what this generation adds to every one: {@code resultType}, and for a list or a resource read how
-     * long it may be cached and by whom. What older backends list or hold can change at any moment, and a client of
+     * Gives a result what this generation adds to every one: {@code resultType}, and for a list, a resource read or
+     * {@code server/discover} how long it may be cached and by whom. What older backends list or hold can change at any moment, and a client of
      * this generation cannot be told (the gateway does not relay {@code subscriptions/listen} yet), so it is told not to
      * cache it ({@code ttlMs} 0); it is the caller's own ({@code private}): access rules filter it per caller.
      */
@@ -186,7 +187,8 @@ public final class ModernRequest {
         if (!result.has("resultType")) {
             result.put("resultType", "complete");
         }
-        if (method != null && (method.listKey() != null || method == McpMethod.RESOURCES_READ)) {
+        if (method != null && (method.listKey() != null || method == McpMethod.RESOURCES_READ
+                               || method == McpMethod.SERVER_DISCOVER)) {
             result.put("ttlMs", 0);
             result.put("cacheScope", "private");
         }
