@@ -39,6 +39,14 @@ const out = {
   kb: text(await client.callTool({ name: "knowledge-base_search_docs", arguments: { query: "kagent", product: "kagent" } })),
   echo: text(await client.callTool({ name: "everything_echo", arguments: { message: "through the gateway" } })),
   sdk2: text(await client.callTool({ name: "sdk2_echo", arguments: { text: "old client" } })),
+  // a server that speaks only MCP 2026-07-28: the gateway speaks that generation to it for this session's client
+  sdk26: text(await client.callTool({ name: "sdk26_echo", arguments: { text: "old client" } })),
+  sdk26Count: await timedCall("sdk26_count", { steps: 2 }),
+  sdk26Resource: (await client.readResource({ uri: "sdk26+config://settings" })).contents[0].text,
+  sdk26Prompt: (await client.getPrompt({ name: "sdk26_greet", arguments: { who: "old client" } })).messages[0].content.text,
+  // its multi round-trip request cannot reach a client with a session yet: a JSON-RPC error instead
+  sdk26Confirm: await client.callTool({ name: "sdk26_confirm", arguments: { what: "deploy" } })
+    .then((r) => text(r), (e) => `error ${e.code}: ${e.message}`),
   summarize: await timedCall("slack-conversations_summarize_channel", { channel: "support", steps: 4, stepMillis: 300 }),
   longRunning: await timedCall("everything_trigger-long-running-operation", { duration: 2, steps: 4 }),
   // the server asks this client for an LLM sample in the middle of the call; the answer goes back through the gateway

@@ -11,15 +11,22 @@ const recordingFetch = async (input, init) => {
   if (id) sessionIds.add(id);
   return response;
 };
-// it declares sampling and elicitation; the gateway cannot pass a backend's question on to it yet, so backends are
-// not told (server-everything then offers no sampling tool)
+// it declares sampling and elicitation; backends of the older generation are not told, since the gateway cannot
+// pass their questions on (server-everything then offers no sampling tool), while a server of this generation asks
+// in a multi round-trip request, which reaches this client through the gateway
 const client = new Client({ name: "caravan-it-v2", version: "1.0.0" },
   { capabilities: { sampling: {}, elicitation: { form: {} } }, versionNegotiation: { mode: "auto" } });
+const elicitations = [];
+client.setRequestHandler("elicitation/create", async (request) => {
+  elicitations.push(request.params.message);
+  return { action: "accept", content: { ok: true } };
+});
 await client.connect(new StreamableHTTPClientTransport(url, { fetch: recordingFetch }));
 
 const text = (result) => result.content.filter((c) => c.type === "text").map((c) => c.text).join("\n");
 const progress = [];
 const sdk2Progress = [];
+const sdk26Progress = [];
 const out = {
   era: client.getProtocolEra(),
   version: client.getNegotiatedProtocolVersion(),
@@ -35,6 +42,13 @@ const out = {
   sdk2Count: text(await client.callTool({ name: "sdk2_count", arguments: { steps: 2 } },
     { onprogress: (p) => sdk2Progress.push(p.progress) })),
   sdk2Resource: (await client.readResource({ uri: "sdk2+config://settings" })).contents[0].text,
+  // a server that speaks only this generation, spoken to in it by the gateway
+  sdk26: text(await client.callTool({ name: "sdk26_echo", arguments: { text: "new client" } })),
+  sdk26Count: text(await client.callTool({ name: "sdk26_count", arguments: { steps: 3 } },
+    { onprogress: (p) => sdk26Progress.push(p.progress) })),
+  sdk26Resource: (await client.readResource({ uri: "sdk26+config://settings" })).contents[0].text,
+  sdk26Prompt: (await client.getPrompt({ name: "sdk26_greet", arguments: { who: "new client" } })).messages[0].content.text,
+  sdk26Confirm: text(await client.callTool({ name: "sdk26_confirm", arguments: { what: "deploy" } })),
   resource: (await client.readResource({ uri: "knowledge-base+docs://gloo-gateway/timeouts" })).contents[0].text
     .split("\n")[0],
   prompt: (await client.getPrompt({ name: "knowledge-base_answer_question", arguments: { question: "what is kagent?" } }))
@@ -42,6 +56,8 @@ const out = {
 };
 out.progress = progress;
 out.sdk2Progress = sdk2Progress;
+out.sdk26Progress = sdk26Progress;
+out.elicitations = elicitations;
 out.sessionIds = [...sessionIds];
 await client.close();
 console.log(JSON.stringify(out));

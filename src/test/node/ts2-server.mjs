@@ -1,6 +1,7 @@
 // An MCP server on the official TypeScript SDK v2 (2.4.0): it speaks 2026-07-28 and, for clients of the older
-// generation, serves them statelessly (the SDK's default). A backend for the integration tests: a tool, one with
-// progress, one that asks its client for input, a resource and a prompt. PORT sets the port.
+// generation, serves them statelessly (the SDK's default), or refuses them with LEGACY=reject (a server of the new
+// generation only). A backend for the integration tests: a tool, one with progress, one that asks its client for
+// input (a multi round-trip request), a resource and a prompt. PORT sets the port.
 import { createServer } from "node:http";
 import { createMcpHandler, McpServer, inputRequired, acceptedContent } from "@modelcontextprotocol/server";
 import { toNodeHandler } from "@modelcontextprotocol/node";
@@ -34,7 +35,7 @@ const handler = createMcpHandler(() => {
   server.registerPrompt("greet", { description: "Greets", argsSchema: z.object({ who: z.string() }) },
     ({ who }) => ({ messages: [{ role: "user", content: { type: "text", text: `Hello ${who}` } }] }));
   return server;
-});
+}, process.env.LEGACY === "reject" ? { legacy: "reject" } : {});
 const node = toNodeHandler(handler);
 createServer((req, res) => void node(req, res)).listen(Number(process.env.PORT), "127.0.0.1",
   () => console.log(`sdk2 fixture listening on port ${process.env.PORT}`));

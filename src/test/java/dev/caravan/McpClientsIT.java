@@ -41,8 +41,10 @@ class McpClientsIT {
     private final int port = gateway.port;
     private final int everythingPort = TestPorts.free();
     private final int sdk2Port = TestPorts.free();
+    private final int sdk26Port = TestPorts.free();
     private ManagedProcess everything;
     private ManagedProcess sdk2;
+    private ManagedProcess sdk26;
 
     private String url() {
         return "http://127.0.0.1:" + port + "/mcp";
@@ -60,17 +62,21 @@ class McpClientsIT {
         everything = startEverything();
         sdk2 = ManagedProcess.start(List.of("node", "ts2-server.mjs"), NODE, Map.of("PORT", String.valueOf(sdk2Port)),
                 "sdk2-fixture", line -> line.contains("listening on port")).awaitLine(30);
+        // the same server refusing clients of the older generation: it speaks only MCP 2026-07-28
+        sdk26 = ManagedProcess.start(List.of("node", "ts2-server.mjs"), NODE, Map.of("PORT", String.valueOf(sdk26Port),
+                "LEGACY", "reject"), "sdk26-fixture", line -> line.contains("listening on port")).awaitLine(30);
         gateway.env("CAMEL_MAIN_ROUTES_INCLUDE_PATTERN", "file:routes/*.camel.yaml,file:kamelets/*.kamelet.yaml,"
                                                          + "file:src/test/resources/it-routes/*.camel.yaml")
                 .env("EVERYTHING_URL", "http://127.0.0.1:" + everythingPort + "/mcp")
                 .env("SDK2_URL", "http://127.0.0.1:" + sdk2Port + "/mcp")
+                .env("SDK26_URL", "http://127.0.0.1:" + sdk26Port + "/mcp")
                 .start("gateway");
     }
 
     @AfterAll
     void stop() throws Exception {
         gateway.close();
-        for (ManagedProcess backend : new ManagedProcess[] {everything, sdk2}) {
+        for (ManagedProcess backend : new ManagedProcess[] {everything, sdk2, sdk26}) {
             if (backend != null) {
                 backend.close();
             }
@@ -101,6 +107,14 @@ class McpClientsIT {
         assertEquals("Echo: through the gateway", out.get("echo").asText());
         // a server of the 2026-07-28 generation (TypeScript SDK v2) behind the gateway, for a 2025 client
         assertEquals("sdk2 echo: old client", out.get("sdk2").asText(), out::toString);
+        // a server of that generation only: the gateway speaks MCP 2026-07-28 to it for this 2025 client's session
+        assertEquals("sdk2 echo: old client", out.get("sdk26").asText(), out::toString);
+        assertEquals("counted to 2", out.at("/sdk26Count/text").asText(), out::toString);
+        assertEquals(2, out.at("/sdk26Count/progress").size(), out::toString);
+        assertEquals("sdk2 settings", out.get("sdk26Resource").asText(), out::toString);
+        assertEquals("Hello old client", out.get("sdk26Prompt").asText(), out::toString);
+        // its multi round-trip request is not passed to a client with a session: it was told the client cannot answer
+        assertTrue(out.get("sdk26Confirm").asText().startsWith("error -32021: "), out::toString);
 
         // a request from the backend to the client (sampling) and the client's answer both crossed the gateway
         assertTrue(out.get("sampling").asText().contains("stub LLM says hi"), out::toString);
@@ -145,8 +159,50 @@ class McpClientsIT {
         assertEquals("counted to 2", out.get("sdk2Count").asText(), out::toString);
         assertEquals(2, out.get("sdk2Progress").size(), out::toString);
         assertEquals("sdk2 settings", out.get("sdk2Resource").asText(), out::toString);
+        // a server of this generation only, spoken to in it: its request for input (a multi round-trip request)
+        // reached the client, whose answer went back to it
+        assertEquals("sdk2 echo: new client", out.get("sdk26").asText(), out::toString);
+        assertEquals("counted to 3", out.get("sdk26Count").asText(), out::toString);
+        assertEquals(3, out.get("sdk26Progress").size(), out::toString);
+        assertEquals("sdk2 settings", out.get("sdk26Resource").asText(), out::toString);
+        assertEquals("Hello new client", out.get("sdk26Prompt").asText(), out::toString);
+        assertEquals("deploy: confirmed", out.get("sdk26Confirm").asText(), out::toString);
+        assertEquals("[\"Really deploy?\"]", out.get("elicitations").toString());
         assertEquals("# Request and backend timeouts", out.get("resource").asText());
         assertTrue(out.get("prompt").asText().contains("what is kagent?"), out::toString);
+    }
+
+    /**
+     * A multi round-trip request of a backend that speaks MCP 2026-07-28, on the wire: the keys of its questions name
+     * the backend, and a retry can only answer that backend's questions, which get their own keys back.
+     */
+    @Test
+    void aModernBackendsQuestionsAreKeyedByItsName() throws Exception {
+        McpHttp c = new McpHttp(port);
+        String envelope = "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
+                          + "\"io.modelcontextprotocol/clientCapabilities\":{\"elicitation\":{\"form\":{}}},"
+                          + "\"io.modelcontextprotocol/clientInfo\":{\"name\":\"wire\",\"version\":\"1\"}}";
+        java.util.function.Function<String, JsonNode> confirm = responses -> McpHttp.message(c.post(
+                "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\"sdk26_confirm\","
+                + "\"arguments\":{\"what\":\"ship\"}," + responses + envelope + "}}", "MCP-Protocol-Version",
+                "2026-07-28", "Mcp-Method", "tools/call", "Mcp-Name", "sdk26_confirm"));
+
+        JsonNode asked = confirm.apply("").get("result");
+        assertEquals("input_required", asked.get("resultType").asText(), asked::toString);
+        List<String> keys = new ArrayList<>();
+        asked.get("inputRequests").fieldNames().forEachRemaining(keys::add);
+        assertEquals(List.of("sdk26:ok"), keys);
+        assertEquals("elicitation/create", asked.at("/inputRequests/sdk26:ok/method").asText());
+        assertFalse(asked.has("ttlMs"), "a question is not a result to cache");
+        assertFalse(asked.has("_meta"), "the backend's server info stays behind the gateway");
+        String accept = "{\"action\":\"accept\",\"content\":{\"ok\":true}}";
+        for (String forged : new String[] {"sdk2:ok", "ok", "sdk26:"}) {
+            JsonNode refused = confirm.apply("\"inputResponses\":{\"" + forged + "\":" + accept + "},");
+            assertEquals(-32602, refused.at("/error/code").asInt(), refused::toString);
+        }
+        JsonNode done = confirm.apply("\"inputResponses\":{\"sdk26:ok\":" + accept + "},").get("result");
+        assertEquals("ship: confirmed", done.at("/content/0/text").asText(), done::toString);
+        assertEquals("complete", done.get("resultType").asText());
     }
 
     @Test
@@ -246,6 +302,10 @@ class McpClientsIT {
             McpSchema.CallToolResult echo = client.callTool(new McpSchema.CallToolRequest("everything_echo",
                     Map.of("message", "java")));
             assertEquals("Echo: java", ((McpSchema.TextContent) echo.content().get(0)).text());
+            // a server that speaks only MCP 2026-07-28, spoken to in it by the gateway
+            McpSchema.CallToolResult modern = client.callTool(new McpSchema.CallToolRequest("sdk26_echo",
+                    Map.of("text", "java")));
+            assertEquals("sdk2 echo: java", ((McpSchema.TextContent) modern.content().get(0)).text());
 
             McpSchema.CallToolResult slow = client.callTool(McpSchema.CallToolRequest.builder()
                     .name("slack-conversations_summarize_channel")

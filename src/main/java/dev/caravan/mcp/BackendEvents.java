@@ -96,6 +96,7 @@ final class BackendEvents {
         boolean isResponse = o.has("id") && !o.has("method");
         if (isResponse && request != null && o.get("id").equals(request.id())) {
             answered = true;
+            ModernBackend.answer(backend, modern != null, qualified, o);
             error = o.get("error");
             toolError = o.path("result").path("isError").asBoolean(false);
             if (qualified) {

@@ -1,9 +1,10 @@
 package dev.caravan.mcp;
 
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
@@ -19,10 +20,7 @@ import dev.caravan.telemetry.Traces;
 final class BackendProbe {
 
     private static final IntNode ID = IntNode.valueOf(0);
-    private static final byte[] INITIALIZE = """
-            {"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25",\
-            "capabilities":{},"clientInfo":{"name":"caravan-probe","version":"1"}}}"""
-            .getBytes(StandardCharsets.UTF_8);
+    private static final JsonNode INITIALIZE = initialize();
 
     private final Traces traces;
     private final long timeoutMillis;
@@ -45,7 +43,19 @@ final class BackendProbe {
                 });
     }
 
-    private Exchange request(ProducerTemplate template, String backend, String method, byte[] body, String session) {
+    private static JsonNode initialize() {
+        ObjectNode message = JsonRpc.object();
+        message.put("jsonrpc", "2.0");
+        message.set("id", ID);
+        message.put("method", McpMethod.INITIALIZE.wireName());
+        ObjectNode params = message.putObject("params");
+        params.put("protocolVersion", "2025-11-25");
+        params.putObject("capabilities");
+        params.putObject("clientInfo").put("name", "caravan-probe").put("version", "1");
+        return message;
+    }
+
+    private Exchange request(ProducerTemplate template, String backend, String method, JsonNode body, String session) {
         Exchange exchange = new DefaultExchange(template.getCamelContext());
         McpCall.internal(method.equals("POST") ? McpMethod.INITIALIZE.wireName() : method, null, backend)
                 .attach(exchange);

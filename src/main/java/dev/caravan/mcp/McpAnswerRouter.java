@@ -41,7 +41,7 @@ public final class McpAnswerRouter implements Processor {
         call.routeTo(backend);
         ObjectNode forwarded = answer.json().deepCopy();
         forwarded.set("id", route.id());
-        McpBackendRequest.prepare(exchange, backend.name(), JsonRpc.bytes(forwarded), traces);
+        McpBackendRequest.prepare(exchange, backend.name(), forwarded, traces);
     }
 
     /** After the backend took the answer: 202 for the client, or 502 naming the backend that refused it. */

@@ -19,6 +19,8 @@ public final class McpBackend extends AsyncProcessorSupport implements RouteIdAw
     private final Upstream upstream;
     private final McpBackendHealth health;
     private String routeId;
+    /** learned when the backend refused initialize as one that speaks only MCP 2026-07-28 */
+    private volatile boolean modern;
 
     public McpBackend(McpBackendCall call, McpOutlierDetection detection, String name, String url,
                       String callTimeout, String idleTimeout, String headers) {
@@ -33,6 +35,14 @@ public final class McpBackend extends AsyncProcessorSupport implements RouteIdAw
 
     McpBackendHealth health() {
         return health;
+    }
+
+    boolean modern() {
+        return modern;
+    }
+
+    void modern(boolean modern) {
+        this.modern = modern;
     }
 
     @Override

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.vertx.core.Context;
@@ -65,6 +66,13 @@ public final class McpBackendCall {
 
     /** Calls {@code backend}, the last step of the exchange's route; true when that completed at once. */
     boolean process(Exchange exchange, McpBackend backend, AsyncCallback callback) {
+        if (ModernBackend.answeredHere(exchange)) {
+            callback.done(true);
+            return true;
+        }
+        if (McpMethod.INITIALIZE.wireName().equals(McpCall.of(exchange).method())) {
+            return initialize(exchange, backend, callback);
+        }
         Upstream upstream = backend.upstream();
         McpBackendHealth health = backend.health();
         Repeatable request = repeatable(exchange);
@@ -90,6 +98,37 @@ public final class McpBackendCall {
                     callback.done(false);
                 });
             }));
+        });
+    }
+
+    /**
+     * Initializes the backend for a gateway session: with {@code initialize}, or for a backend that speaks only MCP
+     * 2026-07-28 (it refused initialize so, and is known to from then on) with {@code server/discover}, whose answer
+     * stands in for initialize's.
+     */
+    private boolean initialize(Exchange exchange, McpBackend backend, AsyncCallback callback) {
+        if (backend.modern()) {
+            return discover(exchange, backend, callback);
+        }
+        return call(exchange, backend.upstream(), doneSync -> {
+            if (!ModernBackend.refusedInitialize(exchange)) {
+                backend.health().observed(exchange);
+                callback.done(doneSync);
+                return;
+            }
+            LOG.info("MCP backend {} speaks only MCP {}: the gateway discovers it instead of initializing it",
+                    backend.upstream().name(), ModernRequest.VERSION);
+            backend.modern(true);
+            discover(exchange, backend, discovered -> callback.done(false));
+        });
+    }
+
+    private boolean discover(Exchange exchange, McpBackend backend, AsyncCallback callback) {
+        JsonNode id = ModernBackend.discoverInstead(exchange);
+        return call(exchange, backend.upstream(), doneSync -> {
+            ModernBackend.answerAsInitialize(exchange, id);
+            backend.health().observed(exchange);
+            callback.done(doneSync);
         });
     }
 
@@ -222,7 +261,7 @@ public final class McpBackendCall {
         internal.deadline(deadline == 0 ? limit : Math.min(deadline, limit));
         internal.attach(request);
         request.getMessage().setHeader(Exchange.HTTP_METHOD, "POST");
-        McpBackendRequest.prepare(request, backend, JsonRpc.bytes(message), traces);
+        McpBackendRequest.prepare(request, backend, message, traces);
         return request;
     }
 

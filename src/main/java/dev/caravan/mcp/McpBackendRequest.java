@@ -56,8 +56,8 @@ public final class McpBackendRequest implements Processor {
             call.longLived(true);
             return;
         }
-        prepare(copy, backend.name(), message == null ? null : JsonRpc.bytes(forBackend(message, backend.name(),
-                call.cursors())), traces);
+        prepare(copy, backend.name(), message == null ? null : forBackend(message, backend.name(), call.cursors()),
+                traces);
         long deadline = System.currentTimeMillis() + fanOutTimeoutMillis;
         long requestDeadline = call.deadline();
         call.deadline(requestDeadline == 0 ? deadline : Math.min(deadline, requestDeadline));
@@ -99,24 +99,32 @@ public final class McpBackendRequest implements Processor {
 
     /** The headers of a backend request, all set by the gateway: nothing else on the message reaches a backend. */
     static final List<String> TRANSPORT_HEADERS = List.of("Accept", Exchange.CONTENT_TYPE, McpSessionCheck.HEADER,
-            "MCP-Protocol-Version", "Last-Event-ID");
+            "MCP-Protocol-Version", "Last-Event-ID", "Mcp-Method", "Mcp-Name");
 
     /**
      * Sets the exchange's message to the request for {@code backend}, whose context names that backend. The HTTP method
-     * stays the client's (POST, or DELETE to end a session); {@code body} is null for DELETE.
+     * stays the client's (POST, or DELETE to end a session); {@code message} is null for DELETE and GET. A backend of
+     * MCP 2026-07-28 gets the request in its generation's terms ({@link ModernBackend}).
      */
-    static void prepare(Exchange exchange, String backend, byte[] body, Traces traces) {
+    static void prepare(Exchange exchange, String backend, JsonNode message, Traces traces) {
         Message m = exchange.getMessage();
         String method = m.getHeader(Exchange.HTTP_METHOD, "POST", String.class);
         m.getHeaders().clear();
         m.setHeader(Exchange.HTTP_METHOD, method);
         m.setHeader("Accept", "application/json, text/event-stream");
+        McpCall call = McpCall.of(exchange);
+        McpSessions.Session session = call.session();
+        JsonNode body = message;
+        if (message != null && message.has("method") && message.has("id") && session != null
+                && ModernBackend.speaks(session.backends().get(backend))) {
+            body = ModernBackend.request(message, call);
+            ModernBackend.standardHeaders(m, message.get("method").asText(), body.get("params"));
+        }
         if (body != null) {
             m.setHeader(Exchange.CONTENT_TYPE, "application/json");
         }
-        m.setBody(body);
+        m.setBody(body == null ? null : JsonRpc.bytes(body));
         sessionHeaders(exchange, backend);
-        McpCall call = McpCall.of(exchange);
         call.backend(backend);
         if (!traces.on()) {
             return;

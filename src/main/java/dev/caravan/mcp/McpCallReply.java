@@ -35,8 +35,10 @@ public final class McpCallReply implements Processor {
         int status = answer.getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
         byte[] body = answer.getBody(byte[].class);
         boolean mayHoldUris = call.session().qualified() && (contains(body, URI_KEY) || contains(body, UNICODE_ESCAPE));
-        // a 2026-07-28 client needs the result completed (resultType), so it is rewritten
-        if (status == 200 && body != null && !mayHoldUris && call.modern() == null && StrictText.utf8(body)) {
+        // a 2026-07-28 client needs the result completed (resultType), and a 2026-07-28 backend may ask for input
+        // (ModernBackend.answer): both are rewritten
+        if (status == 200 && body != null && !mayHoldUris && call.modern() == null
+                && !ModernBackend.speaks(call.session().backends().get(backend)) && StrictText.utf8(body)) {
             JsonRpc.ResponseSummary summary = JsonRpc.scanResponse(body);
             if (summary != null && request.id().equals(summary.id()) && (summary.hasResult() || summary.hasError())) {
                 McpReply.passOn(exchange, body, summary);
@@ -49,6 +51,7 @@ public final class McpCallReply implements Processor {
             if (call.session().qualified()) {
                 McpNames.qualifyResourceUris(backend, request.method(), message);
             }
+            ModernBackend.answer(backend, call.modern() != null, call.session().qualified(), message);
             McpReply.json(exchange, 200, message);
             return;
         }

@@ -60,8 +60,11 @@ public final class McpCallRouter implements Processor {
             throw McpException.invalidParams("Invalid params: backend " + backend.name() + " does not take "
                                              + message.method() + " (it did not declare " + needs + ")", message.id());
         }
+        if (session.qualified()) {
+            ModernBackend.unqualifyResponses(backend.name(), params, message);
+        }
         call.routeTo(backend);
-        McpBackendRequest.prepare(exchange, backend.name(), JsonRpc.bytes(message.json()), traces);
+        McpBackendRequest.prepare(exchange, backend.name(), message.json(), traces);
         call.relay(new McpStreamRelay(backend.name(), message, call.clientSessionId(), session.qualified(),
                 new ServerRequestIds(sessions, call, backend.name()), call.modern()));
     }

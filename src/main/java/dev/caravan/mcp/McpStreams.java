@@ -52,7 +52,9 @@ public final class McpStreams extends FanOutMerge {
         }
         MergedStream stream = new MergedStream(vertx, sessions, UpstreamCall.clientResponse(exchange),
                 call.sessionId(), session.qualified(), ClientRequest.header(exchange, "Last-Event-ID"));
-        List<McpBackends.Backend> recipients = backends.targets(exchange);
+        // a backend of MCP 2026-07-28 has no such stream (subscriptions/listen replaces it)
+        List<McpBackends.Backend> recipients = backends.targets(exchange).stream()
+                .filter(b -> !ModernBackend.speaks(session.backends().get(b.name()))).toList();
         call.stream(stream, recipients.stream().map(McpBackends.Backend::endpoint).toList());
         stream.start(recipients.stream().map(McpBackends.Backend::name).toList(), openWaitMillis);
     }

@@ -30,10 +30,10 @@ public final class ModernRequest {
     static final int HEADER_MISMATCH = -32020;
     static final int UNSUPPORTED_VERSION = -32022;
 
-    private static final String PREFIX = "io.modelcontextprotocol/";
-    private static final String PROTOCOL_VERSION = PREFIX + "protocolVersion";
-    private static final String CLIENT_CAPABILITIES = PREFIX + "clientCapabilities";
-    private static final String CLIENT_INFO = PREFIX + "clientInfo";
+    static final String PREFIX = "io.modelcontextprotocol/";
+    static final String PROTOCOL_VERSION = PREFIX + "protocolVersion";
+    static final String CLIENT_CAPABILITIES = PREFIX + "clientCapabilities";
+    static final String CLIENT_INFO = PREFIX + "clientInfo";
     private static final String BASE64_START = "=?base64?";
     private static final String BASE64_END = "?=";
     private static final Pattern DATE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
@@ -42,7 +42,7 @@ public final class ModernRequest {
     private static final Set<String> METHODS = Set.of("server/discover", "tools/list", "tools/call", "prompts/list",
             "prompts/get", "resources/list", "resources/templates/list", "resources/read", "completion/complete");
     /** the methods whose {@code Mcp-Name} header names their target, and the params field it repeats */
-    private static final List<List<String>> NAMED = List.of(List.of("tools/call", "name"),
+    static final List<List<String>> NAMED = List.of(List.of("tools/call", "name"),
             List.of("prompts/get", "name"), List.of("resources/read", "uri"));
 
     /**
@@ -64,7 +64,7 @@ public final class ModernRequest {
     /** MCP's log levels (syslog's), least severe first */
     private static final List<String> LOG_LEVELS = List.of("debug", "info", "notice", "warning", "error", "critical",
             "alert", "emergency");
-    private static final String LOG_LEVEL = PREFIX + "logLevel";
+    static final String LOG_LEVEL = PREFIX + "logLevel";
 
     private ModernRequest() {
     }
@@ -186,6 +186,10 @@ public final class ModernRequest {
     static void complete(McpMethod method, ObjectNode result) {
         if (!result.has("resultType")) {
             result.put("resultType", "complete");
+        }
+        // a round trip's request for input is no answer to keep
+        if (ModernBackend.INPUT_REQUIRED.equals(result.path("resultType").asText())) {
+            return;
         }
         if (method != null && (method.listKey() != null || method == McpMethod.RESOURCES_READ
                                || method == McpMethod.SERVER_DISCOVER)) {

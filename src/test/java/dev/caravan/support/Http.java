@@ -9,7 +9,9 @@ import java.net.http.HttpResponse;
 /** A blocking send for test clients, with the checked exceptions turned into unchecked ones. */
 public final class Http {
 
-    private static final HttpClient DEFAULT = HttpClient.newHttpClient();
+    // HTTP/1.1 as Prometheus and probes speak it: the JDK client's default h2c upgrade, shared across test classes,
+    // once read a scrape's HTTP/1 text as HTTP/2 frames (ProtocolException: Frame type(115) exceeds MAX_FRAME_SIZE)
+    private static final HttpClient DEFAULT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     private Http() {
     }
