@@ -43,6 +43,7 @@ const out = {
   sdk26: text(await client.callTool({ name: "sdk26_echo", arguments: { text: "old client" } })),
   sdk26Count: await timedCall("sdk26_count", { steps: 2 }),
   sdk26Resource: (await client.readResource({ uri: "sdk26+config://settings" })).contents[0].text,
+  sdk26Locate: text(await client.callTool({ name: "sdk26_locate", arguments: { region: "Zürich old", zone: 4 } })),
   sdk26Prompt: (await client.getPrompt({ name: "sdk26_greet", arguments: { who: "old client" } })).messages[0].content.text,
   // its multi round-trip request cannot reach a client with a session yet: a JSON-RPC error instead
   sdk26Confirm: await client.callTool({ name: "sdk26_confirm", arguments: { what: "deploy" } })

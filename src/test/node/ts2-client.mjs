@@ -47,6 +47,7 @@ const out = {
   sdk26Count: text(await client.callTool({ name: "sdk26_count", arguments: { steps: 3 } },
     { onprogress: (p) => sdk26Progress.push(p.progress) })),
   sdk26Resource: (await client.readResource({ uri: "sdk26+config://settings" })).contents[0].text,
+  sdk26Locate: text(await client.callTool({ name: "sdk26_locate", arguments: { region: "Zürich new", zone: 4 } })),
   sdk26Prompt: (await client.getPrompt({ name: "sdk26_greet", arguments: { who: "new client" } })).messages[0].content.text,
   sdk26Confirm: text(await client.callTool({ name: "sdk26_confirm", arguments: { what: "deploy" } })),
   resource: (await client.readResource({ uri: "knowledge-base+docs://gloo-gateway/timeouts" })).contents[0].text

@@ -1,7 +1,8 @@
 // An MCP server on the official TypeScript SDK v2 (2.4.0): it speaks 2026-07-28 and, for clients of the older
 // generation, serves them statelessly (the SDK's default), or refuses them with LEGACY=reject (a server of the new
 // generation only). A backend for the integration tests: a tool, one with progress, one that asks its client for
-// input (a multi round-trip request), a resource and a prompt. PORT sets the port.
+// input (a multi round-trip request), one whose arguments travel in headers too, a resource and a prompt. PORT sets the
+// port.
 import { createServer } from "node:http";
 import { createMcpHandler, McpServer, inputRequired, acceptedContent } from "@modelcontextprotocol/server";
 import { toNodeHandler } from "@modelcontextprotocol/node";
@@ -30,6 +31,10 @@ const handler = createMcpHandler(() => {
       }
       return { content: [{ type: "text", text: `${what}: ${answer.ok ? "confirmed" : "declined"}` }] };
     });
+  // its arguments are repeated in Mcp-Param-Region and Mcp-Param-Zone headers, which the SDK checks against the body
+  server.registerTool("locate", { description: "Says where", inputSchema: z.object({
+    region: z.string().meta({ "x-mcp-header": "Region" }), zone: z.number().int().meta({ "x-mcp-header": "Zone" }) }) },
+    async ({ region, zone }) => ({ content: [{ type: "text", text: `located in ${region}, zone ${zone}` }] }));
   server.registerResource("settings", "config://settings", { mimeType: "text/plain" },
     async (uri) => ({ contents: [{ uri: uri.href, text: "sdk2 settings" }] }));
   server.registerPrompt("greet", { description: "Greets", argsSchema: z.object({ who: z.string() }) },

@@ -66,6 +66,7 @@ import dev.caravan.mcp.McpSessionCheck;
 import dev.caravan.mcp.McpSessions;
 import dev.caravan.mcp.McpStreams;
 import dev.caravan.mcp.McpTelemetry;
+import dev.caravan.mcp.ToolParamHeaders;
 import dev.caravan.camel.InlineExecutor;
 import dev.caravan.proxy.TrafficListeners;
 import dev.caravan.proxy.EdgeRefusal;
@@ -149,22 +150,25 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 Set.copyOf(csv(props.resolveProperty("caravan.mcp.allowed-origins").orElse(""))),
                 millis(props, "caravan.mcp.request-timeout", "300s")));
         registry.bind("mcpSessionCheck", new McpSessionCheck(sessions));
+        ToolParamHeaders toolHeaders = new ToolParamHeaders();
         registry.bind("mcpModernRequest", (Predicate) exchange -> McpCall.of(exchange).modern() != null);
         registry.bind("mcpModernSession", new McpModernSessions(context, backends, sessions, sessionTtl));
         registry.bind("mcpBackendRequest", new McpBackendRequest(backends, fanOutMillis, traces));
-        registry.bind("mcpBackendCall", new McpBackendCall(upstreamCall, sessions, metrics, traces, fanOutMillis));
+        registry.bind("mcpBackendCall", new McpBackendCall(upstreamCall, sessions, toolHeaders, metrics, traces,
+                fanOutMillis));
         McpDiscovery discovery = new McpDiscovery(backends, fanOutMillis, traces);
         context.getManagementStrategy().addEventNotifier(discovery);
         registry.bind("mcpBackendsDiscovered", discovery.readiness());
         registry.bind("mcpInitializeMerge", new McpInitializeMerge(metrics, sessions, version(),
                 Boolean.parseBoolean(props.resolveProperty("caravan.mcp.qualify-names").orElse("true"))));
-        McpListMerge listMerge = new McpListMerge(metrics, sessions);
+        McpListMerge listMerge = new McpListMerge(metrics, sessions, toolHeaders,
+                millis(props, "caravan.mcp.list-ttl-max", "5m"));
         registry.bind("mcpListMerge", listMerge);
         registry.bind("mcpOpenCursor", (Processor) listMerge::openCursor);
         // the fan-outs' recipient lists: an Expression, so the route calls it without Camel's bean method binding
         registry.bind("mcpFanOutBackends", expression(backends::recipients));
         registry.bind("mcpBroadcast", new McpBroadcast(metrics, sessions));
-        registry.bind("mcpCallRouter", new McpCallRouter(backends, sessions, traces));
+        registry.bind("mcpCallRouter", new McpCallRouter(backends, sessions, toolHeaders, traces));
         registry.bind("mcpCallReply", new McpCallReply());
         McpAnswerRouter answerRouter = new McpAnswerRouter(backends, sessions, traces);
         registry.bind("mcpAnswerRouter", answerRouter);

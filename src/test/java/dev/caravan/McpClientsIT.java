@@ -14,8 +14,11 @@ import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTranspor
 import io.modelcontextprotocol.spec.McpSchema;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import dev.caravan.support.GatewayProcess;
 import dev.caravan.support.ManagedProcess;
@@ -32,6 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * SDK.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class McpClientsIT {
 
     private static final Path NODE = Path.of("src", "test", "node");
@@ -113,6 +117,8 @@ class McpClientsIT {
         assertEquals(2, out.at("/sdk26Count/progress").size(), out::toString);
         assertEquals("sdk2 settings", out.get("sdk26Resource").asText(), out::toString);
         assertEquals("Hello old client", out.get("sdk26Prompt").asText(), out::toString);
+        // the arguments its tool marks reached it in Mcp-Param-* headers too, set by the gateway (base64 for non-ASCII)
+        assertEquals("located in Zürich old, zone 4", out.get("sdk26Locate").asText(), out::toString);
         // its multi round-trip request is not passed to a client with a session: it was told the client cannot answer
         assertTrue(out.get("sdk26Confirm").asText().startsWith("error -32021: "), out::toString);
 
@@ -166,6 +172,8 @@ class McpClientsIT {
         assertEquals(3, out.get("sdk26Progress").size(), out::toString);
         assertEquals("sdk2 settings", out.get("sdk26Resource").asText(), out::toString);
         assertEquals("Hello new client", out.get("sdk26Prompt").asText(), out::toString);
+        // the client's Mcp-Param-* headers agreed with the body, and the backend got its own
+        assertEquals("located in Zürich new, zone 4", out.get("sdk26Locate").asText(), out::toString);
         assertEquals("deploy: confirmed", out.get("sdk26Confirm").asText(), out::toString);
         assertEquals("[\"Really deploy?\"]", out.get("elicitations").toString());
         assertEquals("# Request and backend timeouts", out.get("resource").asText());
@@ -203,6 +211,53 @@ class McpClientsIT {
         JsonNode done = confirm.apply("\"inputResponses\":{\"sdk26:ok\":" + accept + "},").get("result");
         assertEquals("ship: confirmed", done.at("/content/0/text").asText(), done::toString);
         assertEquals("complete", done.get("resultType").asText());
+    }
+
+    /**
+     * First, before any client listed tools: the gateway does not know yet which arguments of a 2026-07-28 backend's
+     * tool travel in headers too, the backend refuses the call (-32020), and the gateway lists its tools and repeats
+     * the call with the headers they mark.
+     */
+    @Test
+    @Order(1)
+    void aCallToAToolNeverListedLearnsItsParamHeadersFromTheBackend() throws Exception {
+        McpHttp c = new McpHttp(port);
+        c.initialize(McpHttp.LATEST);
+        JsonNode located = c.call("tools/call", "{\"name\":\"sdk26_locate\",\"arguments\":{\"region\":\"ap\","
+                                                + "\"zone\":2}}");
+        assertEquals("located in ap, zone 2", located.at("/result/content/0/text").asText(), located::toString);
+    }
+
+    /**
+     * A 2026-07-28 client's Mcp-Param-* headers must repeat the arguments the tool marks (as the gateway learned from
+     * tools/list): an intermediary in front of the gateway may have routed on them.
+     */
+    @Test
+    void aModernClientsParamHeadersMustAgreeWithItsArguments() throws Exception {
+        McpHttp c = new McpHttp(port);
+        String envelope = "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
+                          + "\"io.modelcontextprotocol/clientCapabilities\":{},"
+                          + "\"io.modelcontextprotocol/clientInfo\":{\"name\":\"wire\",\"version\":\"1\"}}";
+        McpHttp.message(c.post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\",\"params\":{" + envelope
+                + "}}", "MCP-Protocol-Version", "2026-07-28", "Mcp-Method", "tools/list"));
+        java.util.function.Function<String[], java.net.http.HttpResponse<String>> locate = params -> {
+            String[] headers = new String[6 + params.length];
+            System.arraycopy(new String[] {"MCP-Protocol-Version", "2026-07-28", "Mcp-Method", "tools/call", "Mcp-Name",
+                "sdk26_locate"}, 0, headers, 0, 6);
+            System.arraycopy(params, 0, headers, 6, params.length);
+            return c.post("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":"
+                          + "\"sdk26_locate\",\"arguments\":{\"region\":\"eu\",\"zone\":7}," + envelope + "}}", headers);
+        };
+        java.net.http.HttpResponse<String> agreed = locate.apply(new String[] {"Mcp-Param-Region", "eu",
+            "Mcp-Param-Zone", "7.0"});
+        assertEquals("located in eu, zone 7", McpHttp.message(agreed).at("/result/content/0/text").asText(),
+                agreed::body);
+        for (String[] wrong : new String[][] {{"Mcp-Param-Region", "us", "Mcp-Param-Zone", "7"},
+            {"Mcp-Param-Zone", "7"}, {"Mcp-Param-Region", "eu", "Mcp-Param-Zone", "8"}}) {
+            java.net.http.HttpResponse<String> refused = locate.apply(wrong);
+            assertEquals(400, refused.statusCode(), refused::body);
+            assertEquals(-32020, McpHttp.message(refused).at("/error/code").asInt(), refused::body);
+        }
     }
 
     @Test
@@ -288,13 +343,18 @@ class McpClientsIT {
     }
 
     @Test
-    void javaSdkClientSeesProgressAndResults() {
-        List<Long> progressAt = new ArrayList<>();
+    void javaSdkClientSeesProgressAndResults() throws InterruptedException {
+        List<Long> progressAt = new java.util.concurrent.CopyOnWriteArrayList<>();
+        // the SDK hands notifications to the consumer on another thread, which may run after the call returned
+        java.util.concurrent.CountDownLatch allProgress = new java.util.concurrent.CountDownLatch(3);
         long start = System.nanoTime();
         HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport
                 .builder("http://127.0.0.1:" + port).endpoint("/mcp").build();
         try (McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(30))
-                .progressConsumer(p -> progressAt.add((System.nanoTime() - start) / 1_000_000)).build()) {
+                .progressConsumer(p -> {
+                    progressAt.add((System.nanoTime() - start) / 1_000_000);
+                    allProgress.countDown();
+                }).build()) {
             McpSchema.InitializeResult init = client.initialize();
             assertEquals("caravan", init.serverInfo().name());
             List<String> tools = client.listTools().tools().stream().map(McpSchema.Tool::name).toList();
@@ -313,6 +373,7 @@ class McpClientsIT {
                     .progressToken("java-1").build());
             long doneAt = (System.nanoTime() - start) / 1_000_000;
             assertTrue(((McpSchema.TextContent) slow.content().get(0)).text().startsWith("#eng-gateway"));
+            assertTrue(allProgress.await(10, java.util.concurrent.TimeUnit.SECONDS), progressAt::toString);
             assertEquals(3, progressAt.size(), progressAt::toString);
             assertTrue(doneAt - progressAt.get(0) >= 400, "progress " + progressAt + ", done at " + doneAt);
         }

@@ -97,6 +97,10 @@ public final class McpAccessPolicy implements Processor {
             }
         }
         ((ObjectNode) reply.get("result")).set(method.listKey(), kept);
+        if (reply.get("result").has("cacheScope")) {
+            // filtered for this caller: not a list to share with others (MCP 2026-07-28 cache hints)
+            ((ObjectNode) reply.get("result")).put("cacheScope", "private");
+        }
         exchange.getMessage().setBody(ReplyBody.of(JSON.writeValueAsBytes(reply)));
     }
 

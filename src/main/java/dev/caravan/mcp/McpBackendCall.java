@@ -2,6 +2,7 @@ package dev.caravan.mcp;
 
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,9 +39,11 @@ public final class McpBackendCall {
 
     private static final Logger LOG = LoggerFactory.getLogger(McpBackendCall.class);
     private static final TextNode INITIALIZE_ID = TextNode.valueOf("caravan-renew");
+    private static final TextNode TOOLS_ID = TextNode.valueOf("caravan-tools");
 
     private final UpstreamCall upstreamCall;
     private final McpSessions sessions;
+    private final ToolParamHeaders toolHeaders;
     private final GatewayMetrics metrics;
     private final Traces traces;
     private final long timeoutMillis;
@@ -50,10 +53,11 @@ public final class McpBackendCall {
     /**
      * @param timeoutMillis how long initializing a backend again may take (the fan-out timeout)
      */
-    public McpBackendCall(UpstreamCall upstreamCall, McpSessions sessions, GatewayMetrics metrics, Traces traces,
-                          long timeoutMillis) {
+    public McpBackendCall(UpstreamCall upstreamCall, McpSessions sessions, ToolParamHeaders toolHeaders,
+                          GatewayMetrics metrics, Traces traces, long timeoutMillis) {
         this.upstreamCall = upstreamCall;
         this.sessions = sessions;
+        this.toolHeaders = toolHeaders;
         this.metrics = metrics;
         this.traces = traces;
         this.timeoutMillis = timeoutMillis;
@@ -72,6 +76,11 @@ public final class McpBackendCall {
         }
         if (McpMethod.INITIALIZE.wireName().equals(McpCall.of(exchange).method())) {
             return initialize(exchange, backend, callback);
+        }
+        McpCall routed = McpCall.of(exchange);
+        if (routed.row() == McpMethod.TOOLS_CALL && routed.session() != null
+                && ModernBackend.speaks(routed.session().backends().get(routed.backend()))) {
+            return callTool(exchange, backend, callback);
         }
         Upstream upstream = backend.upstream();
         McpBackendHealth health = backend.health();
@@ -98,6 +107,56 @@ public final class McpBackendCall {
                     callback.done(false);
                 });
             }));
+        });
+    }
+
+    /**
+     * A tool call to a backend of MCP 2026-07-28. When it refuses the call's {@code Mcp-Param-*} headers (-32020: the
+     * tool's marks changed, or this replica never saw it listed), its tools are listed again and the call is repeated
+     * once with the headers they mark, as the spec asks a client to do.
+     */
+    private boolean callTool(Exchange exchange, McpBackend backend, AsyncCallback callback) {
+        Upstream upstream = backend.upstream();
+        Message m = exchange.getMessage();
+        Map<String, Object> headers = new HashMap<>(m.getHeaders());
+        Object body = m.getBody();
+        return call(exchange, upstream, doneSync -> {
+            if (McpCall.of(exchange).relayed() || !ModernBackend.refusedHeaders(exchange)) {
+                backend.health().observed(exchange);
+                callback.done(doneSync);
+                return;
+            }
+            Context context = Vertx.currentContext();
+            McpCall call = McpCall.of(exchange);
+            ObjectNode list = JsonRpc.object();
+            list.put("jsonrpc", "2.0");
+            list.set("id", TOOLS_ID);
+            list.put("method", McpMethod.TOOLS_LIST.wireName());
+            send(backendRequest(exchange, call.backend(), call.session(), list), upstream).thenAccept(listed -> onContext(
+                    context, () -> {
+                        BackendAnswer answer = BackendAnswer.of(listed, TOOLS_ID);
+                        if (!answer.ok()) {
+                            backend.health().observed(exchange);
+                            callback.done(false);
+                            return;
+                        }
+                        toolHeaders.learn(call.backend(), answer.result().path("tools"));
+                        m.setHeaders(new HashMap<>(headers));
+                        m.getHeaders().keySet().removeIf(name -> name.regionMatches(true, 0, ToolParamHeaders.PREFIX, 0,
+                                ToolParamHeaders.PREFIX.length()));
+                        m.setBody(body);
+                        exchange.setException(null);
+                        JsonNode params = call.message().params();
+                        List<ToolParamHeaders.Declaration> marked = toolHeaders.of(call.backend(),
+                                params.path("name").asText());
+                        if (marked != null) {
+                            ToolParamHeaders.set(m, marked, params.get("arguments"));
+                        }
+                        call(exchange, upstream, repeated -> {
+                            backend.health().observed(exchange);
+                            callback.done(false);
+                        });
+                    }));
         });
     }
 
@@ -152,6 +211,13 @@ public final class McpBackendCall {
                 call.headers().add(name, value.toString());
             }
         }
+        // the request was built from nothing (McpBackendRequest.prepare): these are the gateway's own, for a backend
+        // of MCP 2026-07-28 (ToolParamHeaders)
+        m.getHeaders().forEach((name, value) -> {
+            if (name.regionMatches(true, 0, ToolParamHeaders.PREFIX, 0, ToolParamHeaders.PREFIX.length())) {
+                call.headers().add(name, value.toString());
+            }
+        });
         context.upstream(call);
         return upstreamCall.send(exchange, call, callback);
     }

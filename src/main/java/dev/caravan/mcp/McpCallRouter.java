@@ -1,5 +1,7 @@
 package dev.caravan.mcp;
 
+import java.util.List;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
@@ -18,11 +20,13 @@ public final class McpCallRouter implements Processor {
 
     private final McpBackends backends;
     private final McpSessions sessions;
+    private final ToolParamHeaders toolHeaders;
     private final Traces traces;
 
-    public McpCallRouter(McpBackends backends, McpSessions sessions, Traces traces) {
+    public McpCallRouter(McpBackends backends, McpSessions sessions, ToolParamHeaders toolHeaders, Traces traces) {
         this.backends = backends;
         this.sessions = sessions;
+        this.toolHeaders = toolHeaders;
         this.traces = traces;
     }
 
@@ -63,8 +67,16 @@ public final class McpCallRouter implements Processor {
         if (session.qualified()) {
             ModernBackend.unqualifyResponses(backend.name(), params, message);
         }
+        List<ToolParamHeaders.Declaration> marked = method == McpMethod.TOOLS_CALL
+                ? toolHeaders.of(backend.name(), params.path("name").asText()) : null;
+        if (marked != null && call.modern() != null) {
+            ToolParamHeaders.check(exchange, marked, params.get("arguments"), message);
+        }
         call.routeTo(backend);
         McpBackendRequest.prepare(exchange, backend.name(), message.json(), traces);
+        if (marked != null && ModernBackend.speaks(held)) {
+            ToolParamHeaders.set(exchange.getMessage(), marked, params.get("arguments"));
+        }
         call.relay(new McpStreamRelay(backend.name(), message, call.clientSessionId(), session.qualified(),
                 new ServerRequestIds(sessions, call, backend.name()), call.modern()));
     }

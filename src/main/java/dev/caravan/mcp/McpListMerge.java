@@ -19,10 +19,18 @@ import dev.caravan.telemetry.GatewayMetrics;
 public final class McpListMerge extends FanOutMerge {
 
     private final McpSessions sessions;
+    private final ToolParamHeaders toolHeaders;
+    private final long maxTtlMillis;
 
-    public McpListMerge(GatewayMetrics metrics, McpSessions sessions) {
+    /**
+     * @param maxTtlMillis the longest a 2026-07-28 client is told it may keep a list ({@code ttlMs})
+     */
+    public McpListMerge(GatewayMetrics metrics, McpSessions sessions, ToolParamHeaders toolHeaders,
+                        long maxTtlMillis) {
         super(metrics);
         this.sessions = sessions;
+        this.toolHeaders = toolHeaders;
+        this.maxTtlMillis = maxTtlMillis;
     }
 
     /**
@@ -52,6 +60,9 @@ public final class McpListMerge extends FanOutMerge {
             if (!answer.ok()) {
                 continue;
             }
+            if (method == McpMethod.TOOLS_LIST) {
+                toolHeaders.learn(answer.backend(), answer.result().path("tools"));
+            }
             JsonNode nextCursor = answer.result().get("nextCursor");
             if (nextCursor != null && nextCursor.isTextual()) {
                 next.put(answer.backend(), nextCursor.asText());
@@ -66,6 +77,27 @@ public final class McpListMerge extends FanOutMerge {
         if (!next.isEmpty()) {
             result.put("nextCursor", sessions.sealCursor(call.sessionId(), request.method(), next));
         }
+        if (call.modern() != null) {
+            cacheHints(result, answers);
+        }
         McpReply.json(target, 200, JsonRpc.result(request.id(), result));
+    }
+
+    /**
+     * How long and by whom a 2026-07-28 client may keep the merged list: as long as the backend that allows the
+     * least (one of the older generation gives no hint, so 0), no longer than configured, and not at all when a backend
+     * is missing from it; shared ({@code public}) only when every backend said so (access rules may still make it
+     * private: {@link McpAccessPolicy}).
+     */
+    private void cacheHints(ObjectNode result, List<BackendAnswer> answers) {
+        long ttl = maxTtlMillis;
+        boolean shared = true;
+        for (BackendAnswer answer : answers) {
+            JsonNode given = answer.ok() ? answer.result().get("ttlMs") : null;
+            ttl = Math.min(ttl, given != null && given.canConvertToLong() && given.asLong() > 0 ? given.asLong() : 0);
+            shared &= answer.ok() && "public".equals(answer.result().path("cacheScope").asText());
+        }
+        result.put("ttlMs", ttl);
+        result.put("cacheScope", shared ? "public" : "private");
     }
 }

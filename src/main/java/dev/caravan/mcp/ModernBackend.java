@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -47,25 +48,34 @@ final class ModernBackend {
      * gateway speaks among those it supports.
      */
     static boolean refusedInitialize(Exchange exchange) {
+        JsonNode error = refusal(exchange);
+        for (JsonNode version : error.path("data").path("supported")) {
+            if (error.path("code").asInt() == ModernRequest.UNSUPPORTED_VERSION
+                    && ModernRequest.VERSIONS.contains(version.asText())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether a backend refused a request's headers as disagreeing with its body (-32020). */
+    static boolean refusedHeaders(Exchange exchange) {
+        return refusal(exchange).path("code").asInt() == ModernRequest.HEADER_MISMATCH;
+    }
+
+    /** The JSON-RPC error of a backend's 4xx answer; a missing node for any other answer. */
+    private static JsonNode refusal(Exchange exchange) {
         Message m = exchange.getMessage();
         int status = m.getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
         if (exchange.getException() != null || status < 400 || status >= 500) {
-            return false;
+            return MissingNode.getInstance();
         }
         try {
             byte[] body = m.getBody(byte[].class);
-            JsonNode error = body == null ? null : JsonRpc.MAPPER.readTree(body).path("error");
-            if (error == null || error.path("code").asInt() != ModernRequest.UNSUPPORTED_VERSION) {
-                return false;
-            }
-            for (JsonNode version : error.path("data").path("supported")) {
-                if (ModernRequest.VERSIONS.contains(version.asText())) {
-                    return true;
-                }
-            }
-            return false;
+            return body == null ? MissingNode.getInstance()
+                    : JsonRpc.MAPPER.readTree(body).path("error");
         } catch (java.io.IOException | RuntimeException e) {
-            return false;
+            return MissingNode.getInstance();
         }
     }
 

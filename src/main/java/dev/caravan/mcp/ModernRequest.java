@@ -179,16 +179,20 @@ public final class ModernRequest {
 
     /**
      * Gives a result what this generation adds to every one: {@code resultType}, and for a list, a resource read or
-     * {@code server/discover} how long it may be cached and by whom. What older backends list or hold can change at any moment, and a client of
-     * this generation cannot be told (the gateway does not relay {@code subscriptions/listen} yet), so it is told not to
-     * cache it ({@code ttlMs} 0); it is the caller's own ({@code private}): access rules filter it per caller.
+     * {@code server/discover} how long it may be cached and by whom. A merged list has its hints already
+     * ({@link McpListMerge}); a read and the gateway's discover answer are not to be kept ({@code ttlMs} 0) and are
+     * the caller's own ({@code private}): what a backend holds can change at any moment, unannounced (the gateway does
+     * not relay {@code subscriptions/listen} yet), and access rules decide per caller. A request for input (a multi
+     * round trip) gets neither.
      */
     static void complete(McpMethod method, ObjectNode result) {
         if (!result.has("resultType")) {
             result.put("resultType", "complete");
         }
-        // a round trip's request for input is no answer to keep
         if (ModernBackend.INPUT_REQUIRED.equals(result.path("resultType").asText())) {
+            return;
+        }
+        if (method != null && method.listKey() != null && result.has("ttlMs")) {
             return;
         }
         if (method != null && (method.listKey() != null || method == McpMethod.RESOURCES_READ

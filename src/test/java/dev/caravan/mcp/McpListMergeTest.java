@@ -39,10 +39,16 @@ class McpListMergeTest {
     }
 
     private JsonNode merge(Exchange... answers) throws Exception {
-        McpListMerge merge = new McpListMerge(new GatewayMetrics(), new McpSessions("", "", 60_000));
+        return merge(null, answers);
+    }
+
+    private JsonNode merge(ModernRequest.Envelope modern, Exchange... answers) throws Exception {
+        McpListMerge merge = new McpListMerge(new GatewayMetrics(), new McpSessions("", "", 60_000),
+                new ToolParamHeaders(), 300_000);
         Exchange original = new DefaultExchange(context);
         McpCall call = McpCall.arrived(0).read(request);
         call.session("s-1", new McpSessions.Session("2025-11-25", java.util.Map.of(), "", 0, true, null));
+        call.modern(modern);
         call.attach(original);
         Exchange result = null;
         for (Exchange a : answers) {
@@ -69,5 +75,34 @@ class McpListMergeTest {
         assertEquals(JsonRpc.INTERNAL_ERROR, reply.at("/error/code").asInt());
         String message = reply.at("/error/message").asText();
         assertTrue(message.contains("a: cannot connect (refused)") && message.contains("b: error -32601 no"), message);
+    }
+
+    private Exchange listed(String backend, int index, String hints) {
+        return answer(backend, index, "{\"jsonrpc\":\"2.0\",\"id\":9,\"result\":{\"tools\":[{\"name\":\"t\"}]"
+                                      + hints + "}}");
+    }
+
+    @Test
+    void aModernClientMayKeepAListAsLongAsEveryBackendAllowsNoLongerThanConfigured() throws Exception {
+        ModernRequest.Envelope modern = new ModernRequest.Envelope(ModernRequest.VERSION, JsonRpc.object(), null, null);
+        JsonNode least = merge(modern, listed("a", 0, ",\"ttlMs\":60000,\"cacheScope\":\"public\""),
+                listed("b", 1, ",\"ttlMs\":30000,\"cacheScope\":\"public\"")).get("result");
+        assertEquals(30000, least.get("ttlMs").asLong());
+        assertEquals("public", least.get("cacheScope").asText());
+        JsonNode capped = merge(modern, listed("a", 0, ",\"ttlMs\":86400000,\"cacheScope\":\"public\"")).get("result");
+        assertEquals(300_000, capped.get("ttlMs").asLong(), "the configured cap");
+        JsonNode older = merge(modern, listed("a", 0, ",\"ttlMs\":60000,\"cacheScope\":\"public\""),
+                listed("b", 1, "")).get("result");
+        assertEquals(0, older.get("ttlMs").asLong(), "a backend of the older generation gives no hint: 0");
+        assertEquals("private", older.get("cacheScope").asText());
+        JsonNode partial = merge(modern, listed("a", 0, ",\"ttlMs\":60000,\"cacheScope\":\"public\""), failed("c", 1))
+                .get("result");
+        assertEquals(0, partial.get("ttlMs").asLong(), "a list missing a backend is not one to keep");
+        assertEquals("private", partial.get("cacheScope").asText());
+        JsonNode scoped = merge(modern, listed("a", 0, ",\"ttlMs\":60000,\"cacheScope\":\"public\""),
+                listed("b", 1, ",\"ttlMs\":60000,\"cacheScope\":\"private\"")).get("result");
+        assertEquals("private", scoped.get("cacheScope").asText());
+        assertEquals(60000, scoped.get("ttlMs").asLong());
+        assertTrue(merge(listed("a", 0, ",\"ttlMs\":60000,\"cacheScope\":\"public\"")).get("result").has("tools"));
     }
 }
