@@ -23,6 +23,7 @@ final class BackendEvents {
     private final Map<String, String> lastIds;
     private final UnaryOperator<JsonNode> clientIds;
     private final ModernRequest.Envelope modern;
+    private final McpListen listen;
     private final SseParser parser = new SseParser(this::onEvent, McpStreamRelay.MAX_EVENT_BYTES);
     private Buffer pending = Buffer.buffer();
     private boolean answered;
@@ -37,15 +38,18 @@ final class BackendEvents {
      * @param modern    the envelope of a sessionless (2026-07-28) client's request: such a client takes no requests
      *                  from servers, cannot resume a stream, gets log messages only at the level it asked for and
      *                  expects {@code resultType} on every result; null for a client with a session
+     * @param listen    the 2026-07-28 client's listen this backend stream is heard for, which lets only the
+     *                  notifications it asked for through; null for any other stream
      */
     BackendEvents(String backend, JsonRpc.Message request, boolean qualified, Map<String, String> lastIds,
-                  UnaryOperator<JsonNode> clientIds, ModernRequest.Envelope modern) {
+                  UnaryOperator<JsonNode> clientIds, ModernRequest.Envelope modern, McpListen listen) {
         this.backend = backend;
         this.request = request;
         this.qualified = qualified;
         this.lastIds = lastIds;
         this.clientIds = clientIds;
         this.modern = modern;
+        this.listen = listen;
     }
 
     /** What the client gets for one chunk of the backend's stream: the complete events in it, translated. */
@@ -57,7 +61,7 @@ final class BackendEvents {
     }
 
     private void onEvent(SseParser.Event event) {
-        if (modern == null && (event.id() != null || event.retry() != null)) {
+        if (modern == null && listen == null && (event.id() != null || event.retry() != null)) {
             resumable = true;
         }
         pending.appendString(translate(event));
@@ -68,7 +72,7 @@ final class BackendEvents {
         if (event.isComment()) {
             return event.serialize();
         }
-        String id = modern != null ? null : event.id();
+        String id = modern != null || listen != null ? null : event.id();
         if (id != null) {
             lastIds.put(backend, id);
             id = McpIds.eventId(lastIds);
@@ -91,7 +95,14 @@ final class BackendEvents {
             throw new IllegalStateException(backend + " sent an event that is not JSON");
         }
         if (!(message instanceof ObjectNode o)) {
-            return data;
+            return listen == null ? data : null;
+        }
+        if (listen != null) {
+            if (qualified) {
+                McpNames.qualifyResourceUris(backend, null, o);
+            }
+            ObjectNode heard = listen.heard(o);
+            return heard == null ? null : heard.toString();
         }
         boolean isResponse = o.has("id") && !o.has("method");
         if (isResponse && request != null && o.get("id").equals(request.id())) {

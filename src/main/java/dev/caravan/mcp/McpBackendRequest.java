@@ -45,8 +45,13 @@ public final class McpBackendRequest implements Processor {
         JsonRpc.Message message = call.message();
         MergedStream stream = call.stream();
         if (stream != null) {
-            // a backend's GET stream, merged into the client's: open as long as both ends are
-            prepare(copy, backend.name(), null, traces);
+            // a backend's GET stream, or a listen of its own for a backend of MCP 2026-07-28, merged into the
+            // client's: open as long as both ends are
+            McpSessions.Session session = call.session();
+            boolean listens = ModernBackend.speaks(session.backends().get(backend.name()));
+            copy.getMessage().setHeader(Exchange.HTTP_METHOD, listens ? "POST" : "GET");
+            prepare(copy, backend.name(), listens ? stream.listen().forBackend(message, backend.name(),
+                    session.qualified()) : null, traces);
             String lastEventId = stream.lastEventId(backend.name());
             if (lastEventId != null) {
                 copy.getMessage().setHeader("Last-Event-ID", lastEventId);

@@ -1,5 +1,7 @@
 package dev.caravan.mcp;
 
+import java.util.Collection;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -20,7 +22,8 @@ public final class McpLocalReplies {
         if (modern && request.kind() == JsonRpc.Kind.NOTIFICATION) {
             McpReply.empty(exchange, 202);
         } else if (modern && call.row() == McpMethod.SERVER_DISCOVER) {
-            McpReply.json(exchange, 200, JsonRpc.result(request.id(), discover(call.discovered())));
+            McpReply.json(exchange, 200, JsonRpc.result(request.id(), discover(call.discovered(),
+                    call.session().backends().values())));
         } else if (!modern && call.row() == McpMethod.PING) {
             McpReply.json(exchange, 200, JsonRpc.result(request.id(), JsonRpc.object()));
         } else {
@@ -31,23 +34,20 @@ public final class McpLocalReplies {
 
     /**
      * The answer to {@code server/discover}, from the initialize result of the gateway's session for this caller: the
-     * merged capabilities, without the list_changed and subscribe flags (their notifications need
-     * {@code subscriptions/listen}, which the gateway does not relay yet), the versions of both generations, the
-     * instructions, and the gateway as the server (not to be cached, since backends come and go: see
-     * {@link ModernRequest#complete}).
+     * merged capabilities (list changes are heard through {@code subscriptions/listen}; resource subscriptions only
+     * from backends of that generation, see {@link McpListen}), the versions of both generations, the instructions, and
+     * the gateway as the server (not to be cached, since backends come and go: see {@link ModernRequest#complete}).
      */
-    static ObjectNode discover(ObjectNode initialized) {
+    static ObjectNode discover(ObjectNode initialized, Collection<McpSessions.Backend> held) {
         ObjectNode result = JsonRpc.object();
         ArrayNode versions = result.putArray("supportedVersions");
         ModernRequest.VERSIONS.forEach(versions::add);
         McpRequestCheck.PROTOCOL_VERSIONS.forEach(versions::add);
         ObjectNode capabilities = initialized.path("capabilities") instanceof ObjectNode c ? c.deepCopy()
                 : JsonRpc.object();
-        for (JsonNode capability : capabilities) {
-            if (capability instanceof ObjectNode flags) {
-                flags.remove("listChanged");
-                flags.remove("subscribe");
-            }
+        if (capabilities.get("resources") instanceof ObjectNode resources && held.stream().noneMatch(
+                b -> ModernBackend.speaks(b) && b.capabilities().contains(BackendAnswer.SUBSCRIBE))) {
+            resources.remove("subscribe");
         }
         result.set("capabilities", capabilities);
         if (initialized.hasNonNull("instructions")) {

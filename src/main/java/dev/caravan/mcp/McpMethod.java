@@ -30,7 +30,9 @@ public enum McpMethod {
     RESOURCES_UNSUBSCRIBE("resources/unsubscribe", Dispatch.ROUTED, "resources", "subscribe", Item.RESOURCE, null),
     /** its item is {@code params.ref}: a prompt ({@code ref/prompt}) or a resource template ({@code ref/resource}) */
     COMPLETION_COMPLETE("completion/complete", Dispatch.ROUTED, "completions", null, null, null),
-    LOGGING_SET_LEVEL("logging/setLevel", Dispatch.BROADCAST, "logging", null, null, null);
+    LOGGING_SET_LEVEL("logging/setLevel", Dispatch.BROADCAST, "logging", null, null, null),
+    /** the sessionless generation's (2026-07-28) stream of list changes and resource updates ({@link McpListen}) */
+    SUBSCRIPTIONS_LISTEN("subscriptions/listen", Dispatch.STREAM, null, null, null, null);
 
     /** Which route of routes/mcp.camel.yaml handles a message. */
     public enum Dispatch {
@@ -42,7 +44,7 @@ public enum McpMethod {
         ROUTED,
         /** to every backend of the session with the capability; the client needs none of their answers */
         BROADCAST,
-        /** GET: the merged server-to-client stream */
+        /** GET, or a 2026-07-28 client's subscriptions/listen: the merged server-to-client stream */
         STREAM,
         /** the client's answer to a backend's request, back to that backend */
         ANSWER,

@@ -35,7 +35,8 @@ final class McpStreamRelay implements ResponseRelay {
         this.backend = backend;
         this.request = request;
         this.gatewaySessionId = gatewaySessionId;
-        this.events = new BackendEvents(backend, request, qualified, new LinkedHashMap<>(), clientIds, modern);
+        this.events = new BackendEvents(backend, request, qualified, new LinkedHashMap<>(), clientIds, modern,
+                null);
     }
 
     /** Headers of every SSE answer the gateway streams to a client. */

@@ -46,15 +46,25 @@ public final class McpStreams extends FanOutMerge {
             throw McpException.transport(406, "Not Acceptable: GET /mcp needs Accept: text/event-stream");
         }
         McpSessions.Session session = call.session();
-        if (session.backends().values().stream().noneMatch(b -> b.sessionId() != null)) {
+        JsonRpc.Message message = call.message();
+        boolean listening = call.row() == McpMethod.SUBSCRIPTIONS_LISTEN;
+        if (listening && call.modern() == null) {
+            throw new McpException(200, JsonRpc.METHOD_NOT_FOUND, "Method not found: subscriptions/listen (MCP "
+                    + ModernRequest.VERSION + "; this session's client has the GET stream)", message.id());
+        }
+        if (!listening && session.backends().values().stream().noneMatch(b -> b.sessionId() != null)) {
             // only stateful servers keep a stream per session
             throw notAllowed();
         }
+        McpListen listen = listening ? McpListen.of(message, session.backends(), session.qualified(), backends) : null;
         MergedStream stream = new MergedStream(vertx, sessions, UpstreamCall.clientResponse(exchange),
-                call.sessionId(), session.qualified(), ClientRequest.header(exchange, "Last-Event-ID"));
-        // a backend of MCP 2026-07-28 has no such stream (subscriptions/listen replaces it)
-        List<McpBackends.Backend> recipients = backends.targets(exchange).stream()
-                .filter(b -> !ModernBackend.speaks(session.backends().get(b.name()))).toList();
+                call.clientSessionId(), session.qualified(), listening ? null
+                : ClientRequest.header(exchange, "Last-Event-ID"), listen);
+        // a backend of MCP 2026-07-28 has no GET stream, and is heard by a listen of its own
+        List<McpBackends.Backend> recipients = backends.targets(exchange).stream().filter(b -> {
+            McpSessions.Backend held = session.backends().get(b.name());
+            return ModernBackend.speaks(held) ? listening : held.sessionId() != null;
+        }).toList();
         call.stream(stream, recipients.stream().map(McpBackends.Backend::endpoint).toList());
         stream.start(recipients.stream().map(McpBackends.Backend::name).toList(), openWaitMillis);
     }

@@ -39,6 +39,7 @@ final class MergedStream {
     private final boolean qualified;
     private final McpSessions sessions;
     private final Map<String, String> lastIds;
+    private final McpListen listen;
     private final List<Runnable> aborts = new ArrayList<>();
     private final Set<String> opening = new HashSet<>();
     private final Buffer early = Buffer.buffer();
@@ -47,14 +48,23 @@ final class MergedStream {
     private long openWait = -1;
     private long keepAlive = -1;
 
+    /**
+     * @param listen a 2026-07-28 client's listen, which the stream is for (null for GET): it begins with what is
+     *               honoured, carries only what was asked for and ends with the listen's result
+     */
     MergedStream(Vertx vertx, McpSessions sessions, HttpServerResponse client, String sessionId, boolean qualified,
-                 String lastEventId) {
+                 String lastEventId, McpListen listen) {
         this.vertx = vertx;
+        this.listen = listen;
         this.client = client;
         this.sessionId = sessionId;
         this.qualified = qualified;
         this.sessions = sessions;
         this.lastIds = new LinkedHashMap<>(McpIds.lastIds(lastEventId));
+    }
+
+    McpListen listen() {
+        return listen;
     }
 
     /** The Last-Event-ID to resume {@code backend} with, or null. */
@@ -108,7 +118,8 @@ final class MergedStream {
         }
         McpStreamRelay.streamHead(client, sessionId);
         client.setChunked(true);
-        client.write(Buffer.buffer(": stream open\n\n").appendBuffer(early));
+        client.write(Buffer.buffer(": stream open\n\n").appendString(listen == null ? "" : listen.acknowledged())
+                .appendBuffer(early));
         keepAlive = vertx.setPeriodic(KEEP_ALIVE_MILLIS, t -> {
             if (!client.ended() && !client.closed()) {
                 client.write(": keep-alive\n\n");
@@ -125,7 +136,8 @@ final class MergedStream {
         if (openWait >= 0) {
             vertx.cancelTimer(openWait);
         }
-        if (anyOpen) {
+        // a listen is answered even when no backend could be heard: it is acknowledged and ends
+        if (anyOpen || listen != null) {
             attach();
         }
         if (keepAlive >= 0) {
@@ -134,7 +146,7 @@ final class MergedStream {
         if (!attached) {
             return false;
         }
-        ResponseRelay.endWith(client, null);
+        ResponseRelay.endWith(client, listen == null ? null : Buffer.buffer(listen.ended()));
         return true;
     }
 
@@ -145,7 +157,7 @@ final class MergedStream {
 
         Part(String backend, ServerRequestIds clientIds) {
             this.backend = backend;
-            events = new BackendEvents(backend, null, qualified, lastIds, clientIds, null);
+            events = new BackendEvents(backend, null, qualified, lastIds, clientIds, null, listen);
         }
 
         @Override

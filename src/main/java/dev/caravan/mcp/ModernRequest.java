@@ -43,7 +43,8 @@ public final class ModernRequest {
 
     /** The requests of this generation the gateway serves; initialize, ping, logging/setLevel and the rest are gone. */
     private static final Set<String> METHODS = Set.of("server/discover", "tools/list", "tools/call", "prompts/list",
-            "prompts/get", "resources/list", "resources/templates/list", "resources/read", "completion/complete");
+            "prompts/get", "resources/list", "resources/templates/list", "resources/read", "completion/complete",
+            "subscriptions/listen");
     /** the methods whose {@code Mcp-Name} header names their target, and the params field it repeats */
     static final List<List<String>> NAMED = List.of(List.of("tools/call", "name"),
             List.of("prompts/get", "name"), List.of("resources/read", "uri"));

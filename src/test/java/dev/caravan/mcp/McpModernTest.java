@@ -65,8 +65,10 @@ class McpModernTest {
         assertEquals(V, result.at("/supportedVersions/0").asText());
         assertTrue(result.at("/capabilities/tools").isObject() && result.at("/capabilities/prompts").isObject(),
                 result::toString);
-        // list_changed needs subscriptions/listen, which is not relayed: not promised
-        assertFalse(result.at("/capabilities/tools").has("listChanged"), result::toString);
+        // list changes are heard through subscriptions/listen, as the backends declared them; resource subscriptions
+        // only from backends of the new generation (none here)
+        assertEquals(result.at("/capabilities/tools/listChanged").asBoolean(), false, result::toString);
+        assertFalse(result.at("/capabilities/resources").has("subscribe"), result::toString);
         assertEquals("caravan", result.at("/_meta/io.modelcontextprotocol~1serverInfo/name").asText());
         assertTrue(result.get("instructions").asText().contains("## knowledge-base"));
         assertEquals(0, result.get("ttlMs").asInt());

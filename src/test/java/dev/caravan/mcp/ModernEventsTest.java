@@ -31,7 +31,7 @@ class ModernEventsTest {
     private static String relayed(String logLevel) {
         ModernRequest.Envelope envelope = new ModernRequest.Envelope(ModernRequest.VERSION, JsonRpc.object(), null,
                 logLevel);
-        BackendEvents events = new BackendEvents("kb", CALL, false, new HashMap<>(), null, envelope);
+        BackendEvents events = new BackendEvents("kb", CALL, false, new HashMap<>(), null, envelope, null);
         return events.feed(Buffer.buffer(STREAM)).toString();
     }
 
@@ -57,7 +57,7 @@ class ModernEventsTest {
         JsonRpc.Message read = JsonRpc.parse(("{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"resources/read\","
                 + "\"params\":{\"uri\":\"a://b\"}}").getBytes(StandardCharsets.UTF_8));
         BackendEvents events = new BackendEvents("kb", read, false, new HashMap<>(), null,
-                new ModernRequest.Envelope(ModernRequest.VERSION, JsonRpc.object(), null, null));
+                new ModernRequest.Envelope(ModernRequest.VERSION, JsonRpc.object(), null, null), null);
         String out = events.feed(Buffer.buffer("data: {\"jsonrpc\":\"2.0\",\"id\":6,\"result\":{\"contents\":[]}}\n\n"))
                 .toString();
         assertTrue(out.contains("\"ttlMs\":0") && out.contains("\"cacheScope\":\"private\""), out);
@@ -66,7 +66,7 @@ class ModernEventsTest {
     @Test
     void aBackendThatAsksTheClientForInputFailsTheCall() {
         BackendEvents events = new BackendEvents("kb", CALL, false, new HashMap<>(), null,
-                new ModernRequest.Envelope(ModernRequest.VERSION, JsonRpc.object(), null, null));
+                new ModernRequest.Envelope(ModernRequest.VERSION, JsonRpc.object(), null, null), null);
         IllegalStateException refused = assertThrows(IllegalStateException.class, () -> events.feed(Buffer.buffer(
                 "data: {\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"elicitation/create\",\"params\":{}}\n\n")));
         assertTrue(refused.getMessage().contains("elicitation/create"), refused::getMessage);
