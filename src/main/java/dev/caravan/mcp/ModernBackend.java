@@ -136,6 +136,11 @@ final class ModernBackend {
     static ObjectNode request(JsonNode message, McpCall call) {
         ObjectNode copy = message.deepCopy();
         ObjectNode params = copy.get("params") instanceof ObjectNode p ? p : copy.putObject("params");
+        // the envelope is the gateway's alone: a client with a session may have put keys of its namespace in _meta
+        // (a log level it never set, say), which a 2026-07-28 client's request no longer holds (ModernRequest.read)
+        if (params.get("_meta") instanceof ObjectNode own) {
+            ModernRequest.strip(own, params);
+        }
         ObjectNode meta = params.get("_meta") instanceof ObjectNode o ? o : params.putObject("_meta");
         ModernRequest.Envelope modern = call.modern();
         McpSessions.Session session = call.session();
