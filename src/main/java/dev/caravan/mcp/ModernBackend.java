@@ -108,11 +108,12 @@ final class ModernBackend {
     /**
      * Turns a backend's answer to {@code server/discover} into the answer to initialize it stands for: the version of
      * this generation, the capabilities, instructions and server info it gave. Another answer is left as it is.
+     * Returns the answer as read.
      */
-    static void answerAsInitialize(Exchange exchange, JsonNode id) {
+    static BackendAnswer answerAsInitialize(Exchange exchange, JsonNode id) {
         BackendAnswer answer = BackendAnswer.of(exchange, id);
         if (!answer.ok()) {
-            return;
+            return answer;
         }
         ObjectNode discovered = answer.result();
         ObjectNode result = JsonRpc.object();
@@ -126,6 +127,7 @@ final class ModernBackend {
         m.removeHeader("mcp-session-id");
         m.setHeader("content-type", "application/json");
         m.setBody(JsonRpc.bytes(JsonRpc.result(id, result)));
+        return answer;
     }
 
     /**

@@ -113,4 +113,26 @@ class McpModernBackendAttackTest {
         assertEquals(5, McpHttp.message(older).get("id").asInt(), older::body);
         assertFalse(M26.last("tools/call").headers().contains("Mcp-Param-Zone"));
     }
+
+    /**
+     * A backend the gateway knows as one of MCP 2026-07-28 only that answers as a server of the older generation
+     * again (a rollback) refuses server/discover: the gateway initializes it instead, in that same session, and does
+     * not keep discovering it (it was left out of every session until the gateway restarted).
+     */
+    @Test
+    void aBackendRolledBackToTheOlderGenerationIsInitializedAgain() {
+        listed();
+        M26.legacy(true);
+        try {
+            McpHttp c = new McpHttp(PORT);
+            c.initialize(McpHttp.LATEST);
+            assertEquals("m26_locate", c.call("tools/list", null).at("/result/tools/0/name").asText());
+            assertEquals("2025-11-25", M26.last("tools/list").headers().get("MCP-Protocol-Version"),
+                    "spoken to in the older generation's terms");
+        } finally {
+            M26.legacy(false);
+        }
+        assertEquals("m26_locate", listed().call("tools/list", null).at("/result/tools/0/name").asText(),
+                "and discovered again once it speaks only 2026-07-28 again");
+    }
 }

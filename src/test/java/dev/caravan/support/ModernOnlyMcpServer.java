@@ -17,7 +17,8 @@ import io.vertx.core.json.JsonObject;
  * initialize (and anything without an envelope) is refused with -32022, GET and DELETE with 405, notifications are
  * dropped (202). It lists one tool, {@code locate}, whose arguments {@code region} (string) and {@code zone} (integer)
  * travel in {@code Mcp-Param-Region} and {@code Mcp-Param-Zone}, and answers its calls with the arguments it got.
- * Every request it received is recorded with its headers ({@link #received()}).
+ * Every request it received is recorded with its headers ({@link #received()}). Switched to {@link #legacy(boolean)}
+ * it is a server of the older generation instead (as after a rollback): initialize is answered, discover is unknown.
  */
 public final class ModernOnlyMcpServer implements AutoCloseable {
 
@@ -30,6 +31,7 @@ public final class ModernOnlyMcpServer implements AutoCloseable {
     private final Vertx vertx = Vertx.vertx();
     private final HttpServer server;
     private final List<Received> received = new CopyOnWriteArrayList<>();
+    private volatile boolean legacy;
 
     public ModernOnlyMcpServer() throws Exception {
         server = vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1")
@@ -38,6 +40,11 @@ public final class ModernOnlyMcpServer implements AutoCloseable {
 
     public String url() {
         return "http://127.0.0.1:" + server.actualPort() + "/mcp";
+    }
+
+    /** Makes it a server of MCP 2025-11-25 (true) or of 2026-07-28 only again (false). */
+    public void legacy(boolean on) {
+        legacy = on;
     }
 
     public List<Received> received() {
@@ -68,7 +75,15 @@ public final class ModernOnlyMcpServer implements AutoCloseable {
             String method = message.getString("method");
             if (id == null) {
                 request.response().setStatusCode(202).end();
-            } else if (!VERSION.equals(meta.getString("io.modelcontextprotocol/protocolVersion"))) {
+            } else if (legacy && "initialize".equals(method)) {
+                ScriptedMcpServer.json(request, id, new JsonObject().put("protocolVersion", "2025-11-25")
+                        .put("capabilities", new JsonObject().put("tools", new JsonObject()))
+                        .put("serverInfo", new JsonObject().put("name", "rolled-back").put("version", "1")));
+            } else if (legacy && "server/discover".equals(method)) {
+                request.response().putHeader("Content-Type", "application/json").end(new JsonObject()
+                        .put("jsonrpc", "2.0").put("id", id).put("error", new JsonObject().put("code", -32601)
+                                .put("message", "Method not found")).encode());
+            } else if (!legacy && !VERSION.equals(meta.getString("io.modelcontextprotocol/protocolVersion"))) {
                 request.response().setStatusCode(400).putHeader("Content-Type", "application/json").end(
                         new JsonObject().put("jsonrpc", "2.0").put("id", id).put("error", new JsonObject()
                                 .put("code", -32022).put("message", "Unsupported protocol version")
