@@ -135,4 +135,24 @@ class McpModernBackendAttackTest {
         assertEquals("m26_locate", listed().call("tools/list", null).at("/result/tools/0/name").asText(),
                 "and discovered again once it speaks only 2026-07-28 again");
     }
+
+    /**
+     * What a session has that the 2026-07-28 generation lacks never reaches the backend: logging/setLevel is answered
+     * by the gateway, notifications are taken, a GET finds no stream to merge and DELETE ends the session here.
+     */
+    @Test
+    void sessionMessagesTheGenerationLacksStayAtTheGateway() {
+        McpHttp c = listed();
+        int before = M26.received().size();
+        JsonNode level = c.call("logging/setLevel", "{\"level\":\"debug\"}");
+        assertTrue(level.get("result").isEmpty(), level::toString);
+        assertEquals(202, c.post("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\","
+                + "\"params\":{\"requestId\":1}}").statusCode());
+        HttpResponse<String> get = c.send(c.request(null, "Accept", "text/event-stream").GET().build());
+        assertEquals(405, get.statusCode(), get::body);
+        HttpResponse<String> delete = c.send(c.request(null).DELETE().build());
+        assertTrue(delete.statusCode() < 300, () -> delete.statusCode() + delete.body());
+        assertEquals(before, M26.received().size(), () -> M26.received().subList(before, M26.received().size())
+                .toString());
+    }
 }
