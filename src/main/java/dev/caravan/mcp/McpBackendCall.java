@@ -150,6 +150,17 @@ public final class McpBackendCall {
                         List<ToolParamHeaders.Declaration> marked = toolHeaders.of(call.backend(),
                                 params.path("name").asText());
                         if (marked != null) {
+                            try {
+                                if (call.modern() != null) {
+                                    // its own headers were what the backend refused
+                                    ToolParamHeaders.check(exchange, marked, params.get("arguments"), call.message());
+                                }
+                            } catch (McpException refused) {
+                                ModernBackend.refuse(exchange, refused);
+                                backend.health().observed(exchange);
+                                callback.done(false);
+                                return;
+                            }
                             ToolParamHeaders.set(m, marked, params.get("arguments"));
                         }
                         call(exchange, upstream, repeated -> {

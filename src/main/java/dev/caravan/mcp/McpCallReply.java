@@ -58,7 +58,14 @@ public final class McpCallReply implements Processor {
         if (message != null && message.path("error").isObject()) {
             ObjectNode error = JsonRpc.error(request.id(), message.path("error").path("code").asInt(JsonRpc.INTERNAL_ERROR),
                     backend + ": " + message.path("error").path("message").asText("error"));
-            McpReply.json(exchange, 200, error);
+            JsonNode data = message.path("error").get("data");
+            if (data != null) {
+                // what the client needs to act on it, as -32021's requiredCapabilities
+                ((ObjectNode) error.get("error")).set("data", data);
+            }
+            // a 2026-07-28 client reads a refusal of its request from the status too (400 for -32020, -32021, -32602);
+            // any other status of the backend's (its own 401, say) is not the client's to act on
+            McpReply.json(exchange, call.modern() != null && status == 400 ? 400 : 200, error);
             return;
         }
         McpReply.json(exchange, 200, JsonRpc.backendError(request.id(), backend,

@@ -74,8 +74,13 @@ public final class McpCallRouter implements Processor {
         }
         call.routeTo(backend);
         McpBackendRequest.prepare(exchange, backend.name(), message.json(), traces);
-        if (marked != null && ModernBackend.speaks(held)) {
-            ToolParamHeaders.set(exchange.getMessage(), marked, params.get("arguments"));
+        if (method == McpMethod.TOOLS_CALL && ModernBackend.speaks(held)) {
+            if (marked != null) {
+                ToolParamHeaders.set(exchange.getMessage(), marked, params.get("arguments"));
+            } else if (call.modern() != null) {
+                // marks not known on this replica: the backend checks the client's headers (McpBackendCall.callTool)
+                ToolParamHeaders.forward(exchange, exchange.getMessage());
+            }
         }
         call.relay(new McpStreamRelay(backend.name(), message, call.clientSessionId(), session.qualified(),
                 new ServerRequestIds(sessions, call, backend.name()), call.modern()));

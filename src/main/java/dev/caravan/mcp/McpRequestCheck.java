@@ -50,14 +50,9 @@ public final class McpRequestCheck implements Processor {
         if (origin != null && !originAllowed(origin)) {
             throw McpException.transport(403, "Forbidden: Origin " + origin + " is not allowed");
         }
-        String version = ClientRequest.header(exchange, "MCP-Protocol-Version");
-        if (version != null && !PROTOCOL_VERSIONS.contains(version.strip())
-                && !ModernRequest.isModern(version.strip())) {
-            throw McpException.transport(400, "Bad Request: unsupported MCP-Protocol-Version " + version.strip()
-                                              + " (supported: " + String.join(", ", PROTOCOL_VERSIONS) + ")");
-        }
         String httpMethod = ClientRequest.method(exchange);
         if (!"POST".equals(httpMethod)) {
+            checkVersion(exchange);
             call.readHttpMethod(httpMethod);
             return;
         }
@@ -77,7 +72,20 @@ public final class McpRequestCheck implements Processor {
             throw new McpException(400, JsonRpc.PARSE_ERROR, "Parse error: body is not valid UTF-8", null);
         }
         call.read(JsonRpc.parse(bytes == null ? new byte[0] : bytes));
+        // a request of the sessionless generation names its version in the body too, and is refused in its own terms
         call.modern(ModernRequest.read(exchange, call.message()));
+        if (call.modern() == null) {
+            checkVersion(exchange);
+        }
+    }
+
+    private static void checkVersion(Exchange exchange) {
+        String version = ClientRequest.header(exchange, "MCP-Protocol-Version");
+        if (version != null && !PROTOCOL_VERSIONS.contains(version.strip())
+                && !ModernRequest.isModern(version.strip())) {
+            throw McpException.transport(400, "Bad Request: unsupported MCP-Protocol-Version " + version.strip()
+                                              + " (supported: " + String.join(", ", PROTOCOL_VERSIONS) + ")");
+        }
     }
 
     private boolean originAllowed(String origin) {

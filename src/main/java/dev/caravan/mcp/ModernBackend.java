@@ -63,6 +63,15 @@ final class ModernBackend {
         return refusal(exchange).path("code").asInt() == ModernRequest.HEADER_MISMATCH;
     }
 
+    /** Makes a refusal of the gateway's the answer of the exchange's backend, as the backend would have answered. */
+    static void refuse(Exchange exchange, McpException refused) {
+        Message m = exchange.getMessage();
+        m.getHeaders().clear();
+        m.setHeader(Exchange.HTTP_RESPONSE_CODE, refused.httpStatus());
+        m.setHeader("content-type", "application/json");
+        m.setBody(JsonRpc.bytes(JsonRpc.error(refused.id(), refused.code(), refused.getMessage())));
+    }
+
     /** The JSON-RPC error of a backend's 4xx answer; a missing node for any other answer. */
     private static JsonNode refusal(Exchange exchange) {
         Message m = exchange.getMessage();

@@ -37,6 +37,9 @@ public final class ModernRequest {
     private static final String BASE64_START = "=?base64?";
     private static final String BASE64_END = "?=";
     private static final Pattern DATE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
+    /** base64 with its padding and nothing else: one value has one encoding */
+    private static final Pattern CANONICAL_BASE64 =
+            Pattern.compile("(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?");
 
     /** The requests of this generation the gateway serves; initialize, ping, logging/setLevel and the rest are gone. */
     private static final Set<String> METHODS = Set.of("server/discover", "tools/list", "tools/call", "prompts/list",
@@ -142,7 +145,7 @@ public final class ModernRequest {
                 JsonNode value = message.params().get(named.get(1));
                 String name = single(exchange, "Mcp-Name", message);
                 String body = value == null || !value.isTextual() ? null : value.asText();
-                if (name == null || !decode(name, message).equals(body)) {
+                if (name == null || !decode("Mcp-Name", name, message).equals(body)) {
                     throw mismatch("Mcp-Name", name, body, message);
                 }
             }
@@ -162,18 +165,24 @@ public final class ModernRequest {
         return values.isEmpty() ? null : values.get(0);
     }
 
-    /** A header value as sent: plain, or {@code =?base64?...?=} for one that is not plain visible ASCII. */
-    static String decode(String value, JsonRpc.Message message) {
+    /**
+     * A header value as sent: plain, or {@code =?base64?...?=} for one that is not plain visible ASCII, in canonical
+     * base64 of UTF-8 (anything else there is refused as a mismatch of {@code header}).
+     */
+    static String decode(String header, String value, JsonRpc.Message message) {
         if (!value.startsWith(BASE64_START) || !value.endsWith(BASE64_END)
                 || value.length() < BASE64_START.length() + BASE64_END.length()) {
             return value;
         }
         String encoded = value.substring(BASE64_START.length(), value.length() - BASE64_END.length());
         try {
+            if (!CANONICAL_BASE64.matcher(encoded).matches()) {
+                throw new IllegalArgumentException("not canonical base64");
+            }
             byte[] bytes = Base64.getDecoder().decode(encoded);
             return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
         } catch (IllegalArgumentException | java.nio.charset.CharacterCodingException e) {
-            throw mismatch("Mcp-Name", value, "(a value)", message);
+            throw mismatch(header, value, "(a value in base64)", message);
         }
     }
 

@@ -27,6 +27,8 @@ public final class ToolParamHeaders {
     static final String PREFIX = "Mcp-Param-";
     /** RFC 9110's token: what a header name may be */
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+    private static final Pattern VISIBLE = Pattern.compile("[\\x20-\\x7e\\t]{0,8192}");
+    private static final int MAX_FORWARDED = 32;
     private static final Pattern DECIMAL = Pattern.compile("-?\\d+(\\.\\d+)?");
 
     /** One marked argument: where it is in the arguments, the header that repeats it, and its type. */
@@ -101,7 +103,7 @@ public final class ToolParamHeaders {
                 throw mismatch(name, sent.isEmpty() ? "is missing" : "is sent " + sent.size() + " times", body,
                         message);
             }
-            String decoded = ModernRequest.decode(sent.get(0), message);
+            String decoded = ModernRequest.decode(name, sent.get(0), message);
             boolean numeric = (d.type().equals("integer") || d.type().equals("number"))
                               && DECIMAL.matcher(decoded).matches() && DECIMAL.matcher(body).matches();
             if (numeric ? new BigDecimal(decoded).compareTo(new BigDecimal(body)) != 0 : !decoded.equals(body)) {
@@ -116,6 +118,23 @@ public final class ToolParamHeaders {
             String value = text(valueAt(arguments, d.path()));
             if (value != null) {
                 request.setHeader(PREFIX + d.header(), ModernBackend.headerValue(value));
+            }
+        }
+    }
+
+    /**
+     * Passes a 2026-07-28 client's {@code Mcp-Param-*} headers on as it sent them, for a tool whose marks the gateway
+     * does not know: at most {@value #MAX_FORWARDED}, each sent once and of visible ASCII; the backend checks them.
+     */
+    static void forward(Exchange exchange, Message request) {
+        int forwarded = 0;
+        for (Map.Entry<String, String> header : ClientRequest.headers(exchange)) {
+            String name = header.getKey();
+            if (name.regionMatches(true, 0, PREFIX, 0, PREFIX.length()) && forwarded < MAX_FORWARDED
+                    && ClientRequest.headers(exchange).getAll(name).size() == 1 && TOKEN.matcher(name).matches()
+                    && VISIBLE.matcher(header.getValue()).matches()) {
+                request.setHeader(name, header.getValue());
+                forwarded++;
             }
         }
     }

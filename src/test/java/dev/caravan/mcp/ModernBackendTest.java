@@ -27,7 +27,13 @@ class ModernBackendTest {
                 "a value that looks encoded is encoded");
         // what the front door decodes, the back door encodes: a round trip
         JsonRpc.Message none = new JsonRpc.Message(JsonRpc.object(), JsonRpc.Kind.REQUEST, null, "tools/call");
-        assertEquals("été", ModernRequest.decode(ModernBackend.headerValue("été"), none));
+        assertEquals("été", ModernRequest.decode("Mcp-Name", ModernBackend.headerValue("été"), none));
+        // one value, one encoding: base64 without its padding or with other characters is refused
+        for (String odd : new String[] {"=?base64?SGVsbG8?=", "=?base64?SGVs!!!bG8=?=", "=?base64?//79?="}) {
+            assertEquals(ModernRequest.HEADER_MISMATCH, assertThrows(McpException.class,
+                    () -> ModernRequest.decode("Mcp-Param-Region", odd, none)).code(), odd);
+        }
+        assertEquals("Hello", ModernRequest.decode("Mcp-Param-Region", "=?base64?SGVsbG8=?=", none));
     }
 
     @Test
