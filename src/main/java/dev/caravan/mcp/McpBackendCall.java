@@ -178,7 +178,19 @@ public final class McpBackendCall {
      */
     private boolean initialize(Exchange exchange, McpBackend backend, AsyncCallback callback) {
         if (backend.modern()) {
-            return discover(exchange, backend, callback);
+            Message m = exchange.getMessage();
+            Map<String, Object> headers = new HashMap<>(m.getHeaders());
+            Object body = m.getBody();
+            return discover(exchange, backend, doneSync -> {
+                if (backend.modern()) {
+                    callback.done(doneSync);
+                    return;
+                }
+                // it refused discover (rolled back to the older generation?): initialize it as it is now
+                m.setHeaders(headers);
+                m.setBody(body);
+                initialize(exchange, backend, initialized -> callback.done(false));
+            });
         }
         return call(exchange, backend.upstream(), doneSync -> {
             if (!ModernBackend.refusedInitialize(exchange)) {
@@ -196,7 +208,11 @@ public final class McpBackendCall {
     private boolean discover(Exchange exchange, McpBackend backend, AsyncCallback callback) {
         JsonNode id = ModernBackend.discoverInstead(exchange);
         return call(exchange, backend.upstream(), doneSync -> {
-            ModernBackend.answerAsInitialize(exchange, id);
+            String failure = ModernBackend.answerAsInitialize(exchange, id).failureKind();
+            if ("jsonrpc_error".equals(failure) || failure != null && failure.startsWith("http_4")) {
+                // a refusal, not an outage: the backend is asked initialize again, as after a restart of the gateway
+                backend.modern(false);
+            }
             backend.health().observed(exchange);
             callback.done(doneSync);
         });

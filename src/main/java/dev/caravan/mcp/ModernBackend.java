@@ -117,11 +117,12 @@ final class ModernBackend {
     /**
      * Turns a backend's answer to {@code server/discover} into the answer to initialize it stands for: the version of
      * this generation, the capabilities, instructions and server info it gave. Another answer is left as it is.
+     * Returns the answer as read.
      */
-    static void answerAsInitialize(Exchange exchange, JsonNode id) {
+    static BackendAnswer answerAsInitialize(Exchange exchange, JsonNode id) {
         BackendAnswer answer = BackendAnswer.of(exchange, id);
         if (!answer.ok()) {
-            return;
+            return answer;
         }
         ObjectNode discovered = answer.result();
         ObjectNode result = JsonRpc.object();
@@ -135,6 +136,7 @@ final class ModernBackend {
         m.removeHeader("mcp-session-id");
         m.setHeader("content-type", "application/json");
         m.setBody(JsonRpc.bytes(JsonRpc.result(id, result)));
+        return answer;
     }
 
     /**
@@ -145,6 +147,11 @@ final class ModernBackend {
     static ObjectNode request(JsonNode message, McpCall call) {
         ObjectNode copy = message.deepCopy();
         ObjectNode params = copy.get("params") instanceof ObjectNode p ? p : copy.putObject("params");
+        // the envelope is the gateway's alone: a client with a session may have put keys of its namespace in _meta
+        // (a log level it never set, say), which a 2026-07-28 client's request no longer holds (ModernRequest.read)
+        if (params.get("_meta") instanceof ObjectNode own) {
+            ModernRequest.strip(own, params);
+        }
         ObjectNode meta = params.get("_meta") instanceof ObjectNode o ? o : params.putObject("_meta");
         ModernRequest.Envelope modern = call.modern();
         McpSessions.Session session = call.session();

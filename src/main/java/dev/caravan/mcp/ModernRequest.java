@@ -213,7 +213,7 @@ public final class ModernRequest {
     }
 
     /** Takes the envelope's keys off {@code _meta} (and {@code _meta} itself once empty): backends never see them. */
-    private static void strip(ObjectNode meta, ObjectNode params) {
+    static void strip(ObjectNode meta, ObjectNode params) {
         for (Iterator<String> names = meta.fieldNames(); names.hasNext(); ) {
             if (names.next().startsWith(PREFIX)) {
                 names.remove();

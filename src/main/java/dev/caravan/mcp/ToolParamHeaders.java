@@ -88,7 +88,12 @@ public final class ToolParamHeaders {
     static void check(Exchange exchange, List<Declaration> declarations, JsonNode arguments,
                       JsonRpc.Message message) {
         for (Declaration d : declarations) {
-            String body = text(valueAt(arguments, d.path()));
+            JsonNode value = valueAt(arguments, d.path());
+            if (infinite(value)) {
+                throw McpException.invalidParams("Invalid params: argument " + String.join(".", d.path())
+                        + " is a number too large for its Mcp-Param header (it reads as infinite)", message.id());
+            }
+            String body = text(value);
             if (body == null) {
                 continue;
             }
@@ -142,9 +147,17 @@ public final class ToolParamHeaders {
         return node;
     }
 
-    /** A primitive value as a header carries it; null for none (absent, null, or not a primitive). */
+    /** Whether a value is a number too large for a double (1e400): it has no decimal to write in a header. */
+    private static boolean infinite(JsonNode value) {
+        return value != null && value.isFloatingPointNumber() && !Double.isFinite(value.doubleValue());
+    }
+
+    /**
+     * A primitive value as a header carries it; null for none (absent, null, not a primitive, or an infinite number:
+     * the client's check refused that already, and the backend of a client with a session judges it itself).
+     */
     private static String text(JsonNode value) {
-        if (value == null || !value.isValueNode() || value.isNull()) {
+        if (value == null || !value.isValueNode() || value.isNull() || infinite(value)) {
             return null;
         }
         return value.isNumber() ? value.decimalValue().stripTrailingZeros().toPlainString() : value.asText();
