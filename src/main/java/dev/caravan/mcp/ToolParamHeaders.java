@@ -43,12 +43,18 @@ public final class ToolParamHeaders {
         Map<String, List<Declaration>> known = byBackend.computeIfAbsent(backend, b -> new ConcurrentHashMap<>());
         for (JsonNode tool : tools) {
             if (tool.path("name").isTextual()) {
-                known.put(tool.get("name").asText(), declared(tool.path("inputSchema")));
+                // only marked tools are kept: memory grows with them, not with every name a backend lists
+                List<Declaration> marks = declared(tool.path("inputSchema"));
+                if (marks.isEmpty()) {
+                    known.remove(tool.get("name").asText());
+                } else {
+                    known.put(tool.get("name").asText(), marks);
+                }
             }
         }
     }
 
-    /** The marks of a backend's tool, by its own name; null for one not seen listed. */
+    /** The marks of a backend's tool, by its own name; null for one with none or not seen listed. */
     List<Declaration> of(String backend, String tool) {
         Map<String, List<Declaration>> known = byBackend.get(backend);
         return known == null ? null : known.get(tool);

@@ -67,12 +67,38 @@ class McpModernTest {
                 result::toString);
         // list changes are heard through subscriptions/listen, as the backends declared them; resource subscriptions
         // only from backends of the new generation (none here)
-        assertEquals(result.at("/capabilities/tools/listChanged").asBoolean(), false, result::toString);
+        assertTrue(result.at("/capabilities/tools").has("listChanged"), result::toString);
         assertFalse(result.at("/capabilities/resources").has("subscribe"), result::toString);
         assertEquals("caravan", result.at("/_meta/io.modelcontextprotocol~1serverInfo/name").asText());
         assertTrue(result.get("instructions").asText().contains("## knowledge-base"));
         assertEquals(0, result.get("ttlMs").asInt());
         assertEquals("private", result.get("cacheScope").asText());
+    }
+
+    @Test
+    void subscriptionsListenIsTheNewGenerationsAloneAndBeginsWithWhatItHonours() throws Exception {
+        McpHttp legacy = new McpHttp(PORT);
+        legacy.initialize(McpHttp.LATEST);
+        JsonNode refused = legacy.call("subscriptions/listen", "{\"notifications\":{\"toolsListChanged\":true}}");
+        assertEquals(-32601, refused.at("/error/code").asInt(), refused::toString);
+
+        // the demo backends keep a GET stream per session, heard for the listen; the stream stays open, so only its
+        // start is read
+        java.net.http.HttpResponse<java.io.InputStream> listen = http.open(http.request("{\"jsonrpc\":\"2.0\",\"id\":"
+                + "\"l1\",\"method\":\"subscriptions/listen\",\"params\":{" + ENVELOPE + ",\"notifications\":"
+                + "{\"toolsListChanged\":true,\"resourceSubscriptions\":[\"knowledge-base+docs://x\"]}}}",
+                "MCP-Protocol-Version", V, "Mcp-Method", "subscriptions/listen").build());
+        try (java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(listen.body(),
+                java.nio.charset.StandardCharsets.UTF_8))) {
+            assertEquals(200, listen.statusCode());
+            assertTrue(listen.headers().firstValue("Mcp-Session-Id").isEmpty(), "no session for this client");
+            String data = lines.lines().filter(l -> l.startsWith("data: ")).findFirst().orElseThrow();
+            JsonNode acknowledged = McpHttp.JSON.readTree(data.substring(6));
+            assertEquals("notifications/subscriptions/acknowledged", acknowledged.get("method").asText());
+            assertEquals("l1", acknowledged.at("/params/_meta/io.modelcontextprotocol~1subscriptionId").asText());
+            // the demo backends speak 2025-11-25: their resources cannot be subscribed to for a listen
+            assertEquals("{\"toolsListChanged\":true}", acknowledged.at("/params/notifications").toString());
+        }
     }
 
     @Test

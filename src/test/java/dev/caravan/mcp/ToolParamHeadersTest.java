@@ -41,7 +41,7 @@ class ToolParamHeadersTest {
                    "region":{"type":"string","x-mcp-header":"Region"},"zone":{"type":"integer","x-mcp-header":"Zone"},
                    "ok":{"type":"boolean","x-mcp-header":"Ok"}}}},
                  {"name":"plain","inputSchema":{"type":"object"}}]"""));
-        assertEquals(List.of(), headers.of("b", "plain"));
+        assertNull(headers.of("b", "plain"), "only marked tools are kept");
         assertNull(headers.of("b", "unlisted"));
         assertNull(headers.of("other", "locate"));
         Message m = new DefaultExchange(new DefaultCamelContext()).getMessage();

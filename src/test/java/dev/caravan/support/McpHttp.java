@@ -71,6 +71,11 @@ public final class McpHttp {
         return Http.send(http, request, HttpResponse.BodyHandlers.ofString());
     }
 
+    /** A request whose answer is read as it comes (a stream that stays open); the caller closes the body. */
+    public HttpResponse<java.io.InputStream> open(HttpRequest request) {
+        return Http.send(http, request, HttpResponse.BodyHandlers.ofInputStream());
+    }
+
     public java.util.concurrent.CompletableFuture<HttpResponse<String>> sendAsync(HttpRequest request) {
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
     }
