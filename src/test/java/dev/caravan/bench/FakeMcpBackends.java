@@ -9,10 +9,11 @@ import io.vertx.core.json.JsonObject;
 /**
  * Stateless MCP servers for the fan-out benchmark (bench/mcp-bench.sh): {@code count} servers on consecutive ports
  * from {@code basePort}, each listing {@code tools} tools; the one at {@code slowIndex} answers tools/list only after
- * {@code slowMillis}. One Vert.x process serves them all, cheaply, so the benchmark measures the gateway rather than
- * the fakes.
+ * {@code slowMillis} (and, with {@code slowFirstContact} true, initialize and server/discover too). They speak both
+ * generations: initialize (2025-11-25) and server/discover (2026-07-28). One Vert.x process serves them all, cheaply,
+ * so the benchmark measures the gateway rather than the fakes.
  * <p>
- * usage: FakeMcpBackends basePort count slowIndex slowMillis [tools]
+ * usage: FakeMcpBackends basePort count slowIndex slowMillis [tools [slowFirstContact]]
  */
 public final class FakeMcpBackends {
 
@@ -25,6 +26,7 @@ public final class FakeMcpBackends {
         int slowIndex = Integer.parseInt(args[2]);
         long slowMillis = Long.parseLong(args[3]);
         int toolCount = args.length > 4 ? Integer.parseInt(args[4]) : 20;
+        boolean slowFirstContact = args.length > 5 && Boolean.parseBoolean(args[5]);
         Vertx vertx = Vertx.vertx();
         for (int i = 0; i < count; i++) {
             int index = i;
@@ -36,12 +38,14 @@ public final class FakeMcpBackends {
             }
             String listResult = new JsonObject().put("tools", tools).encode();
             vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> answer(vertx, req, body,
-                    index == slowIndex ? slowMillis : 0, listResult))).listen(basePort + i, "127.0.0.1");
+                    index == slowIndex ? slowMillis : 0, slowFirstContact, listResult))).listen(basePort + i,
+                    "127.0.0.1");
         }
         System.out.println("fake MCP backends listening on " + basePort + ".." + (basePort + count - 1));
     }
 
-    private static void answer(Vertx vertx, HttpServerRequest req, Buffer body, long listDelay, String listResult) {
+    private static void answer(Vertx vertx, HttpServerRequest req, Buffer body, long delay, boolean slowFirstContact,
+                               String listResult) {
         JsonObject msg = body.length() == 0 ? new JsonObject() : body.toJsonObject();
         Object id = msg.getValue("id");
         if (id == null) {
@@ -54,13 +58,21 @@ public final class FakeMcpBackends {
                     .put("protocolVersion", msg.getJsonObject("params").getString("protocolVersion"))
                     .put("capabilities", new JsonObject().put("tools", new JsonObject()))
                     .put("serverInfo", new JsonObject().put("name", "fake").put("version", "1")).encode();
+            case "server/discover" -> new JsonObject().put("resultType", "complete")
+                    .put("supportedVersions", new JsonArray().add("2026-07-28"))
+                    .put("capabilities", new JsonObject().put("tools", new JsonObject()))
+                    .put("ttlMs", 0).put("cacheScope", "public")
+                    .put("_meta", new JsonObject().put("io.modelcontextprotocol/serverInfo",
+                            new JsonObject().put("name", "fake").put("version", "1"))).encode();
             case "tools/list" -> listResult;
             default -> "{\"content\":[{\"type\":\"text\",\"text\":\"ok\"}]}";
         };
         String json = "{\"jsonrpc\":\"2.0\",\"id\":" + (id instanceof String s ? io.vertx.core.json.Json.encode(s) : String.valueOf(id)) + ",\"result\":" + result + "}";
         Runnable send = () -> req.response().putHeader("Content-Type", "application/json").end(json);
-        if ("tools/list".equals(method) && listDelay > 0) {
-            vertx.setTimer(listDelay, t -> send.run());
+        boolean slow = "tools/list".equals(method) || slowFirstContact && ("initialize".equals(method)
+                                                                          || "server/discover".equals(method));
+        if (slow && delay > 0) {
+            vertx.setTimer(delay, t -> send.run());
         } else {
             send.run();
         }
