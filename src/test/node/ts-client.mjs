@@ -4,12 +4,20 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import {
   CreateMessageRequestSchema,
+  ElicitRequestSchema,
   ResourceListChangedNotificationSchema,
 } from "@modelcontextprotocol/sdk/types.js";
 
 const url = new URL(process.argv[2]);
-// declaring sampling makes server-everything offer its sampling tool; this client answers like a stub LLM
-const client = new Client({ name: "caravan-it", version: "1.0.0" }, { capabilities: { sampling: {} } });
+// declaring sampling makes server-everything offer its sampling tool; this client answers like a stub LLM; it
+// declares elicitation too, and confirms whatever it is asked
+const client = new Client({ name: "caravan-it", version: "1.0.0" },
+  { capabilities: { sampling: {}, elicitation: {} } });
+const elicitations = [];
+client.setRequestHandler(ElicitRequestSchema, async (request) => {
+  elicitations.push(request.params.message);
+  return { action: "accept", content: { ok: true } };
+});
 const samplingRequests = [];
 client.setRequestHandler(CreateMessageRequestSchema, async (request) => {
   samplingRequests.push(request.params.messages[0].content.text);
@@ -45,7 +53,7 @@ const out = {
   sdk26Resource: (await client.readResource({ uri: "sdk26+config://settings" })).contents[0].text,
   sdk26Locate: text(await client.callTool({ name: "sdk26_locate", arguments: { region: "Zürich old", zone: 4 } })),
   sdk26Prompt: (await client.getPrompt({ name: "sdk26_greet", arguments: { who: "old client" } })).messages[0].content.text,
-  // its multi round-trip request cannot reach a client with a session yet: a JSON-RPC error instead
+  // its multi round-trip request reaches this client as a request of the server's, whose answer goes back to it
   sdk26Confirm: await client.callTool({ name: "sdk26_confirm", arguments: { what: "deploy" } })
     .then((r) => text(r), (e) => `error ${e.code}: ${e.message}`),
   summarize: await timedCall("slack-conversations_summarize_channel", { channel: "support", steps: 4, stepMillis: 300 }),
@@ -54,6 +62,7 @@ const out = {
   sampling: text(await client.callTool({ name: "everything_trigger-sampling-request", arguments: { prompt: "hello" } })),
 };
 out.samplingRequests = samplingRequests;
+out.elicitations = elicitations;
 // registering a resource makes server-everything announce resources/list_changed on its own stream (GET /mcp)
 await client.callTool({ name: "everything_gzip-file-as-resource",
   arguments: { name: "note.txt.gz", data: "data:text/plain;base64,aGVsbG8gd29ybGQ=" } });

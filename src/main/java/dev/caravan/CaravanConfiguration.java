@@ -42,6 +42,7 @@ import dev.caravan.llm.LlmRoutedProvider;
 import dev.caravan.llm.LlmUsageRecorder;
 import dev.caravan.llm.WireApis;
 import dev.caravan.llm.PriceTable;
+import dev.caravan.mcp.InputBridge;
 import dev.caravan.mcp.JsonRpc;
 import dev.caravan.mcp.McpAnswerRouter;
 import dev.caravan.mcp.McpBackendCall;
@@ -169,8 +170,10 @@ public final class CaravanConfiguration implements CamelConfiguration {
         registry.bind("mcpFanOutBackends", expression(backends::recipients));
         registry.bind("mcpBroadcast", new McpBroadcast(metrics, sessions));
         registry.bind("mcpCallRouter", new McpCallRouter(backends, sessions, toolHeaders, traces));
-        registry.bind("mcpCallReply", new McpCallReply());
-        McpAnswerRouter answerRouter = new McpAnswerRouter(backends, sessions, traces);
+        InputBridge inputBridge = new InputBridge(vertx, sessions, traces,
+                millis(props, "caravan.mcp.request-timeout", "300s"));
+        registry.bind("mcpCallReply", new McpCallReply(inputBridge));
+        McpAnswerRouter answerRouter = new McpAnswerRouter(backends, sessions, traces, inputBridge);
         registry.bind("mcpAnswerRouter", answerRouter);
         registry.bind("mcpAnswerAccepted", (Processor) answerRouter::accepted);
         McpStreams streams = new McpStreams(metrics, vertx, backends, sessions,

@@ -119,8 +119,10 @@ class McpClientsIT {
         assertEquals("Hello old client", out.get("sdk26Prompt").asText(), out::toString);
         // the arguments its tool marks reached it in Mcp-Param-* headers too, set by the gateway (base64 for non-ASCII)
         assertEquals("located in Zürich old, zone 4", out.get("sdk26Locate").asText(), out::toString);
-        // its multi round-trip request is not passed to a client with a session: it was told the client cannot answer
-        assertTrue(out.get("sdk26Confirm").asText().startsWith("error -32021: "), out::toString);
+        // its multi round-trip request (input_required) became a request to this client, whose answer the gateway
+        // gave the backend in the call it repeated (inputResponses)
+        assertEquals("deploy: confirmed", out.get("sdk26Confirm").asText(), out::toString);
+        assertEquals("[\"Really deploy?\"]", out.get("elicitations").toString());
 
         // a request from the backend to the client (sampling) and the client's answer both crossed the gateway
         assertTrue(out.get("sampling").asText().contains("stub LLM says hi"), out::toString);
@@ -226,6 +228,40 @@ class McpClientsIT {
         JsonNode located = c.call("tools/call", "{\"name\":\"sdk26_locate\",\"arguments\":{\"region\":\"ap\","
                                                 + "\"zone\":2}}");
         assertEquals("located in ap, zone 2", located.at("/result/content/0/text").asText(), located::toString);
+    }
+
+    /**
+     * A 2026-only backend's question to a client with a session, on the wire: a request of the server's on the call's
+     * stream, whose id only this session's answer fits, once.
+     */
+    @Test
+    void aQuestionForAClientWithASessionTakesOneAnswerFromItsSession() throws Exception {
+        McpHttp c = new McpHttp(port);
+        c.initialize(McpHttp.LATEST, "{\"elicitation\":{}}", "bridge-wire");
+        McpHttp other = new McpHttp(port);
+        other.initialize(McpHttp.LATEST, "{\"elicitation\":{}}", "bridge-other");
+        java.net.http.HttpResponse<java.io.InputStream> call = c.open(c.request("{\"jsonrpc\":\"2.0\",\"id\":41,"
+                + "\"method\":\"tools/call\",\"params\":{\"name\":\"sdk26_confirm\",\"arguments\":{\"what\":\"wire\"}}}")
+                .build());
+        try (java.io.BufferedReader events = new java.io.BufferedReader(new java.io.InputStreamReader(call.body(),
+                java.nio.charset.StandardCharsets.UTF_8))) {
+            assertEquals("text/event-stream", call.headers().firstValue("Content-Type").orElse(""));
+            JsonNode question = McpHttp.JSON.readTree(events.lines().filter(l -> l.startsWith("data: ")).findFirst()
+                    .orElseThrow().substring(6));
+            assertEquals("elicitation/create", question.get("method").asText(), question::toString);
+            assertEquals("Really wire?", question.at("/params/message").asText());
+            String answer = "{\"jsonrpc\":\"2.0\",\"id\":%s,\"result\":{\"action\":\"accept\",\"content\":"
+                            + "{\"ok\":true}}}";
+            // another session cannot answer it, nor can a made-up id
+            assertEquals(400, other.post(answer.formatted(question.get("id"))).statusCode());
+            assertEquals(400, c.post(answer.formatted("\"forged\"")).statusCode());
+            assertEquals(202, c.post(answer.formatted(question.get("id"))).statusCode());
+            assertEquals(400, c.post(answer.formatted(question.get("id"))).statusCode(), "answered once only");
+            JsonNode result = McpHttp.JSON.readTree(events.lines().filter(l -> l.startsWith("data: ")).findFirst()
+                    .orElseThrow().substring(6));
+            assertEquals(41, result.get("id").asInt(), result::toString);
+            assertEquals("wire: confirmed", result.at("/result/content/0/text").asText(), result::toString);
+        }
     }
 
     /**
@@ -351,6 +387,9 @@ class McpClientsIT {
         HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport
                 .builder("http://127.0.0.1:" + port).endpoint("/mcp").build();
         try (McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(30))
+                .capabilities(McpSchema.ClientCapabilities.builder().elicitation().build())
+                .elicitation(asked -> new McpSchema.ElicitResult(McpSchema.ElicitResult.Action.ACCEPT,
+                        Map.of("ok", asked.message().startsWith("Really"))))
                 .progressConsumer(p -> {
                     progressAt.add((System.nanoTime() - start) / 1_000_000);
                     allProgress.countDown();
@@ -366,6 +405,10 @@ class McpClientsIT {
             McpSchema.CallToolResult modern = client.callTool(new McpSchema.CallToolRequest("sdk26_echo",
                     Map.of("text", "java")));
             assertEquals("sdk2 echo: java", ((McpSchema.TextContent) modern.content().get(0)).text());
+            // its question (input_required) asked of this client as a request of the server's, and answered
+            McpSchema.CallToolResult confirmed = client.callTool(new McpSchema.CallToolRequest("sdk26_confirm",
+                    Map.of("what", "release")));
+            assertEquals("release: confirmed", ((McpSchema.TextContent) confirmed.content().get(0)).text());
 
             McpSchema.CallToolResult slow = client.callTool(McpSchema.CallToolRequest.builder()
                     .name("slack-conversations_summarize_channel")

@@ -17,11 +17,13 @@ public final class McpAnswerRouter implements Processor {
     private final McpBackends backends;
     private final McpSessions sessions;
     private final Traces traces;
+    private final InputBridge bridge;
 
-    public McpAnswerRouter(McpBackends backends, McpSessions sessions, Traces traces) {
+    public McpAnswerRouter(McpBackends backends, McpSessions sessions, Traces traces, InputBridge bridge) {
         this.backends = backends;
         this.sessions = sessions;
         this.traces = traces;
+        this.bridge = bridge;
     }
 
     @Override
@@ -36,6 +38,11 @@ public final class McpAnswerRouter implements Processor {
         }
         // to the backend session that asked, even if this replica has renewed it since
         McpSessions.Backend held = session.backends().get(backend.name());
+        if (ModernBackend.speaks(held) && !bridge.answered(route.id().asText(), answer)) {
+            // the gateway asked it, for a backend of MCP 2026-07-28 (InputBridge); the backend itself is not told
+            throw McpException.transport(400, "Bad Request: no question of this gateway waits for this response "
+                                              + "(answered already, too late, or asked by another replica)");
+        }
         call.session(session.with(backend.name(),
                 new McpSessions.Backend(route.backendSession(), held.protocolVersion(), held.capabilities())));
         call.routeTo(backend);

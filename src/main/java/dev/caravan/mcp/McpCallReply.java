@@ -6,7 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
-import org.apache.camel.Processor;
+import org.apache.camel.AsyncCallback;
+import org.apache.camel.support.AsyncProcessorSupport;
 
 import dev.caravan.core.StrictText;
 
@@ -16,18 +17,25 @@ import dev.caravan.core.StrictText;
  * rewritten when it holds resource URIs to qualify, or, when the backend refused the call, turned into a JSON-RPC
  * error with the client's id that names the backend.
  */
-public final class McpCallReply implements Processor {
+public final class McpCallReply extends AsyncProcessorSupport {
 
     /** what a result holds when it may carry resource URIs to qualify ({@link McpNames#qualifyResourceUris}) */
     private static final byte[] URI_KEY = {'"', 'u', 'r', 'i', '"'};
     /** an escape, which could spell that key otherwise */
     private static final byte[] UNICODE_ESCAPE = {'\\', 'u'};
 
+    private final InputBridge bridge;
+
+    public McpCallReply(InputBridge bridge) {
+        this.bridge = bridge;
+    }
+
     @Override
-    public void process(Exchange exchange) {
+    public boolean process(Exchange exchange, AsyncCallback callback) {
         McpCall call = McpCall.of(exchange);
         if (call.relayed()) {
-            return;
+            callback.done(true);
+            return true;
         }
         JsonRpc.Message request = call.message();
         String backend = call.backend();
@@ -42,7 +50,8 @@ public final class McpCallReply implements Processor {
             JsonRpc.ResponseSummary summary = JsonRpc.scanResponse(body);
             if (summary != null && request.id().equals(summary.id()) && (summary.hasResult() || summary.hasError())) {
                 McpReply.passOn(exchange, body, summary);
-                return;
+                callback.done(true);
+                return true;
             }
         }
         ObjectNode message = parse(body);
@@ -51,9 +60,17 @@ public final class McpCallReply implements Processor {
             if (call.session().qualified()) {
                 McpNames.qualifyResourceUris(backend, request.method(), message);
             }
+            if (call.modern() == null && message.get("result") instanceof ObjectNode result
+                    && ModernBackend.INPUT_REQUIRED.equals(result.path("resultType").asText())
+                    && InputBridge.canAsk(call, result)) {
+                // a backend of MCP 2026-07-28 asks a client with a session: in that client's terms
+                bridge.start(exchange, result, callback);
+                return false;
+            }
             ModernBackend.answer(backend, call.modern() != null, call.session().qualified(), message);
             McpReply.json(exchange, 200, message);
-            return;
+            callback.done(true);
+            return true;
         }
         if (message != null && message.path("error").isObject()) {
             ObjectNode error = JsonRpc.error(request.id(), message.path("error").path("code").asInt(JsonRpc.INTERNAL_ERROR),
@@ -66,10 +83,13 @@ public final class McpCallReply implements Processor {
             // a 2026-07-28 client reads a refusal of its request from the status too (400 for -32020, -32021, -32602);
             // any other status of the backend's (its own 401, say) is not the client's to act on
             McpReply.json(exchange, call.modern() != null && status == 400 ? 400 : 200, error);
-            return;
+            callback.done(true);
+            return true;
         }
         McpReply.json(exchange, 200, JsonRpc.backendError(request.id(), backend,
                 backend + ": answered HTTP " + status + (message == null ? " without a JSON-RPC message" : "")));
+        callback.done(true);
+        return true;
     }
 
     private static boolean contains(byte[] body, byte[] key) {

@@ -156,7 +156,10 @@ final class ModernBackend {
         ModernRequest.Envelope modern = call.modern();
         McpSessions.Session session = call.session();
         meta.put(ModernRequest.PROTOCOL_VERSION, ModernRequest.VERSION);
-        meta.set(ModernRequest.CLIENT_CAPABILITIES, modern != null ? modern.capabilities() : JsonRpc.object());
+        // a client with a session declared at initialize what the gateway may ask it (InputBridge)
+        meta.set(ModernRequest.CLIENT_CAPABILITIES, modern != null ? modern.capabilities()
+                : session != null && session.client() != null && session.client().get("capabilities") != null
+                ? session.client().get("capabilities") : JsonRpc.object());
         meta.set(ModernRequest.CLIENT_INFO, clientInfo(modern != null ? modern.clientInfo()
                 : session != null && session.client() != null ? session.client().path("clientInfo") : null));
         if (modern != null && modern.logLevel() != null) {
