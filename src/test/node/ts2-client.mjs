@@ -11,11 +11,15 @@ const recordingFetch = async (input, init) => {
   if (id) sessionIds.add(id);
   return response;
 };
-// it declares sampling and elicitation; backends of the older generation are not told, since the gateway cannot
-// pass their questions on (server-everything then offers no sampling tool), while a server of this generation asks
-// in a multi round-trip request, which reaches this client through the gateway
+// it declares sampling and elicitation, and answers what it is asked: in a multi round-trip request of a server of
+// this generation, and as the gateway turns an older server's request in the middle of a call into one
 const client = new Client({ name: "caravan-it-v2", version: "1.0.0" },
   { capabilities: { sampling: {}, elicitation: { form: {} } }, versionNegotiation: { mode: "auto" } });
+const samplings = [];
+client.setRequestHandler("sampling/createMessage", async (request) => {
+  samplings.push(request.params.messages[0].content.text);
+  return { role: "assistant", content: { type: "text", text: "stub LLM says hi" }, model: "stub", stopReason: "endTurn" };
+});
 const elicitations = [];
 client.setRequestHandler("elicitation/create", async (request) => {
   elicitations.push(request.params.message);
@@ -49,6 +53,8 @@ const out = {
   sdk26Resource: (await client.readResource({ uri: "sdk26+config://settings" })).contents[0].text,
   sdk26Locate: text(await client.callTool({ name: "sdk26_locate", arguments: { region: "Zürich new", zone: 4 } })),
   sdk26Prompt: (await client.getPrompt({ name: "sdk26_greet", arguments: { who: "new client" } })).messages[0].content.text,
+  // server-everything (2025-11-25) asks for an LLM sample in the middle of the call
+  sampling: text(await client.callTool({ name: "everything_trigger-sampling-request", arguments: { prompt: "hello" } })),
   sdk26Confirm: text(await client.callTool({ name: "sdk26_confirm", arguments: { what: "deploy" } })),
   resource: (await client.readResource({ uri: "knowledge-base+docs://gloo-gateway/timeouts" })).contents[0].text
     .split("\n")[0],
@@ -59,6 +65,7 @@ out.progress = progress;
 out.sdk2Progress = sdk2Progress;
 out.sdk26Progress = sdk26Progress;
 out.elicitations = elicitations;
+out.samplings = samplings;
 out.sessionIds = [...sessionIds];
 await client.close();
 console.log(JSON.stringify(out));

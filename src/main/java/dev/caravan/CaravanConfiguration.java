@@ -44,6 +44,7 @@ import dev.caravan.llm.WireApis;
 import dev.caravan.llm.PriceTable;
 import dev.caravan.mcp.InputBridge;
 import dev.caravan.mcp.JsonRpc;
+import dev.caravan.mcp.LiveQuestions;
 import dev.caravan.mcp.McpAnswerRouter;
 import dev.caravan.mcp.McpBackendCall;
 import dev.caravan.mcp.McpBackendRequest;
@@ -169,7 +170,8 @@ public final class CaravanConfiguration implements CamelConfiguration {
         // the fan-outs' recipient lists: an Expression, so the route calls it without Camel's bean method binding
         registry.bind("mcpFanOutBackends", expression(backends::recipients));
         registry.bind("mcpBroadcast", new McpBroadcast(metrics, sessions));
-        registry.bind("mcpCallRouter", new McpCallRouter(backends, sessions, toolHeaders, traces));
+        registry.bind("mcpCallRouter", new McpCallRouter(backends, sessions, toolHeaders,
+                new LiveQuestions(vertx, sessions, millis(props, "caravan.mcp.request-timeout", "300s")), traces));
         InputBridge inputBridge = new InputBridge(vertx, sessions, traces,
                 millis(props, "caravan.mcp.request-timeout", "300s"));
         registry.bind("mcpCallReply", new McpCallReply(inputBridge));

@@ -26,6 +26,10 @@ final class BackendEvents {
     private final McpListen listen;
     private final SseParser parser = new SseParser(this::onEvent, McpStreamRelay.MAX_EVENT_BYTES);
     private Buffer pending = Buffer.buffer();
+    /** takes a backend's question to a 2026-07-28 client (true when it will be asked), or null: none can be */
+    private java.util.function.Predicate<ObjectNode> questions;
+    /** the id the response to the client's request is to have, when not the request's own (a repeated request) */
+    private JsonNode answerId;
     private boolean answered;
     private JsonNode error;
     private boolean toolError;
@@ -50,6 +54,16 @@ final class BackendEvents {
         this.clientIds = clientIds;
         this.modern = modern;
         this.listen = listen;
+    }
+
+    /** Lets a 2026-07-28 client be asked a backend's questions ({@link McpStreamRelay#park}). */
+    void questions(java.util.function.Predicate<ObjectNode> taker) {
+        questions = taker;
+    }
+
+    /** From now on the response to the client's request goes to a repeat of it, under that request's id. */
+    void answerAs(JsonNode id) {
+        answerId = id;
     }
 
     /** What the client gets for one chunk of the backend's stream: the complete events in it, translated. */
@@ -116,11 +130,17 @@ final class BackendEvents {
             if (modern != null && o.get("result") instanceof ObjectNode result) {
                 ModernRequest.complete(McpMethod.of(request.method()), result);
             }
+            if (answerId != null) {
+                o.set("id", answerId);
+            }
         } else if (o.has("id") && o.has("method")) {
             if (modern != null) {
-                // the answer would have to become an input_required round trip of the client's (not bridged yet)
+                if (questions != null && questions.test(o)) {
+                    return null;
+                }
+                // a question the client did not declare it could answer, or one outside a call
                 throw new IllegalStateException(backend + " asked the client for input (" + o.path("method").asText()
-                        + "), which the gateway cannot pass to an MCP " + ModernRequest.VERSION + " client yet");
+                        + "), which this MCP " + ModernRequest.VERSION + " client did not declare it can answer");
             }
             o.set("id", clientIds.apply(o.get("id")));
         } else if (modern != null && !modern.wantsLog(o)) {

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerResponse;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -78,6 +79,9 @@ public final class McpBackendCall {
             return initialize(exchange, backend, callback);
         }
         McpCall routed = McpCall.of(exchange);
+        if (routed.resumes() != null) {
+            return resume(exchange, backend, routed.resumes(), callback);
+        }
         if (routed.row() == McpMethod.TOOLS_CALL && routed.session() != null
                 && ModernBackend.speaks(routed.session().backends().get(routed.backend()))) {
             return callTool(exchange, backend, callback);
@@ -108,6 +112,43 @@ public final class McpBackendCall {
                 });
             }));
         });
+    }
+
+    /**
+     * A 2026-07-28 client's repeat of a call whose backend asked it questions ({@link LiveQuestions}): the client's
+     * answers go to the backend as its session's responses to them, then the rest of the held call streams to the
+     * repeat. A backend that does not take an answer fails the repeat.
+     */
+    private boolean resume(Exchange exchange, McpBackend backend, McpStreamRelay held, AsyncCallback callback) {
+        McpCall call = McpCall.of(exchange);
+        JsonNode responses = call.message().params().path("inputResponses");
+        Context context = Vertx.currentContext();
+        CompletableFuture<?>[] given = held.asking().entrySet().stream().map(asked -> {
+            ObjectNode answer = JsonRpc.object();
+            answer.put("jsonrpc", "2.0");
+            answer.set("id", asked.getValue().get("id"));
+            answer.set("result", responses.get(asked.getKey()));
+            return send(backendRequest(exchange, call.backend(), call.session(), answer), backend.upstream());
+        }).toArray(CompletableFuture[]::new);
+        CompletableFuture.allOf(given).thenRun(() -> onContext(context, () -> {
+            for (CompletableFuture<?> taken : given) {
+                int status = ((Exchange) taken.join()).getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0,
+                        Integer.class);
+                if (status < 200 || status >= 300) {
+                    Message m = exchange.getMessage();
+                    m.setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
+                    m.setBody(JsonRpc.bytes(JsonRpc.backendError(call.message().id(), call.backend(), call.backend()
+                            + ": did not take the answers to its questions (HTTP " + status + ")")));
+                    callback.done(false);
+                    return;
+                }
+            }
+            call.answeredElsewhere(true);
+            HttpServerResponse response = UpstreamCall.clientResponse(exchange);
+            onContext(held.context(), () -> held.resume(response, call.message().id(),
+                    over -> onContext(context, () -> callback.done(false))));
+        }));
+        return false;
     }
 
     /**
@@ -350,7 +391,7 @@ public final class McpBackendCall {
         Exchange request = new DefaultExchange(exchange.getContext());
         long deadline = McpCall.of(exchange).deadline();
         long limit = System.currentTimeMillis() + timeoutMillis;
-        McpCall internal = McpCall.internal(message.get("method").asText(), session, backend);
+        McpCall internal = McpCall.internal(message.path("method").asText(""), session, backend);
         internal.deadline(deadline == 0 ? limit : Math.min(deadline, limit));
         internal.attach(request);
         request.getMessage().setHeader(Exchange.HTTP_METHOD, "POST");

@@ -48,6 +48,8 @@ public final class McpCall extends RequestContext {
     private String errorMessage;
     private boolean toolError;
     private ModernRequest.Envelope modern;
+    private McpStreamRelay resumes;
+    private boolean answeredElsewhere;
     private ObjectNode discovered;
 
     private McpCall(long startedNanos, JsonRpc.Message message, String method, McpMethod.Dispatch dispatch) {
@@ -312,6 +314,24 @@ public final class McpCall extends RequestContext {
     void span(String name, Map<String, Object> attributes) {
         spanName = name;
         spanAttributes = attributes;
+    }
+
+    /** A 2026-07-28 client's repeat of a call whose backend asked it questions: that held call. */
+    void resume(McpStreamRelay held) {
+        resumes = held;
+    }
+
+    McpStreamRelay resumes() {
+        return resumes;
+    }
+
+    /** The client was answered by a held call this repeat took over ({@link McpStreamRelay#resume}). */
+    void answeredElsewhere(boolean answered) {
+        answeredElsewhere = answered;
+    }
+
+    boolean answeredElsewhere() {
+        return answeredElsewhere;
     }
 
     /** the call to the backend as sent, whose outcome (relayed, broken off) the steps after it read; null before */

@@ -33,7 +33,7 @@ public final class McpCallReply extends AsyncProcessorSupport {
     @Override
     public boolean process(Exchange exchange, AsyncCallback callback) {
         McpCall call = McpCall.of(exchange);
-        if (call.relayed()) {
+        if (call.relayed() || call.answeredElsewhere()) {
             callback.done(true);
             return true;
         }

@@ -21,12 +21,15 @@ public final class McpCallRouter implements Processor {
     private final McpBackends backends;
     private final McpSessions sessions;
     private final ToolParamHeaders toolHeaders;
+    private final LiveQuestions live;
     private final Traces traces;
 
-    public McpCallRouter(McpBackends backends, McpSessions sessions, ToolParamHeaders toolHeaders, Traces traces) {
+    public McpCallRouter(McpBackends backends, McpSessions sessions, ToolParamHeaders toolHeaders, LiveQuestions live,
+                         Traces traces) {
         this.backends = backends;
         this.sessions = sessions;
         this.toolHeaders = toolHeaders;
+        this.live = live;
         this.traces = traces;
     }
 
@@ -67,6 +70,11 @@ public final class McpCallRouter implements Processor {
         if (session.qualified()) {
             ModernBackend.unqualifyResponses(backend.name(), params, message);
         }
+        if (call.modern() != null && params.path("requestState").isTextual()
+                && live.isOurs(params.get("requestState").asText(), call.sessionId())) {
+            call.resume(held(live.take(params.get("requestState").asText(), call.sessionId()), backend.name(), params,
+                    message));
+        }
         List<ToolParamHeaders.Declaration> marked = method == McpMethod.TOOLS_CALL
                 ? toolHeaders.of(backend.name(), params.path("name").asText()) : null;
         if (marked != null && call.modern() != null) {
@@ -83,7 +91,27 @@ public final class McpCallRouter implements Processor {
             }
         }
         call.relay(new McpStreamRelay(backend.name(), message, call.clientSessionId(), session.qualified(),
-                new ServerRequestIds(sessions, call, backend.name()), call.modern()));
+                new ServerRequestIds(sessions, call, backend.name()), call.modern(), live, call.sessionId()));
+    }
+
+    /**
+     * The held call a 2026-07-28 client's repeat answers ({@link LiveQuestions}), with its answers to every question of
+     * the round; -32602 when it is no longer held, belongs to another backend, or a question is unanswered.
+     */
+    private static McpStreamRelay held(McpStreamRelay held, String backend, ObjectNode params,
+                                       JsonRpc.Message message) {
+        if (held == null || !held.backend().equals(backend)) {
+            throw McpException.invalidParams("Invalid params: the server's questions are no longer waiting for "
+                    + "answers (answered already, too late, or asked by another replica): call again without "
+                    + "requestState", message.id());
+        }
+        for (String key : held.asking().keySet()) {
+            if (!(params.path("inputResponses").get(key) instanceof ObjectNode)) {
+                throw McpException.invalidParams("Invalid params: inputResponses has no answer to " + key,
+                        message.id());
+            }
+        }
+        return held;
     }
 
     /** What completion/complete completes an argument of: a prompt, a resource template, or null for neither. */

@@ -1,7 +1,6 @@
 package dev.caravan.mcp;
 
 import java.io.IOException;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -54,6 +53,7 @@ public final class McpModernSessions extends AsyncProcessorSupport {
     private final Map<String, CompletableFuture<Kept>> kept = new ConcurrentHashMap<>();
     private final CamelContext camelContext;
     private volatile AsyncProducer initialize;
+    private volatile AsyncProducer broadcast;
 
     /** @param sessionTtlMillis how long a gateway session is valid (caravan.mcp.session.ttl) */
     public McpModernSessions(CamelContext camelContext, McpBackends backends, McpSessions sessions,
@@ -147,10 +147,8 @@ public final class McpModernSessions extends AsyncProcessorSupport {
         message.put("method", McpMethod.INITIALIZE.wireName());
         ObjectNode params = message.putObject("params");
         params.put("protocolVersion", McpRequestCheck.LATEST_PROTOCOL_VERSION);
-        // a backend must not ask this client for input: the gateway cannot pass such a request on yet (no MRTR)
-        ObjectNode capabilities = call.modern().capabilities().deepCopy();
-        capabilities.remove(List.of("elicitation", "sampling", "roots"));
-        params.set("capabilities", capabilities);
+        // what the client can answer a backend asks it in the middle of a call (McpStreamRelay, LiveQuestions)
+        params.set("capabilities", call.modern().capabilities().deepCopy());
         JsonNode info = call.modern().clientInfo();
         params.set("clientInfo", info instanceof ObjectNode ? info : JsonRpc.object().put("name", "mcp-client")
                 .put("version", "0"));
@@ -162,14 +160,40 @@ public final class McpModernSessions extends AsyncProcessorSupport {
         init.getMessage().setHeader(Exchange.HTTP_METHOD, "POST");
         try {
             producer().process(init, doneSync -> {
+                Kept k;
                 try {
-                    made.complete(kept(init, call.subject()));
+                    k = kept(init, call.subject());
                 } catch (RuntimeException e) {
                     made.completeExceptionally(e);
+                    return;
                 }
+                initialized(call, k, made);
             });
         } catch (RuntimeException e) {
             made.completeExceptionally(e);
+        }
+    }
+
+    /**
+     * Tells the backends the session is initialized, as a client does next; some only then offer what depends on the
+     * client's capabilities (server-everything's sampling and elicitation tools). The session is used once they took it.
+     */
+    private void initialized(McpCall call, Kept k, CompletableFuture<Kept> made) {
+        Exchange note = new DefaultExchange(camelContext);
+        McpCall told = McpCall.arrived(System.nanoTime());
+        ObjectNode message = JsonRpc.object();
+        message.put("jsonrpc", "2.0");
+        message.put("method", "notifications/initialized");
+        told.read(new JsonRpc.Message(message, JsonRpc.Kind.NOTIFICATION, null, "notifications/initialized"));
+        told.caller(call.caller());
+        told.session(k.sessionId(), sessions.open(k.sessionId(), call.subject()));
+        told.deadline(call.deadline());
+        told.attach(note);
+        note.getMessage().setHeader(Exchange.HTTP_METHOD, "POST");
+        try {
+            broadcaster().process(note, doneSync -> made.complete(k));
+        } catch (RuntimeException e) {
+            made.complete(k);
         }
     }
 
@@ -199,14 +223,27 @@ public final class McpModernSessions extends AsyncProcessorSupport {
     private AsyncProcessor producer() {
         AsyncProducer p = initialize;
         if (p == null) {
-            try {
-                p = camelContext.getEndpoint("direct:mcp-initialize").createAsyncProducer();
-                p.start();
-            } catch (Exception e) {
-                throw new IllegalStateException("no initialize route (direct:mcp-initialize)", e);
-            }
-            initialize = p;
+            p = initialize = start("direct:mcp-initialize");
         }
         return p;
     }
+
+    private AsyncProcessor broadcaster() {
+        AsyncProducer p = broadcast;
+        if (p == null) {
+            p = broadcast = start("direct:mcp-broadcast");
+        }
+        return p;
+    }
+
+    private AsyncProducer start(String uri) {
+        try {
+            AsyncProducer p = camelContext.getEndpoint(uri).createAsyncProducer();
+            p.start();
+            return p;
+        } catch (Exception e) {
+            throw new IllegalStateException("no route " + uri, e);
+        }
+    }
+
 }

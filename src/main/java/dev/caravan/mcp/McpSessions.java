@@ -37,6 +37,7 @@ public final class McpSessions {
     private static final byte[] SESSION = "caravan-mcp-session-v1".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] CURSOR = "caravan-mcp-cursor-v1".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] REQUEST = "caravan-mcp-request-v1".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] QUESTION = "caravan-mcp-question-v1".getBytes(StandardCharsets.US_ASCII);
     private static final int NONCE_BYTES = 12;
     private static final int TAG_BITS = 128;
 
@@ -201,6 +202,23 @@ public final class McpSessions {
      * to the gateway session, naming the backend, the backend session that asked and the backend's own id. Only an
      * answer that carries it back reaches a backend ({@link #openServerRequest}), on any replica.
      */
+    /**
+     * The {@code requestState} of a backend's question the gateway holds for a 2026-07-28 client ({@link LiveQuestions}):
+     * the question's key, bound to the session the gateway keeps for the client.
+     */
+    String sealQuestion(String sessionId, String key) {
+        ObjectNode json = JsonRpc.object();
+        json.put("s", digest(sessionId));
+        json.put("q", key);
+        return seal(JsonRpc.bytes(json), QUESTION);
+    }
+
+    /** The key inside a {@code requestState} of {@link #sealQuestion}, or null for any other text. */
+    String openQuestion(String requestState, String sessionId) {
+        JsonNode json = openBound(requestState, QUESTION, sessionId);
+        return json == null || !json.path("q").isTextual() ? null : json.get("q").asText();
+    }
+
     public String sealServerRequest(String sessionId, String backend, String backendSession, JsonNode backendId) {
         ObjectNode json = JsonRpc.object();
         json.put("s", digest(sessionId));
