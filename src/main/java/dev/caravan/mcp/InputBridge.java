@@ -92,6 +92,11 @@ public final class InputBridge {
         return true;
     }
 
+    /** How many questions wait for the client's answer. */
+    int waiting() {
+        return waiting.size();
+    }
+
     /** One call's round trips. All its steps run on the client request's event loop. */
     private final class Conversation {
 
@@ -100,6 +105,8 @@ public final class InputBridge {
         private final HttpServerResponse client;
         private final AsyncCallback done;
         private final Context context = Vertx.currentContext();
+        /** the round waiting for the client's answers, if one does */
+        private Round asking;
         private boolean over;
 
         Conversation(Exchange exchange, McpCall call, HttpServerResponse client, AsyncCallback done) {
@@ -116,7 +123,13 @@ public final class InputBridge {
                 finish(error("the server asked for input more than " + MAX_ROUNDS + " times"));
                 return;
             }
+            if (!canAsk(call, result)) {
+                // a later round is the backend's to write as it likes: none of it reaches a client that cannot answer
+                finish(error("the server asked for input the client cannot give"));
+                return;
+            }
             Round round = new Round(this, result, number);
+            asking = round;
             StringBuilder events = new StringBuilder();
             result.get("inputRequests").fields().forEachRemaining(q -> {
                 String key = UUID.randomUUID().toString();
@@ -132,10 +145,8 @@ public final class InputBridge {
                 }
                 events.append("data: ").append(request).append("\n\n");
             });
-            round.timer = vertx.setTimer(answerTimeoutMillis, t -> {
-                round.keys.keySet().forEach(waiting::remove);
-                finish(error("the client did not answer the server's questions in time"));
-            });
+            round.timer = vertx.setTimer(answerTimeoutMillis,
+                    t -> finish(error("the client did not answer the server's questions in time")));
             client.write(events.toString());
         }
 
@@ -169,6 +180,10 @@ public final class InputBridge {
         }
 
         private void answered(Exchange again, JsonRpc.Message repeated, int number) {
+            if (over) {
+                // the client left while the backend answered: nothing more to ask it
+                return;
+            }
             BackendAnswer answer = BackendAnswer.of(again, repeated.id());
             if (!answer.ok()) {
                 finish(JsonRpc.backendError(call.message().id(), call.backend(), answer.failure()));
@@ -191,12 +206,19 @@ public final class InputBridge {
             return JsonRpc.backendError(call.message().id(), call.backend(), call.backend() + ": " + why);
         }
 
-        /** Ends the client's stream with {@code last} (nothing when the client is gone) and the exchange. */
+        /**
+         * Ends the client's stream with {@code last} (nothing when the client is gone) and the exchange; the round that
+         * waited, if any, waits no more.
+         */
         void finish(ObjectNode last) {
             if (over) {
                 return;
             }
             over = true;
+            if (asking != null) {
+                vertx.cancelTimer(asking.timer);
+                asking.keys.keySet().forEach(waiting::remove);
+            }
             if (last != null && last.has("error")) {
                 call.error(last.path("error").path("code").asInt(), last.path("error").path("message").asText());
             }
@@ -235,6 +257,7 @@ public final class InputBridge {
                 }
                 if (keys.isEmpty()) {
                     vertx.cancelTimer(timer);
+                    conversation.asking = null;
                     conversation.retry(this);
                 }
             });

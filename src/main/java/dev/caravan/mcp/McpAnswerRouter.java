@@ -17,7 +17,8 @@ public final class McpAnswerRouter implements Processor {
     private final McpBackends backends;
     private final McpSessions sessions;
     private final Traces traces;
-    private final InputBridge bridge;
+    /** the rounds of questions the gateway asks for a backend of MCP 2026-07-28 */
+    final InputBridge bridge;
 
     public McpAnswerRouter(McpBackends backends, McpSessions sessions, Traces traces, InputBridge bridge) {
         this.backends = backends;

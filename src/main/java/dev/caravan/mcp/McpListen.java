@@ -52,6 +52,7 @@ final class McpListen {
         if (asked == null) {
             return new McpListen(message.id(), honoured);
         }
+        checkFilter(asked, message);
         CAPABILITY.forEach((flag, capability) -> {
             if (asked.path(flag).asBoolean(false)
                     && held.values().stream().anyMatch(b -> b.capabilities().contains(capability))) {
@@ -71,6 +72,36 @@ final class McpListen {
             uris.forEach(kept::add);
         }
         return new McpListen(message.id(), honoured);
+    }
+
+    /**
+     * Refuses a filter the schema does not define (-32602): a flag it knows that is not a boolean, resource
+     * subscriptions that are not a list of URIs. A flag it does not know (a later extension's) is left out, not refused.
+     */
+    private static void checkFilter(JsonNode asked, JsonRpc.Message message) {
+        for (String flag : CAPABILITY.keySet()) {
+            if (asked.has(flag) && !asked.get(flag).isBoolean()) {
+                throw McpException.invalidParams("Invalid params: notifications." + flag + " must be a boolean",
+                        message.id());
+            }
+        }
+        JsonNode uris = asked.get("resourceSubscriptions");
+        if (uris != null && !isListOfText(uris)) {
+            throw McpException.invalidParams("Invalid params: notifications.resourceSubscriptions must be a list of "
+                    + "resource URIs", message.id());
+        }
+    }
+
+    private static boolean isListOfText(JsonNode node) {
+        if (!node.isArray()) {
+            return false;
+        }
+        for (JsonNode item : node) {
+            if (!item.isTextual()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String owner(String uri, Map<String, McpSessions.Backend> held, boolean qualified,

@@ -17,6 +17,7 @@ import io.vertx.core.json.JsonObject;
  * initialize (and anything without an envelope) is refused with -32022, GET and DELETE with 405, notifications are
  * dropped (202). It lists one tool, {@code locate}, whose arguments {@code region} (string) and {@code zone} (integer)
  * travel in {@code Mcp-Param-Region} and {@code Mcp-Param-Zone}, and answers its calls with the arguments it got.
+ * Given {@code rounds} in the arguments, {@code locate} asks for input instead ({@link #ask}).
  * Every request it received is recorded with its headers ({@link #received()}). Switched to {@link #legacy(boolean)}
  * it is a server of the older generation instead (as after a rollback): initialize is answered, discover is unknown.
  */
@@ -104,6 +105,9 @@ public final class ModernOnlyMcpServer implements AutoCloseable {
                                                         .put("x-mcp-header", "Region"))
                                                 .put("zone", new JsonObject().put("type", "integer")
                                                         .put("x-mcp-header", "Zone")))))));
+            } else if ("tools/call".equals(method) && params.getJsonObject("arguments", new JsonObject())
+                    .containsKey("rounds")) {
+                ask(request, id, params);
             } else if ("tools/call".equals(method)) {
                 result(request, id, new JsonObject().put("content", new JsonArray().add(new JsonObject()
                         .put("type", "text").put("text", String.valueOf(params.getValue("arguments"))))));
@@ -113,6 +117,31 @@ public final class ModernOnlyMcpServer implements AutoCloseable {
                                 .put("code", -32601).put("message", "Method not found")).encode());
             }
         });
+    }
+
+    /**
+     * A call of {@code locate} whose arguments hold {@code rounds}, a multi round-trip request: round N (counted in
+     * {@code requestState}) answers {@code input_required} with the N-th element as its {@code inputRequests}, the
+     * last one again for ever when {@code forever} is true; after the last round it answers with the
+     * {@code inputResponses} and {@code requestState} it got; HTTP 500 at the round {@code failAt}.
+     */
+    private static void ask(HttpServerRequest request, Object id, JsonObject params) {
+        JsonObject arguments = params.getJsonObject("arguments");
+        JsonArray rounds = arguments.getJsonArray("rounds");
+        String state = params.getString("requestState");
+        int round = state == null ? 0 : Integer.parseInt(state.substring("round-".length()));
+        if (round == arguments.getInteger("failAt", -1)) {
+            request.response().setStatusCode(500).end("broken");
+        } else if (round < rounds.size() || arguments.getBoolean("forever", false)) {
+            request.response().putHeader("Content-Type", "application/json").end(new JsonObject()
+                    .put("jsonrpc", "2.0").put("id", id).put("result", new JsonObject()
+                            .put("resultType", "input_required")
+                            .put("inputRequests", rounds.getValue(Math.min(round, rounds.size() - 1)))
+                            .put("requestState", "round-" + (round + 1))).encode());
+        } else {
+            result(request, id, new JsonObject().put("content", new JsonArray().add(new JsonObject()
+                    .put("type", "text").put("text", params.getValue("inputResponses") + "|" + state))));
+        }
     }
 
     private static void result(HttpServerRequest request, Object id, JsonObject result) {
