@@ -54,6 +54,12 @@ public final class LiveQuestions {
         return key == null ? null : held.remove(key);
     }
 
+    /** The held call a {@code requestState} names, left held (a repeat that cannot take it over yet). */
+    McpStreamRelay peek(String requestState, String sessionId) {
+        String key = sessions.openQuestion(requestState, sessionId);
+        return key == null ? null : held.get(key);
+    }
+
     /** Whether a {@code requestState} was made by the gateway for this session (a backend's own is passed on). */
     boolean isOurs(String requestState, String sessionId) {
         return sessions.openQuestion(requestState, sessionId) != null;

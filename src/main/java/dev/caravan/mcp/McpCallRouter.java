@@ -72,8 +72,10 @@ public final class McpCallRouter implements Processor {
         }
         if (call.modern() != null && params.path("requestState").isTextual()
                 && live.isOurs(params.get("requestState").asText(), call.sessionId())) {
-            call.resume(held(live.take(params.get("requestState").asText(), call.sessionId()), backend.name(), params,
-                    message));
+            String state = params.get("requestState").asText();
+            // checked before it is taken: a repeat that lacks an answer leaves the call held for one that has them
+            held(live.peek(state, call.sessionId()), backend.name(), params, message);
+            call.resume(held(live.take(state, call.sessionId()), backend.name(), params, message));
         }
         List<ToolParamHeaders.Declaration> marked = method == McpMethod.TOOLS_CALL
                 ? toolHeaders.of(backend.name(), params.path("name").asText()) : null;
