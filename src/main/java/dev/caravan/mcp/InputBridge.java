@@ -33,6 +33,8 @@ import dev.caravan.telemetry.Traces;
 public final class InputBridge {
 
     static final int MAX_ROUNDS = 10;
+    /** questions of one round: more is not a person being asked, and each holds a sealed id and a map entry */
+    static final int MAX_QUESTIONS = 16;
     /** what a question of the 2026-07-28 generation needs the client to have declared */
     private static final Map<String, String> NEEDS = Map.of("elicitation/create", "elicitation",
             "sampling/createMessage", "sampling", "roots/list", "roots");
@@ -55,7 +57,8 @@ public final class InputBridge {
     /** Whether the client of the exchange's session declared what every question of {@code result} needs. */
     static boolean canAsk(McpCall call, ObjectNode result) {
         JsonNode declared = call.session().client() == null ? null : call.session().client().path("capabilities");
-        if (declared == null || !(result.get("inputRequests") instanceof ObjectNode requests) || requests.isEmpty()) {
+        if (declared == null || !(result.get("inputRequests") instanceof ObjectNode requests) || requests.isEmpty()
+                || requests.size() > MAX_QUESTIONS) {
             return false;
         }
         for (JsonNode question : requests) {

@@ -109,7 +109,8 @@ final class McpStreamRelay implements ResponseRelay {
     /** Takes a question of the backend's that the client declared it can answer, for the next round. */
     private boolean askable(ObjectNode question) {
         String method = question.path("method").asText();
-        if (!ASKABLE.contains(method) || !modern.capabilities().has(method.substring(0, method.indexOf('/')))) {
+        if (!ASKABLE.contains(method) || !modern.capabilities().has(method.substring(0, method.indexOf('/')))
+                || next.size() >= InputBridge.MAX_QUESTIONS) {
             return false;
         }
         next.put("q" + asked++, question);
