@@ -191,9 +191,7 @@ class McpClientsIT {
     @Test
     void aModernBackendsQuestionsAreKeyedByItsName() throws Exception {
         McpHttp c = new McpHttp(port);
-        String envelope = "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
-                          + "\"io.modelcontextprotocol/clientCapabilities\":{\"elicitation\":{\"form\":{}}},"
-                          + "\"io.modelcontextprotocol/clientInfo\":{\"name\":\"wire\",\"version\":\"1\"}}";
+        String envelope = McpHttp.envelope("{\"elicitation\":{\"form\":{}}}", "wire");
         java.util.function.Function<String, JsonNode> confirm = responses -> McpHttp.message(c.post(
                 "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\"sdk26_confirm\","
                 + "\"arguments\":{\"what\":\"ship\"}," + responses + envelope + "}}", "MCP-Protocol-Version",
@@ -239,9 +237,7 @@ class McpClientsIT {
     @Test
     void anOlderBackendsQuestionReachesASessionlessClientAsInputRequired() throws Exception {
         McpHttp c = new McpHttp(port);
-        String envelope = "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
-                          + "\"io.modelcontextprotocol/clientCapabilities\":{\"sampling\":{}},"
-                          + "\"io.modelcontextprotocol/clientInfo\":{\"name\":\"held\",\"version\":\"1\"}}";
+        String envelope = McpHttp.envelope("{\"sampling\":{}}", "held");
         java.util.function.BiFunction<Integer, String, JsonNode> sample = (id, more) -> {
             java.net.http.HttpResponse<String> r = c.post("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":"
                     + "\"tools/call\",\"params\":{\"name\":\"everything_trigger-sampling-request\",\"arguments\":"
@@ -306,9 +302,7 @@ class McpClientsIT {
     @Test
     void aModernClientsParamHeadersMustAgreeWithItsArguments() throws Exception {
         McpHttp c = new McpHttp(port);
-        String envelope = "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
-                          + "\"io.modelcontextprotocol/clientCapabilities\":{},"
-                          + "\"io.modelcontextprotocol/clientInfo\":{\"name\":\"wire\",\"version\":\"1\"}}";
+        String envelope = McpHttp.envelope("{}", "wire");
         McpHttp.message(c.post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\",\"params\":{" + envelope
                 + "}}", "MCP-Protocol-Version", "2026-07-28", "Mcp-Method", "tools/list"));
         java.util.function.Function<String[], java.net.http.HttpResponse<String>> locate = params -> {

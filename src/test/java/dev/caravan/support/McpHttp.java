@@ -71,6 +71,13 @@ public final class McpHttp {
         return Http.send(http, request, HttpResponse.BodyHandlers.ofString());
     }
 
+    /** The {@code _meta} member of a 2026-07-28 request: its version, these capabilities and a client of this name. */
+    public static String envelope(String capabilities, String clientName) {
+        return "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
+               + "\"io.modelcontextprotocol/clientCapabilities\":" + capabilities + ","
+               + "\"io.modelcontextprotocol/clientInfo\":{\"name\":\"" + clientName + "\",\"version\":\"1\"}}";
+    }
+
     /** A request whose answer is read as it comes (a stream that stays open); the caller closes the body. */
     public HttpResponse<java.io.InputStream> open(HttpRequest request) {
         return Http.send(http, request, HttpResponse.BodyHandlers.ofInputStream());
