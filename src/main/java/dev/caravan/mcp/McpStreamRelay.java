@@ -43,9 +43,9 @@ final class McpStreamRelay implements ResponseRelay {
     private final boolean qualified;
     private final io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
     /** the questions the client was asked in the round it is to answer, by the client's key */
-    private final Map<String, ObjectNode> asking = new LinkedHashMap<>();
+    private final Map<String, ObjectNode> asking;
     /** questions the backend asked since, for the next round */
-    private final Map<String, ObjectNode> next = new LinkedHashMap<>();
+    private final Map<String, ObjectNode> next;
     private int asked;
     /** the client's first response, until the first question ends it */
     private HttpServerResponse first;
@@ -54,7 +54,7 @@ final class McpStreamRelay implements ResponseRelay {
     private boolean detached;
     private boolean over;
     /** what the backend sent while the call was held, untranslated: its answer is the repeat's, under the repeat's id */
-    private Buffer heldBytes = Buffer.buffer();
+    private Buffer heldBytes;
     private JsonNode repeatId;
     private AsyncCallback repeatDone;
     private Runnable abort;
@@ -75,7 +75,11 @@ final class McpStreamRelay implements ResponseRelay {
         this.qualified = qualified;
         this.events = new BackendEvents(backend, request, qualified, new LinkedHashMap<>(), clientIds, modern,
                 null);
-        if (modern != null && live != null) {
+        // most calls are never held: they get no room for questions
+        boolean askable = modern != null && live != null;
+        asking = askable ? new LinkedHashMap<>() : Map.of();
+        next = askable ? new LinkedHashMap<>() : Map.of();
+        if (askable) {
             events.questions(this::askable);
         }
     }
@@ -121,7 +125,7 @@ final class McpStreamRelay implements ResponseRelay {
     public Buffer chunk(Buffer data) {
         if (detached && target == null) {
             // held: read once a repeat takes over, under its id
-            heldBytes.appendBuffer(data);
+            heldBytes = heldBytes == null ? data.copy() : heldBytes.appendBuffer(data);
             return Buffer.buffer();
         }
         return route(events.feed(data));
@@ -215,8 +219,8 @@ final class McpStreamRelay implements ResponseRelay {
             }
         });
         response.write(": resumed\n\n");
-        Buffer held = heldBytes;
-        heldBytes = Buffer.buffer();
+        Buffer held = heldBytes == null ? Buffer.buffer() : heldBytes;
+        heldBytes = null;
         route(events.feed(held));
         if (over && target == response) {
             ResponseRelay.endWith(response, events.answered() ? null

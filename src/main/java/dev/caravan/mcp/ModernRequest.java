@@ -36,7 +36,6 @@ public final class ModernRequest {
     static final String CLIENT_INFO = PREFIX + "clientInfo";
     private static final String BASE64_START = "=?base64?";
     private static final String BASE64_END = "?=";
-    private static final Pattern DATE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
     /** base64 with its padding and nothing else: one value has one encoding */
     private static final Pattern CANONICAL_BASE64 =
             Pattern.compile("(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?");
@@ -75,7 +74,16 @@ public final class ModernRequest {
 
     /** Whether a protocol version belongs to this generation or a later one (versions are dates: text is none). */
     static boolean isModern(String version) {
-        return version != null && DATE.matcher(version).matches() && version.compareTo(VERSION) >= 0;
+        // asked several times per request: no regex (a Matcher each time)
+        if (version == null || version.length() != 10 || version.charAt(4) != '-' || version.charAt(7) != '-') {
+            return false;
+        }
+        for (int i = 0; i < 10; i++) {
+            if (i != 4 && i != 7 && (version.charAt(i) < '0' || version.charAt(i) > '9')) {
+                return false;
+            }
+        }
+        return version.compareTo(VERSION) >= 0;
     }
 
     /**
