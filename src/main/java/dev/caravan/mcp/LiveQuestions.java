@@ -20,6 +20,11 @@ public final class LiveQuestions {
     private final Vertx vertx;
     private final McpSessions sessions;
     private final long answerTimeoutMillis;
+    /**
+     * calls held at once: a client need not stay connected while its call is held, so without a bound it could hold
+     * backend connections cheaply
+     */
+    static final int MAX_HELD = 1024;
     private final Map<String, McpStreamRelay> held = new ConcurrentHashMap<>();
 
     /** @param answerTimeoutMillis how long a held call waits for the client to repeat it with the answers */
@@ -58,6 +63,11 @@ public final class LiveQuestions {
     McpStreamRelay peek(String requestState, String sessionId) {
         String key = sessions.openQuestion(requestState, sessionId);
         return key == null ? null : held.get(key);
+    }
+
+    /** Whether another call may be held; if not, its question ends it with an error as an undeclared one does. */
+    boolean room() {
+        return held.size() < MAX_HELD;
     }
 
     /** Whether a {@code requestState} was made by the gateway for this session (a backend's own is passed on). */

@@ -114,7 +114,7 @@ final class McpStreamRelay implements ResponseRelay {
     private boolean askable(ObjectNode question) {
         String method = question.path("method").asText();
         if (!ASKABLE.contains(method) || !modern.capabilities().has(method.substring(0, method.indexOf('/')))
-                || next.size() >= InputBridge.MAX_QUESTIONS) {
+                || next.size() >= InputBridge.MAX_QUESTIONS || next.isEmpty() && !live.room()) {
             return false;
         }
         next.put("q" + asked++, question);
