@@ -56,6 +56,9 @@ const out = {
   // its multi round-trip request reaches this client as a request of the server's, whose answer goes back to it
   sdk26Confirm: await client.callTool({ name: "sdk26_confirm", arguments: { what: "deploy" } })
     .then((r) => text(r), (e) => `error ${e.code}: ${e.message}`),
+  // the same with progress, so the server streams its question (an event stream the gateway goes on with)
+  sdk26ConfirmStreamed: await timedCall("sdk26_confirm", { what: "ship" })
+    .catch((e) => ({ text: `error ${e.code}: ${e.message}` })),
   summarize: await timedCall("slack-conversations_summarize_channel", { channel: "support", steps: 4, stepMillis: 300 }),
   longRunning: await timedCall("everything_trigger-long-running-operation", { duration: 2, steps: 4 }),
   // the server asks this client for an LLM sample in the middle of the call; the answer goes back through the gateway

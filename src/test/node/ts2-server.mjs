@@ -25,6 +25,11 @@ const handler = createMcpHandler(() => {
   server.registerTool("confirm", { description: "Asks its client to confirm", inputSchema: z.object({ what: z.string() }) },
     async ({ what }, ctx) => {
       const answer = acceptedContent(ctx.mcpReq.inputResponses, "ok", z.object({ ok: z.boolean() }));
+      const token = ctx.mcpReq._meta?.progressToken;
+      if (answer === undefined && token !== undefined) {
+        // progress first: the question then comes in an event stream
+        await ctx.mcpReq.notify({ method: "notifications/progress", params: { progressToken: token, progress: 0 } });
+      }
       if (answer === undefined) {
         return inputRequired({ inputRequests: { ok: inputRequired.elicit({ message: `Really ${what}?`,
           requestedSchema: { type: "object", properties: { ok: { type: "boolean" } }, required: ["ok"] } }) } });

@@ -122,7 +122,10 @@ class McpClientsIT {
         // its multi round-trip request (input_required) became a request to this client, whose answer the gateway
         // gave the backend in the call it repeated (inputResponses)
         assertEquals("deploy: confirmed", out.get("sdk26Confirm").asText(), out::toString);
-        assertEquals("[\"Really deploy?\"]", out.get("elicitations").toString());
+        // and when the server streams it after progress, on the same event stream
+        assertEquals("ship: confirmed", out.at("/sdk26ConfirmStreamed/text").asText(), out::toString);
+        assertEquals(1, out.at("/sdk26ConfirmStreamed/progress").size(), out::toString);
+        assertEquals("[\"Really deploy?\",\"Really ship?\"]", out.get("elicitations").toString());
 
         // a request from the backend to the client (sampling) and the client's answer both crossed the gateway
         assertTrue(out.get("sampling").asText().contains("stub LLM says hi"), out::toString);

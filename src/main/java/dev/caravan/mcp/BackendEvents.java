@@ -28,6 +28,8 @@ final class BackendEvents {
     private Buffer pending = Buffer.buffer();
     /** takes a backend's question to a 2026-07-28 client (true when it will be asked), or null: none can be */
     private java.util.function.Predicate<ObjectNode> questions;
+    /** takes a new-generation backend's input_required for a client with a session (true when it is bridged) */
+    private java.util.function.Predicate<ObjectNode> inputRequired;
     /** the id the response to the client's request is to have, when not the request's own (a repeated request) */
     private JsonNode answerId;
     private boolean answered;
@@ -59,6 +61,11 @@ final class BackendEvents {
     /** Lets a 2026-07-28 client be asked a backend's questions ({@link McpStreamRelay#park}). */
     void questions(java.util.function.Predicate<ObjectNode> taker) {
         questions = taker;
+    }
+
+    /** Lets a backend's input_required reach a client with a session as requests on its stream ({@link InputBridge}). */
+    void inputRequired(java.util.function.Predicate<ObjectNode> taker) {
+        inputRequired = taker;
     }
 
     /** From now on the response to the client's request goes to a repeat of it, under that request's id. */
@@ -121,6 +128,12 @@ final class BackendEvents {
         boolean isResponse = o.has("id") && !o.has("method");
         if (isResponse && request != null && o.get("id").equals(request.id())) {
             answered = true;
+            if (modern == null && inputRequired != null && o.get("result") instanceof ObjectNode asked
+                    && ModernBackend.INPUT_REQUIRED.equals(asked.path("resultType").asText())
+                    && inputRequired.test(asked)) {
+                // the gateway asks a client with a session in its own terms (InputBridge), on this stream
+                return null;
+            }
             ModernBackend.answer(backend, modern != null, qualified, o);
             error = o.get("error");
             toolError = o.path("result").path("isError").asBoolean(false);

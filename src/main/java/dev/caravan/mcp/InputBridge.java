@@ -77,8 +77,15 @@ public final class InputBridge {
     void start(Exchange exchange, ObjectNode result, AsyncCallback done) {
         McpCall call = McpCall.of(exchange);
         HttpServerResponse client = UpstreamCall.clientResponse(exchange);
-        McpStreamRelay.streamHead(client, call.clientSessionId());
-        client.setChunked(true);
+        if (client.closed() || client.ended()) {
+            // gone already: nobody to ask, and no close to wait for
+            done.done(false);
+            return;
+        }
+        if (!client.headWritten()) {
+            McpStreamRelay.streamHead(client, call.clientSessionId());
+            client.setChunked(true);
+        }
         new Conversation(exchange, call, client, done).ask(result, 1);
     }
 

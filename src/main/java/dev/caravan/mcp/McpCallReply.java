@@ -33,6 +33,11 @@ public final class McpCallReply extends AsyncProcessorSupport {
     @Override
     public boolean process(Exchange exchange, AsyncCallback callback) {
         McpCall call = McpCall.of(exchange);
+        if (call.relayed() && call.relay() instanceof McpStreamRelay streamed && streamed.bridged() != null) {
+            // the backend streamed its input_required: the client's stream, still open, carries the questions
+            bridge.start(exchange, streamed.bridged(), callback);
+            return false;
+        }
         if (call.relayed() || call.answeredElsewhere()) {
             callback.done(true);
             return true;

@@ -92,8 +92,12 @@ public final class McpCallRouter implements Processor {
                 ToolParamHeaders.forward(exchange, exchange.getMessage());
             }
         }
-        call.relay(new McpStreamRelay(backend.name(), message, call.clientSessionId(), session.qualified(),
-                new ServerRequestIds(sessions, call, backend.name()), call.modern(), live, call.sessionId()));
+        McpStreamRelay relay = new McpStreamRelay(backend.name(), message, call.clientSessionId(), session.qualified(),
+                new ServerRequestIds(sessions, call, backend.name()), call.modern(), live, call.sessionId());
+        if (call.modern() == null && ModernBackend.speaks(held)) {
+            relay.bridgeFor(call);
+        }
+        call.relay(relay);
     }
 
     /**

@@ -58,6 +58,7 @@ final class McpStreamRelay implements ResponseRelay {
     private JsonNode repeatId;
     private AsyncCallback repeatDone;
     private Runnable abort;
+    private ObjectNode bridged;
 
     /**
      * @param live      where a 2026-07-28 client's questions are held, with {@code sessionId} the session the gateway
@@ -196,6 +197,25 @@ final class McpStreamRelay implements ResponseRelay {
         return backend;
     }
 
+    /**
+     * For a client with a session whose backend speaks 2026-07-28: an input_required the backend streams is kept for
+     * {@link InputBridge}, which asks the client on this same stream once the backend's is over.
+     */
+    void bridgeFor(McpCall call) {
+        events.inputRequired(result -> {
+            if (!InputBridge.canAsk(call, result)) {
+                return false;
+            }
+            bridged = result;
+            return true;
+        });
+    }
+
+    /** The input_required kept for {@link InputBridge}, or null. */
+    ObjectNode bridged() {
+        return bridged;
+    }
+
     /** The event loop the held call runs on, where {@link #resume} must run too. */
     io.vertx.core.Context context() {
         return context;
@@ -252,7 +272,8 @@ final class McpStreamRelay implements ResponseRelay {
     /** The backend's answer is over: the client's response being answered ends; a held call waits for its repeat. */
     private void finish(HttpServerResponse client, Buffer last) {
         over = true;
-        if (detached && target == null) {
+        if (detached && target == null || bridged != null) {
+            // held for a repeat, or the client's stream goes on with the gateway's questions
             return;
         }
         ResponseRelay.endWith(detached ? target : client, last);
