@@ -75,18 +75,14 @@ record BackendAnswer(String backend, ObjectNode response, String sessionId, Stri
      * initialize with -32022 and the versions it speaks, which an operator needs to see. Empty for any other body.
      */
     static String refusal(byte[] body) {
-        try {
-            JsonNode error = body == null || body.length == 0 ? null : JsonRpc.MAPPER.readTree(body).get("error");
-            if (error == null || !error.path("code").isInt()) {
-                return "";
-            }
-            String message = error.path("message").asText("");
-            JsonNode supported = error.path("data").path("supported");
-            return " (error " + error.get("code").asInt() + " " + message.substring(0, Math.min(message.length(), 200))
-                   + (supported.isArray() ? ", supported: " + supported : "") + ")";
-        } catch (IOException | RuntimeException e) {
+        JsonNode error = JsonRpc.errorIn(body);
+        if (!error.path("code").isInt()) {
             return "";
         }
+        String message = error.path("message").asText("");
+        JsonNode supported = error.path("data").path("supported");
+        return " (error " + error.get("code").asInt() + " " + message.substring(0, Math.min(message.length(), 200))
+               + (supported.isArray() ? ", supported: " + supported : "") + ")";
     }
 
     private static BackendAnswer failed(String backend, String why, String kind) {

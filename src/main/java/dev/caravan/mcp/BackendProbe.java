@@ -44,10 +44,7 @@ final class BackendProbe {
     }
 
     private static JsonNode initialize() {
-        ObjectNode message = JsonRpc.object();
-        message.put("jsonrpc", "2.0");
-        message.set("id", ID);
-        message.put("method", McpMethod.INITIALIZE.wireName());
+        ObjectNode message = JsonRpc.request(ID, McpMethod.INITIALIZE.wireName());
         ObjectNode params = message.putObject("params");
         params.put("protocolVersion", "2025-11-25");
         params.putObject("capabilities");

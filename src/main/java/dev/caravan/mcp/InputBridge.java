@@ -35,7 +35,7 @@ public final class InputBridge {
     static final int MAX_ROUNDS = 10;
     /** questions of one round: more is not a person being asked, and each holds a sealed id and a map entry */
     static final int MAX_QUESTIONS = 16;
-    /** what a question of the 2026-07-28 generation needs the client to have declared */
+    /** what a question (of either generation) needs the client to have declared */
     private static final Map<String, String> NEEDS = Map.of("elicitation/create", "elicitation",
             "sampling/createMessage", "sampling", "roots/list", "roots");
 
@@ -52,6 +52,11 @@ public final class InputBridge {
         this.sessions = sessions;
         this.traces = traces;
         this.answerTimeoutMillis = answerTimeoutMillis;
+    }
+
+    /** The client capability a question needs, or null for a method that is no question a client can be asked. */
+    static String needs(String method) {
+        return NEEDS.get(method);
     }
 
     /** Whether the client of the exchange's session declared what every question of {@code result} needs. */
@@ -145,11 +150,8 @@ public final class InputBridge {
                 String key = UUID.randomUUID().toString();
                 round.keys.put(key, q.getKey());
                 waiting.put(key, round);
-                ObjectNode request = JsonRpc.object();
-                request.put("jsonrpc", "2.0");
-                request.put("id", sessions.sealServerRequest(call.sessionId(), call.backend(), null,
-                        TextNode.valueOf(key)));
-                request.set("method", q.getValue().get("method"));
+                ObjectNode request = JsonRpc.request(TextNode.valueOf(sessions.sealServerRequest(call.sessionId(),
+                        call.backend(), null, TextNode.valueOf(key))), q.getValue().get("method").asText());
                 if (q.getValue().has("params")) {
                     request.set("params", q.getValue().get("params"));
                 }

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -166,6 +167,23 @@ public final class JsonRpc {
         return found;
     }
 
+    /** A request of the gateway's own, to which params may be added. */
+    public static ObjectNode request(JsonNode id, String method) {
+        ObjectNode request = NODES.objectNode();
+        request.put("jsonrpc", "2.0");
+        request.set("id", id);
+        request.put("method", method);
+        return request;
+    }
+
+    /** A notification of the gateway's own, to which params may be added. */
+    public static ObjectNode notification(String method) {
+        ObjectNode notification = NODES.objectNode();
+        notification.put("jsonrpc", "2.0");
+        notification.put("method", method);
+        return notification;
+    }
+
     public static ObjectNode result(JsonNode id, JsonNode result) {
         ObjectNode reply = NODES.objectNode();
         reply.put("jsonrpc", "2.0");
@@ -189,6 +207,15 @@ public final class JsonRpc {
         ObjectNode reply = error(id, INTERNAL_ERROR, message);
         ((ObjectNode) reply.get("error")).putObject("data").put("backend", backend);
         return reply;
+    }
+
+    /** The {@code error} member of a JSON-RPC message in {@code body}; a missing node when it has none or is not JSON. */
+    static JsonNode errorIn(byte[] body) {
+        try {
+            return body == null || body.length == 0 ? MissingNode.getInstance() : MAPPER.readTree(body).path("error");
+        } catch (IOException | RuntimeException e) {
+            return MissingNode.getInstance();
+        }
     }
 
     public static ObjectNode object() {

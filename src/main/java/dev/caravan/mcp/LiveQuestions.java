@@ -50,28 +50,25 @@ public final class LiveQuestions {
     }
 
     /**
-     * The held call a repeated request's {@code requestState} names, taken (a state is good once); null when the state
-     * is the gateway's but nothing is held for it any more. Throws nothing for a state that is not the gateway's: that
-     * is {@link #isOurs} to tell.
+     * The key of the held call a repeated request's {@code requestState} names, opened once per request; null for a
+     * state the gateway did not make for this session (a backend's own is passed on).
      */
-    McpStreamRelay take(String requestState, String sessionId) {
-        String key = sessions.openQuestion(requestState, sessionId);
-        return key == null ? null : held.remove(key);
+    String key(String requestState, String sessionId) {
+        return sessions.openQuestion(requestState, sessionId);
     }
 
-    /** The held call a {@code requestState} names, left held (a repeat that cannot take it over yet). */
-    McpStreamRelay peek(String requestState, String sessionId) {
-        String key = sessions.openQuestion(requestState, sessionId);
-        return key == null ? null : held.get(key);
+    /** The held call of {@code key}, taken (a state is good once); null when nothing is held for it any more. */
+    McpStreamRelay take(String key) {
+        return held.remove(key);
+    }
+
+    /** The held call of {@code key}, left held (a repeat that cannot take it over yet). */
+    McpStreamRelay peek(String key) {
+        return held.get(key);
     }
 
     /** Whether another call may be held; if not, its question ends it with an error as an undeclared one does. */
     boolean room() {
         return held.size() < MAX_HELD;
-    }
-
-    /** Whether a {@code requestState} was made by the gateway for this session (a backend's own is passed on). */
-    boolean isOurs(String requestState, String sessionId) {
-        return sessions.openQuestion(requestState, sessionId) != null;
     }
 }

@@ -75,10 +75,10 @@ public final class McpBackendCall {
             callback.done(true);
             return true;
         }
-        if (McpMethod.INITIALIZE.wireName().equals(McpCall.of(exchange).method())) {
+        McpCall routed = McpCall.of(exchange);
+        if (McpMethod.INITIALIZE.wireName().equals(routed.method())) {
             return initialize(exchange, backend, callback);
         }
-        McpCall routed = McpCall.of(exchange);
         if (routed.resumes() != null) {
             return resume(exchange, backend, routed.resumes(), callback);
         }
@@ -124,10 +124,7 @@ public final class McpBackendCall {
         JsonNode responses = call.message().params().path("inputResponses");
         Context context = Vertx.currentContext();
         CompletableFuture<?>[] given = held.asking().entrySet().stream().map(asked -> {
-            ObjectNode answer = JsonRpc.object();
-            answer.put("jsonrpc", "2.0");
-            answer.set("id", asked.getValue().get("id"));
-            answer.set("result", responses.get(asked.getKey()));
+            ObjectNode answer = JsonRpc.result(asked.getValue().get("id"), responses.get(asked.getKey()));
             return send(backendRequest(exchange, call.backend(), call.session(), answer), backend.upstream());
         }).toArray(CompletableFuture[]::new);
         CompletableFuture.allOf(given).thenRun(() -> onContext(context, () -> {
@@ -169,10 +166,7 @@ public final class McpBackendCall {
             }
             Context context = Vertx.currentContext();
             McpCall call = McpCall.of(exchange);
-            ObjectNode list = JsonRpc.object();
-            list.put("jsonrpc", "2.0");
-            list.set("id", TOOLS_ID);
-            list.put("method", McpMethod.TOOLS_LIST.wireName());
+            ObjectNode list = JsonRpc.request(TOOLS_ID, McpMethod.TOOLS_LIST.wireName());
             send(backendRequest(exchange, call.backend(), call.session(), list), upstream).thenAccept(listed -> onContext(
                     context, () -> {
                         BackendAnswer answer = BackendAnswer.of(listed, TOOLS_ID);
@@ -183,8 +177,7 @@ public final class McpBackendCall {
                         }
                         toolHeaders.learn(call.backend(), answer.result().path("tools"));
                         m.setHeaders(new HashMap<>(headers));
-                        m.getHeaders().keySet().removeIf(name -> name.regionMatches(true, 0, ToolParamHeaders.PREFIX, 0,
-                                ToolParamHeaders.PREFIX.length()));
+                        m.getHeaders().keySet().removeIf(ToolParamHeaders::isParamHeader);
                         m.setBody(body);
                         exchange.setException(null);
                         JsonNode params = call.message().params();
@@ -282,7 +275,7 @@ public final class McpBackendCall {
         // the request was built from nothing (McpBackendRequest.prepare): these are the gateway's own, for a backend
         // of MCP 2026-07-28 (ToolParamHeaders)
         m.getHeaders().forEach((name, value) -> {
-            if (name.regionMatches(true, 0, ToolParamHeaders.PREFIX, 0, ToolParamHeaders.PREFIX.length())) {
+            if (ToolParamHeaders.isParamHeader(name)) {
                 call.headers().add(name, value.toString());
             }
         });
@@ -365,10 +358,7 @@ public final class McpBackendCall {
     /** initialize with the client's own params, then notifications/initialized on the new backend session. */
     private CompletableFuture<McpSessions.Backend> initialize(Exchange exchange, Upstream upstream,
                                                               Repeatable request) {
-        ObjectNode initialize = JsonRpc.object();
-        initialize.put("jsonrpc", "2.0");
-        initialize.set("id", INITIALIZE_ID);
-        initialize.put("method", McpMethod.INITIALIZE.wireName());
+        ObjectNode initialize = JsonRpc.request(INITIALIZE_ID, McpMethod.INITIALIZE.wireName());
         initialize.set("params", request.session().client());
         Exchange ask = backendRequest(exchange, request.backend(), null, initialize);
         return send(ask, upstream).thenCompose(answered -> {
@@ -377,9 +367,7 @@ public final class McpBackendCall {
                 return CompletableFuture.failedFuture(new IllegalStateException(answer.failure()));
             }
             McpSessions.Backend fresh = answer.held();
-            ObjectNode initialized = JsonRpc.object();
-            initialized.put("jsonrpc", "2.0");
-            initialized.put("method", "notifications/initialized");
+            ObjectNode initialized = JsonRpc.notification("notifications/initialized");
             return send(backendRequest(exchange, request.backend(), request.session().with(request.backend(), fresh),
                     initialized), upstream).thenApply(ack -> fresh);
         });

@@ -70,12 +70,12 @@ public final class McpCallRouter implements Processor {
         if (session.qualified()) {
             ModernBackend.unqualifyResponses(backend.name(), params, message);
         }
-        if (call.modern() != null && params.path("requestState").isTextual()
-                && live.isOurs(params.get("requestState").asText(), call.sessionId())) {
-            String state = params.get("requestState").asText();
+        String heldKey = call.modern() != null && params.path("requestState").isTextual()
+                ? live.key(params.get("requestState").asText(), call.sessionId()) : null;
+        if (heldKey != null) {
             // checked before it is taken: a repeat that lacks an answer leaves the call held for one that has them
-            held(live.peek(state, call.sessionId()), backend.name(), params, message);
-            call.resume(held(live.take(state, call.sessionId()), backend.name(), params, message));
+            held(live.peek(heldKey), backend.name(), params, message);
+            call.resume(held(live.take(heldKey), backend.name(), params, message));
         }
         List<ToolParamHeaders.Declaration> marked = method == McpMethod.TOOLS_CALL
                 ? toolHeaders.of(backend.name(), params.path("name").asText()) : null;

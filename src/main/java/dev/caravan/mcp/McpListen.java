@@ -134,9 +134,7 @@ final class McpListen {
 
     /** What the client hears first: what of its filter is honoured. */
     String acknowledged() {
-        ObjectNode notification = JsonRpc.object();
-        notification.put("jsonrpc", "2.0");
-        notification.put("method", "notifications/subscriptions/acknowledged");
+        ObjectNode notification = JsonRpc.notification("notifications/subscriptions/acknowledged");
         ObjectNode params = notification.putObject("params");
         params.putObject("_meta").set(SUBSCRIPTION_ID, id);
         params.set("notifications", honoured);

@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -141,10 +142,7 @@ public final class McpModernSessions extends AsyncProcessorSupport {
     private void initialize(Exchange exchange, McpCall call, CompletableFuture<Kept> made) {
         Exchange init = new DefaultExchange(camelContext);
         McpCall asked = McpCall.arrived(System.nanoTime());
-        ObjectNode message = JsonRpc.object();
-        message.put("jsonrpc", "2.0");
-        message.put("id", 0);
-        message.put("method", McpMethod.INITIALIZE.wireName());
+        ObjectNode message = JsonRpc.request(IntNode.valueOf(0), McpMethod.INITIALIZE.wireName());
         ObjectNode params = message.putObject("params");
         params.put("protocolVersion", McpRequestCheck.LATEST_PROTOCOL_VERSION);
         // what the client can answer a backend asks it in the middle of a call (McpStreamRelay, LiveQuestions)
@@ -181,9 +179,7 @@ public final class McpModernSessions extends AsyncProcessorSupport {
     private void initialized(McpCall call, Kept k, CompletableFuture<Kept> made) {
         Exchange note = new DefaultExchange(camelContext);
         McpCall told = McpCall.arrived(System.nanoTime());
-        ObjectNode message = JsonRpc.object();
-        message.put("jsonrpc", "2.0");
-        message.put("method", "notifications/initialized");
+        ObjectNode message = JsonRpc.notification("notifications/initialized");
         told.read(new JsonRpc.Message(message, JsonRpc.Kind.NOTIFICATION, null, "notifications/initialized"));
         told.caller(call.caller());
         told.session(k.sessionId(), sessions.open(k.sessionId(), call.subject()));

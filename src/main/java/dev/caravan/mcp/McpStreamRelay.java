@@ -1,7 +1,6 @@
 package dev.caravan.mcp;
 
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 
@@ -31,7 +30,6 @@ final class McpStreamRelay implements ResponseRelay {
 
     /** events are JSON-RPC messages; one larger than this is treated as a broken backend */
     static final int MAX_EVENT_BYTES = 16 * 1024 * 1024;
-    private static final List<String> ASKABLE = List.of("elicitation/create", "sampling/createMessage", "roots/list");
 
     private final String backend;
     private final JsonRpc.Message request;
@@ -113,9 +111,9 @@ final class McpStreamRelay implements ResponseRelay {
 
     /** Takes a question of the backend's that the client declared it can answer, for the next round. */
     private boolean askable(ObjectNode question) {
-        String method = question.path("method").asText();
-        if (!ASKABLE.contains(method) || !modern.capabilities().has(method.substring(0, method.indexOf('/')))
-                || next.size() >= InputBridge.MAX_QUESTIONS || next.isEmpty() && !live.room()) {
+        String needs = InputBridge.needs(question.path("method").asText());
+        if (needs == null || !modern.capabilities().has(needs) || next.size() >= InputBridge.MAX_QUESTIONS
+                || next.isEmpty() && !live.room()) {
             return false;
         }
         next.put("q" + asked++, question);

@@ -76,16 +76,8 @@ final class ModernBackend {
     private static JsonNode refusal(Exchange exchange) {
         Message m = exchange.getMessage();
         int status = m.getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
-        if (exchange.getException() != null || status < 400 || status >= 500) {
-            return MissingNode.getInstance();
-        }
-        try {
-            byte[] body = m.getBody(byte[].class);
-            return body == null ? MissingNode.getInstance()
-                    : JsonRpc.MAPPER.readTree(body).path("error");
-        } catch (java.io.IOException | RuntimeException e) {
-            return MissingNode.getInstance();
-        }
+        return exchange.getException() != null || status < 400 || status >= 500 ? MissingNode.getInstance()
+                : JsonRpc.errorIn(m.getBody(byte[].class));
     }
 
     /**
@@ -94,10 +86,7 @@ final class ModernBackend {
      */
     static JsonNode discoverInstead(Exchange exchange) {
         JsonNode initialize = json(exchange.getMessage().getBody(byte[].class));
-        ObjectNode discover = JsonRpc.object();
-        discover.put("jsonrpc", "2.0");
-        discover.set("id", initialize.get("id"));
-        discover.put("method", DISCOVER);
+        ObjectNode discover = JsonRpc.request(initialize.get("id"), DISCOVER);
         JsonNode params = initialize.path("params");
         ObjectNode meta = discover.putObject("params").putObject("_meta");
         meta.put(ModernRequest.PROTOCOL_VERSION, ModernRequest.VERSION);

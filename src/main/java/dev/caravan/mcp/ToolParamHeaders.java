@@ -38,6 +38,11 @@ public final class ToolParamHeaders {
     /** the marks of each backend's tools, by backend and the tool's own name */
     private final Map<String, Map<String, List<Declaration>>> byBackend = new ConcurrentHashMap<>();
 
+    /** Whether a header is one of these, whatever its case. */
+    static boolean isParamHeader(String name) {
+        return name.regionMatches(true, 0, PREFIX, 0, PREFIX.length());
+    }
+
     /** Keeps the marks of the tools a backend listed. */
     void learn(String backend, JsonNode tools) {
         Map<String, List<Declaration>> known = byBackend.computeIfAbsent(backend, b -> new ConcurrentHashMap<>());
@@ -136,7 +141,7 @@ public final class ToolParamHeaders {
         int forwarded = 0;
         for (Map.Entry<String, String> header : ClientRequest.headers(exchange)) {
             String name = header.getKey();
-            if (name.regionMatches(true, 0, PREFIX, 0, PREFIX.length()) && forwarded < MAX_FORWARDED
+            if (isParamHeader(name) && forwarded < MAX_FORWARDED
                     && ClientRequest.headers(exchange).getAll(name).size() == 1 && TOKEN.matcher(name).matches()
                     && VISIBLE.matcher(header.getValue()).matches()) {
                 request.setHeader(name, header.getValue());

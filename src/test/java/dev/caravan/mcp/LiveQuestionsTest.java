@@ -7,6 +7,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,13 +34,13 @@ class LiveQuestionsTest {
     void aStateNamesItsCallOnceAndOnlyInItsSession() {
         McpStreamRelay held = relay();
         String state = live.hold("session-a", held, () -> { });
-        assertFalse(live.isOurs(state, "session-b"), "another session's state");
-        assertNull(live.peek(state, "session-b"));
-        assertFalse(live.isOurs("a backend's own state", "session-a"));
-        assertSame(held, live.peek(state, "session-a"));
-        assertSame(held, live.take(state, "session-a"));
-        assertTrue(live.isOurs(state, "session-a"), "still the gateway's, though nothing is held for it");
-        assertNull(live.take(state, "session-a"), "taken once");
+        assertNull(live.key(state, "session-b"), "another session's state");
+        assertNull(live.key("a backend's own state", "session-a"));
+        String key = live.key(state, "session-a");
+        assertSame(held, live.peek(key));
+        assertSame(held, live.take(key));
+        assertNotNull(live.key(state, "session-a"), "still the gateway's, though nothing is held for it");
+        assertNull(live.take(key), "taken once");
     }
 
     @Test
@@ -50,7 +51,7 @@ class LiveQuestionsTest {
             last = live.hold("s", relay(), () -> { });
         }
         assertFalse(live.room(), "a client that need not stay connected could hold backend connections cheaply");
-        live.take(last, "s");
+        live.take(live.key(last, "s"));
         assertTrue(live.room());
     }
 }
